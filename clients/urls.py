@@ -1,0 +1,9 @@
+"""URLs of the clients app."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+app_name = "clients"
+
+urlpatterns: list = []

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ClinicConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "clinic"
+    verbose_name = "Clinic"
+
+    def ready(self) -> None:
+        from clinic.roles import sync_role_permissions
+
+        # After every migrate, so the groups also get the permissions of newly added models.
+        post_migrate.connect(sync_role_permissions, dispatch_uid="clinic.sync_role_permissions")

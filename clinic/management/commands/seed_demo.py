@@ -1,0 +1,73 @@
+"""Load the demo clinic: staff logins first, then each app's own demo data."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from clinic.roles import Role, sync_role_permissions
+from practitioners.models import Practitioner
+
+# Demo logins; each password is shown on the console and in the README. Demo only.
+DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - a published demo password, not a secret
+DEMO_STAFF = [
+    # username, first, last, role, practitioner (display name, credentials, colour) or None
+    ("manager", "Morgan", "Hale", Role.MANAGER, None),
+    ("amara", "Amara", "Okafor", Role.PRACTITIONER, ("Amara Okafor", "Dipl. Acupressure", "#2f5d50")),
+    ("kenji", "Kenji", "Sato", Role.PRACTITIONER, ("Kenji Sato", "Shiatsu practitioner", "#7a4e9c")),
+    ("lucia", "Lucía", "Fernández", Role.PRACTITIONER, ("Lucía Fernández", "RMT", "#b5651d")),
+    ("reception", "Riley", "Chen", Role.RECEPTION, None),
+]
+
+# Apps whose `demo.seed(stdout)` adds their demo data, in dependency order.
+DEMO_APPS = ["clients", "clinic", "treatments"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or refresh the demo clinic: a manager, three practitioners and a receptionist "
+        "(password reset to the demo password), then each app's demo data. Safe to run again: "
+        "it updates what exists and adds what is missing. Prints the demo logins."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            sync_role_permissions()
+            created = self._seed_staff()
+            for app in DEMO_APPS:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError:
+                    continue
+                module.seed(self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo clinic ready ({created} new staff accounts)."))
+        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        for username, first, last, role, _p in DEMO_STAFF:
+            self.stdout.write(f"  {role:<13} {username:<10} ({first} {last})")
+
+    def _seed_staff(self) -> int:
+        User = get_user_model()
+        created_count = 0
+        for username, first, last, role, practitioner in DEMO_STAFF:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@clinic.example"},
+            )
+            created_count += created
+            user.set_password(DEMO_PASSWORD)
+            # Managers run the back office (the Django admin).
+            user.is_staff = role == Role.MANAGER
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+            if practitioner:
+                name, credentials, colour = practitioner
+                Practitioner.objects.update_or_create(
+                    user=user,
+                    defaults={"display_name": name, "credentials": credentials, "colour": colour},
+                )
+        return created_count

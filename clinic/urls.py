@@ -1,0 +1,28 @@
+"""The clinic's URLs: each app's under its own prefix and namespace."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from clinic import views
+
+admin.site.site_header = "Clinic back office"
+admin.site.site_title = "Clinic back office"
+admin.site.index_title = "Configuration and records"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("desk/", views.desk, name="desk"),
+    path("my-day/", views.my_day, name="my_day"),
+    path("overview/", views.overview, name="overview"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("clinic/", include("clinic.app_urls")),
+    path("practitioners/", include("practitioners.urls")),
+    path("clients/", include("clients.urls")),
+    path("treatments/", include("treatments.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "clinic.errors.permission_denied"
+handler404 = "clinic.errors.page_not_found"

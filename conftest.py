@@ -1,0 +1,106 @@
+"""The shared test world: one user per role plus an outsider, and plain builders.
+
+Apps add their own builders in `<app>/tests/builders.py`; this file holds what every app's
+tests need. Browser fixtures live in `clinic/tests/e2e/conftest.py`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client as HttpClient
+
+from clinic.roles import Role
+from practitioners.models import Practitioner
+
+TEST_PASSWORD = "a-long-test-password-1"
+_seq = itertools.count(1)
+
+
+def make_user(*, role: str | None = None, **overrides: Any):
+    """A staff user in the given role (None: an outsider with no role)."""
+    n = next(_seq)
+    fields = {
+        "username": f"user{n}",
+        "first_name": "Test",
+        "last_name": f"User{n}",
+        "email": f"user{n}@clinic.example",
+    }
+    fields.update(overrides)
+    user = get_user_model().objects.create_user(password=TEST_PASSWORD, **fields)
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+def make_practitioner(**overrides: Any) -> Practitioner:
+    """A practitioner with a user account in the Practitioner role."""
+    user = overrides.pop("user", None) or make_user(role=Role.PRACTITIONER)
+    fields = {"display_name": f"{user.first_name} {user.last_name}", "user": user}
+    fields.update(overrides)
+    return Practitioner.objects.create(**fields)
+
+
+def login_client(user) -> HttpClient:
+    client = HttpClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager(db):
+    return make_user(role=Role.MANAGER, username="mgr", first_name="Morgan", last_name="Hale")
+
+
+@pytest.fixture
+def practitioner(db) -> Practitioner:
+    return make_practitioner(
+        user=make_user(role=Role.PRACTITIONER, username="prac1", first_name="Amara", last_name="Okafor")
+    )
+
+
+@pytest.fixture
+def other_practitioner(db) -> Practitioner:
+    return make_practitioner(
+        user=make_user(role=Role.PRACTITIONER, username="prac2", first_name="Kenji", last_name="Sato")
+    )
+
+
+@pytest.fixture
+def receptionist(db):
+    return make_user(role=Role.RECEPTION, username="desk", first_name="Riley", last_name="Chen")
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but with no role: must be refused everywhere."""
+    return make_user(role=None, username="outsider", first_name="Otto", last_name="Side")
+
+
+@pytest.fixture
+def manager_client(manager) -> HttpClient:
+    return login_client(manager)
+
+
+@pytest.fixture
+def practitioner_client(practitioner) -> HttpClient:
+    return login_client(practitioner.user)
+
+
+@pytest.fixture
+def other_practitioner_client(other_practitioner) -> HttpClient:
+    return login_client(other_practitioner.user)
+
+
+@pytest.fixture
+def reception_client(receptionist) -> HttpClient:
+    return login_client(receptionist)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> HttpClient:
+    return login_client(outsider)

@@ -1,0 +1,9 @@
+"""URLs of the practitioners app."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+app_name = "practitioners"
+
+urlpatterns: list = []
