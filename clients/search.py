@@ -1,0 +1,72 @@
+"""Client search: fold text the same way when writing and when searching.
+
+The folded copies (`Client.search_name`, `Client.search_text`) are written by
+clients.services whenever a client's contact details change.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import Q
+
+_NON_WORD = re.compile(r"[^\w@.+]+")
+# The highest code point: appended to a prefix it bounds a btree range scan.
+_TOP = "\U0010ffff"
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, squeeze spaces: "  Zoë  O'Brien" -> "zoe o'brien"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text or "" if ch.isdigit())
+
+
+def search_name_for(*, first_name: str, last_name: str, preferred_name: str = "") -> str:
+    """Surname first, so a prefix scan finds "okafor" and "okafor amara" alike."""
+    parts = [last_name, first_name]
+    if preferred_name and fold(preferred_name) != fold(first_name):
+        parts.append(preferred_name)
+    return fold(" ".join(parts))
+
+
+def search_text_for(
+    *, first_name: str, last_name: str, preferred_name: str = "", email: str = "", phone: str = ""
+) -> str:
+    name = fold(f"{first_name} {preferred_name} {last_name}")
+    phone_digits = digits(phone)
+    # Also the national form (07700...) so a number typed without the country code matches.
+    national = ""
+    if phone_digits.startswith("44"):
+        national = "0" + phone_digits[2:]
+    return " ".join(p for p in (name, fold(email), phone_digits, national) if p)
+
+
+def search_filter(text: str) -> Q:
+    """A filter for the client list.
+
+    - A name prefix ("oka", "okafor am") uses a btree on search_name.
+    - Anything else is a substring of search_text (name, email, phone digits); PostgreSQL
+      answers it from the pg_trgm GIN index.
+    """
+    query = fold(text)
+    if not query:
+        return Q()
+    if connection.vendor == "postgresql":
+        # LIKE 'q%' walks the varchar_pattern_ops btree whatever the database's collation.
+        prefix = Q(search_name__startswith=query)
+    else:
+        # SQLite compares text bytewise, so a range scan is exactly a prefix match.
+        prefix = Q(search_name__gte=query, search_name__lt=query + _TOP)
+    number = digits(query)
+    if number and len(number) >= 3 and len(number) == len(query.replace(" ", "").lstrip("+")):
+        return Q(search_text__contains=number)
+    if len(query) < 3:
+        return prefix
+    return prefix | Q(search_text__contains=query)

@@ -1,0 +1,82 @@
+"""Plain builders for client-side test data. Other apps import these."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from clients.models import Client, ContraindicationRule, HealthUpdate, Intake, IntakeSite, PhysicianClearance
+from clients.search import search_name_for, search_text_for
+
+_seq = itertools.count(1)
+
+
+def make_client(**overrides: Any) -> Client:
+    """An active client with contact details; the search columns are filled as the forms do."""
+    n = next(_seq)
+    fields: dict[str, Any] = {
+        "first_name": "Test",
+        "last_name": f"Client{n}",
+        "date_of_birth": date(1980, 1, 1) + timedelta(days=n),
+        "email": f"client{n}@example.com",
+        "phone": f"+4477009{n % 100000:05d}",
+        "consent_to_treatment_at": timezone.now(),
+        "consent_text_version": "2025-01",
+    }
+    fields.update(overrides)
+    client = Client(**fields)
+    client.search_name = search_name_for(
+        first_name=client.first_name, last_name=client.last_name, preferred_name=client.preferred_name
+    )
+    client.search_text = search_text_for(
+        first_name=client.first_name,
+        last_name=client.last_name,
+        preferred_name=client.preferred_name,
+        email=client.email,
+        phone=client.phone,
+    )
+    if client.is_archived and client.archived_at is None:
+        client.archived_at = timezone.now()
+    client.save()
+    return client
+
+
+def make_intake(
+    client: Client | None = None, *, sites: list[dict[str, Any]] | None = None, **answers: Any
+) -> Intake:
+    """An intake (all answers "no" unless given). `sites`: dicts of IntakeSite fields."""
+    intake = Intake.objects.create(
+        client=client or make_client(),
+        taken_on=answers.pop("taken_on", timezone.localdate()),
+        consent_signed=answers.pop("consent_signed", True),
+        **answers,
+    )
+    for site in sites or []:
+        IntakeSite.objects.create(intake=intake, **site)
+    return intake
+
+
+def make_clearance(
+    client: Client, conditions: list[str], *, issued_on: date | None = None, expires_on: date | None = None,
+    **overrides: Any,
+) -> PhysicianClearance:
+    """A clearance by Dr Test for the given condition codes, valid for a year from today by default."""
+    issued = issued_on or timezone.localdate()
+    clearance = PhysicianClearance.objects.create(
+        client=client,
+        physician_name=overrides.pop("physician_name", "Dr Test"),
+        issued_on=issued,
+        expires_on=expires_on or issued + timedelta(days=365),
+        **overrides,
+    )
+    clearance.conditions.set(ContraindicationRule.objects.filter(condition__in=conditions))
+    return clearance
+
+
+def make_health_update(client: Client, **overrides: Any) -> HealthUpdate:
+    fields: dict[str, Any] = {"changed": False}
+    fields.update(overrides)
+    return HealthUpdate.objects.create(client=client, **fields)
