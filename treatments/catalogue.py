@@ -1,0 +1,89 @@
+"""The point catalogue as an in-process look-up index, reloaded only when the points change.
+
+Resolving what a practitioner types must not cost a query per word. The index over every
+active point (with its cautions) is built once per process and kept until the catalogue
+version moves. The version is one aggregate query (point count, highest id, newest change,
+the same for cautions); a page asks for the catalogue once and reuses it.
+
+The Point instances held here are shared between requests: treat them as read-only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max
+
+from treatments.lookup import PointIndex, bladder_readings
+from treatments.models import Point, PointCaution
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: tuple[Any, ...]
+    index: PointIndex
+    cautions: dict[int, tuple[PointCaution, ...]] = field(default_factory=dict)
+
+    def resolve(self, text: str, *, legacy_bladder: bool = False) -> Point | None:
+        return self.index.resolve(text, legacy_bladder=legacy_bladder)
+
+    def suggest(self, text: str, *, limit: int = 10) -> list[Point]:
+        return self.index.suggest(text, limit=limit)
+
+    def did_you_mean(self, text: str, *, limit: int = 5) -> list[Point]:
+        return self.index.did_you_mean(text, limit=limit)
+
+    def bladder_readings(self, text: str) -> tuple[Point, Point] | None:
+        """Both readings of an ambiguous bladder code such as B47 (WHO BL47, older books BL52)."""
+        codes = bladder_readings(text)
+        if codes is None:
+            return None
+        who, legacy = (self.index.get(code) for code in codes)
+        return (who, legacy) if who is not None and legacy is not None else None
+
+    def get(self, code: str) -> Point | None:
+        return self.index.get(code)
+
+    def cautions_for(self, point: Point) -> tuple[PointCaution, ...]:
+        return self.cautions.get(point.pk, ())
+
+
+_lock = threading.Lock()
+_cached: list[Catalogue] = []  # zero or one entry: the newest index built in this process
+
+
+def catalogue_version() -> tuple[Any, ...]:
+    """One query that changes whenever a point or a caution is added, edited or removed."""
+    stats = Point.objects.aggregate(
+        points=Count("id", distinct=True),
+        top=Max("id"),
+        changed=Max("updated_at"),
+        caution_count=Count("cautions", distinct=True),
+        caution_top=Max("cautions__id"),
+        caution_changed=Max("cautions__updated_at"),
+    )
+    return tuple(stats[key] for key in sorted(stats))
+
+
+def _load(version: tuple[Any, ...]) -> Catalogue:
+    points = list(Point.objects.filter(is_active=True))
+    cautions: dict[int, list[PointCaution]] = defaultdict(list)
+    for caution in PointCaution.objects.filter(point__is_active=True):
+        cautions[caution.point_id].append(caution)
+    return Catalogue(
+        version=version,
+        index=PointIndex(points),
+        cautions={pk: tuple(rows) for pk, rows in cautions.items()},
+    )
+
+
+def current_catalogue() -> Catalogue:
+    """The catalogue index, fresh as of this call (one query when nothing has changed)."""
+    version = catalogue_version()
+    with _lock:
+        if not _cached or _cached[0].version != version:
+            _cached[:] = [_load(version)]
+        return _cached[0]
