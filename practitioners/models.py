@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Q
 
 
 class PractitionerQuerySet(models.QuerySet["Practitioner"]):
@@ -31,11 +36,110 @@ class Practitioner(models.Model):
     bio = models.TextField(blank=True, max_length=2000)
     is_active = models.BooleanField(default=True, help_text="Inactive practitioners take no new bookings.")
     calendar_order = models.PositiveSmallIntegerField(default=0, help_text="Column order on the calendar.")
+    # The secret in the private iCalendar feed URL; empty when no feed is published.
+    ical_token = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = PractitionerQuerySet.as_manager()
 
     class Meta:
         ordering = ["calendar_order", "display_name"]
+        constraints = [
+            # Feed look-up by token; empty tokens (no feed) are exempt.
+            models.UniqueConstraint(
+                fields=["ical_token"], condition=~Q(ical_token=""), name="practitioner_ical_token_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def regenerate_ical_token(self) -> str:
+        """A new feed secret; the old URL stops working at once."""
+        self.ical_token = secrets.token_urlsafe(32)
+        self.save(update_fields=["ical_token"])
+        return self.ical_token
+
+    def revoke_ical_token(self) -> None:
+        self.ical_token = ""
+        self.save(update_fields=["ical_token"])
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """One interval of a practitioner's weekly pattern, in the clinic's local time.
+
+    A day may have several (09:00-13:00 and 14:00-18:00 around lunch).
+    """
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["practitioner", "weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="working_hours_end_after_start"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="working_hours_weekday_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """Days (or part of a day) a practitioner is away.
+
+    Whole days leave the times empty; a part day sets the start time on the first day and
+    the end time on the last. Dates and times are the clinic's local ones, so a day off stays
+    midnight to midnight whatever the season.
+    """
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="time_off")
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="The last day away (the same as the start for one day).")
+    start_time = models.TimeField(null=True, blank=True, help_text="Empty: from the start of the day.")
+    end_time = models.TimeField(null=True, blank=True, help_text="Empty: to the end of the day.")
+    reason = models.CharField(max_length=200, blank=True, help_text="For the team; clients never see it.")
+
+    class Meta:
+        ordering = ["start_date", "start_time"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="time_off_dates_in_order"
+            ),
+        ]
+        indexes = [
+            # Availability loads the time off overlapping a range of days.
+            models.Index(fields=["practitioner", "end_date", "start_date"], name="time_off_range_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner}: {self.start_date} to {self.end_date}"
+
+    def span(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """The aware [start, end) this time off covers."""
+        return local_span(self.start_date, self.end_date, self.start_time, self.end_time, tz)
+
+
+def local_span(
+    start_date: date, end_date: date, start_time: time | None, end_time: time | None, tz: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """Local dates (and optional times) as an aware [start, end); whole days end at midnight."""
+    start = datetime.combine(start_date, start_time or time(0)).replace(tzinfo=tz)
+    if end_time is None:
+        end = datetime.combine(end_date + timedelta(days=1), time(0)).replace(tzinfo=tz)
+    else:
+        end = datetime.combine(end_date, end_time).replace(tzinfo=tz)
+    return start, end
