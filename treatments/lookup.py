@@ -1,0 +1,472 @@
+"""Turn what a practitioner types into a canonical acupoint code.
+
+People write the same point in many shapes: ``BL23``, ``bl 23``, ``UB-23``, ``B23``,
+``Shenshu``, ``shèn shū``. Older English, French and German books use other channel
+letters (``TW5``, ``SJ5``, ``Liv3``, ``VB34``, ``MC6``), and popular acupressure books
+number the outer bladder line differently. This module maps all of those onto the WHO
+code so a session note never silently records the wrong point.
+
+It is deliberately pure (standard library only, no Django) so it can be used from
+models, forms, management commands and tests alike. The catalogue itself lives in the
+CSV files next to this module under ``data/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# WHO channel codes in the conventional order (the order of the qi circulation, then the
+# two midline vessels). Sorting by this order keeps suggestion lists stable and familiar.
+CHANNELS: tuple[str, ...] = (
+    "LU",
+    "LI",
+    "ST",
+    "SP",
+    "HT",
+    "SI",
+    "BL",
+    "KI",
+    "PC",
+    "TE",
+    "GB",
+    "LR",
+    "GV",
+    "CV",
+)
+
+CHANNEL_NAMES: dict[str, str] = {
+    "LU": "Lung",
+    "LI": "Large Intestine",
+    "ST": "Stomach",
+    "SP": "Spleen",
+    "HT": "Heart",
+    "SI": "Small Intestine",
+    "BL": "Bladder",
+    "KI": "Kidney",
+    "PC": "Pericardium",
+    "TE": "Triple Energizer",
+    "GB": "Gallbladder",
+    "LR": "Liver",
+    "GV": "Governor Vessel",
+    "CV": "Conception Vessel",
+}
+
+# Number of points on each channel in the WHO standard (361 in all).
+CHANNEL_POINT_COUNTS: dict[str, int] = {
+    "LU": 11,
+    "LI": 20,
+    "ST": 45,
+    "SP": 21,
+    "HT": 9,
+    "SI": 19,
+    "BL": 67,
+    "KI": 27,
+    "PC": 9,
+    "TE": 23,
+    "GB": 44,
+    "LR": 14,
+    "GV": 28,
+    "CV": 24,
+}
+
+# Extra points of the WHO 1991 list, by region group, with the number of codes in each.
+EX_GROUP_COUNTS: dict[str, int] = {"HN": 15, "CA": 1, "B": 9, "UE": 11, "LE": 12}
+
+# Older and foreign abbreviations, as they are usually written. Matching is
+# case-insensitive, so "Li" and "LI" are the same key (Large Intestine), while "Liv" and
+# "LV" are Liver. "P" is Pericardium in English books but Lung in French and Italian
+# ones: we follow English usage and the UI shows the resolved name. "C" (coeur/Herz) is
+# Heart, "R" (rein) Kidney, "F" (foie) Liver, "V" (vessie) Bladder, "E" (estomac) and
+# "S" Stomach. One line per channel, mirroring the table in DOMAIN.md.
+# fmt: off
+CHANNEL_ALIASES: dict[str, str] = {
+    "Lu": "LU",
+    "Li": "LI", "IC": "LI", "GI": "LI",
+    "St": "ST", "S": "ST", "E": "ST",
+    "Sp": "SP", "MP": "SP", "RP": "SP",
+    "H": "HT", "Ht": "HT", "C": "HT",
+    "IT": "SI", "IG": "SI",
+    "B": "BL", "UB": "BL", "V": "BL",
+    "K": "KI", "Kid": "KI", "R": "KI",
+    "P": "PC", "MC": "PC",
+    "TW": "TE", "SJ": "TE", "TB": "TE", "TH": "TE", "TR": "TE",
+    "VB": "GB",
+    "Liv": "LR", "LV": "LR", "F": "LR",
+    "Du": "GV", "DU": "GV", "VG": "GV",
+    "Ren": "CV", "RN": "CV", "VC": "CV",
+}
+# fmt: on
+
+# Codes from other standards that name a point we file elsewhere. Newer Chinese
+# standards moved Yintang onto the Governor Vessel as GV29; we keep the WHO 1991 code.
+CODE_ALIASES: dict[str, str] = {"GV29": "EX-HN3"}
+
+# One lookup table, keyed by the separator-free upper-case spelling. Full channel names
+# ("Kidney 3", "San Jiao 5") are accepted too because people paste them from handouts.
+_CHANNEL_LOOKUP: dict[str, str] = {
+    **{code: code for code in CHANNELS},
+    **{alias.upper(): code for alias, code in CHANNEL_ALIASES.items()},
+    **{re.sub(r"\s+", "", name).upper(): code for code, name in CHANNEL_NAMES.items()},
+    "GALLBLADDER": "GB",
+    "URINARYBLADDER": "BL",
+    "SANJIAO": "TE",
+    "TRIPLEBURNER": "TE",
+    "TRIPLEWARMER": "TE",
+}
+
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015._/]+")
+_CHANNEL_CODE = re.compile(r"([A-Z]+)(\d+)")
+_EX_CODE = re.compile(r"EX(HN|CA|B|UE|LE)(\d+)")
+_EX_GROUP_ORDER = tuple(EX_GROUP_COUNTS)
+
+
+def _clean(text: str) -> str:
+    """Upper-case and drop spaces, hyphens, dots and similar separators."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+def _legacy_bladder_to_who(number: int) -> int:
+    """Read a bladder number in the older Western numbering of popular acupressure books.
+
+    Those books run the outer back line before the leg: their B36-B49 are WHO BL41-BL54
+    and their B50-B54 are WHO BL36-BL40; below 36 and from 55 on the numbers agree.
+    """
+    if 36 <= number <= 49:
+        return number + 5
+    if 50 <= number <= 54:
+        return number - 14
+    return number
+
+
+def normalise_code(text: str, *, legacy_bladder: bool = False) -> str | None:
+    """Return the canonical code for a typed point code, or None if it is not one.
+
+    Accepts any case and spacing, hyphens or dots (``bl 23``, ``BL-23``, ``UB23``,
+    ``B23``, ``P6``, ``Liv3``, ``ex-hn3``, ``EX HN 3``). Numbers outside a channel's
+    range (``BL99``, ``LU12``) give None, as does anything without both a channel and a
+    number. With ``legacy_bladder`` the bladder number is read in the older numbering of
+    popular acupressure books (B47 -> BL52).
+    """
+    if not text:
+        return None
+    cleaned = _clean(text)
+
+    match = _EX_CODE.fullmatch(cleaned)
+    if match:
+        group, number = match.group(1), int(match.group(2))
+        if 1 <= number <= EX_GROUP_COUNTS[group]:
+            return f"EX-{group}{number}"
+        return None
+
+    match = _CHANNEL_CODE.fullmatch(cleaned)
+    if not match:
+        return None
+    channel = _CHANNEL_LOOKUP.get(match.group(1))
+    if channel is None:
+        return None
+    number = int(match.group(2))
+    if channel == "BL" and legacy_bladder:
+        number = _legacy_bladder_to_who(number)
+    code = f"{channel}{number}"
+    if code in CODE_ALIASES:
+        return CODE_ALIASES[code]
+    if 1 <= number <= CHANNEL_POINT_COUNTS[channel]:
+        return code
+    return None
+
+
+def bladder_readings(text: str) -> tuple[str, str] | None:
+    """For an ambiguous bladder code, return (WHO reading, older-book reading).
+
+    "B47" is BL47 in WHO numbering but BL52 in Gach-style books; the UI can show both
+    and let the practitioner choose. Returns None when the two readings agree or the
+    text is not a bladder code.
+    """
+    who = normalise_code(text)
+    legacy = normalise_code(text, legacy_bladder=True)
+    if who is None or legacy is None or who == legacy or not who.startswith("BL"):
+        return None
+    return who, legacy
+
+
+def fold(text: str) -> str:
+    """Fold a name for matching: lower-case, no tone marks, spaces, hyphens or apostrophes.
+
+    "Zú Sān Lǐ", "zu san li" and "Zusanli" all become "zusanli".
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\s\-\u2010-\u2015'\u2018\u2019`]+", "", stripped).lower()
+
+
+def code_sort_key(code: str) -> tuple[int, int, int, str]:
+    """Sort key giving channel order, then number; extra points after the channels."""
+    cleaned = _clean(code)
+    match = _EX_CODE.fullmatch(cleaned)
+    if match:
+        return (1, _EX_GROUP_ORDER.index(match.group(1)), int(match.group(2)), code)
+    match = _CHANNEL_CODE.fullmatch(cleaned)
+    if match and match.group(1) in CHANNEL_POINT_COUNTS:
+        return (0, CHANNELS.index(match.group(1)), int(match.group(2)), code)
+    # A clinic's own points (trigger points, ear points) come last, alphabetically.
+    return (2, 0, 0, code)
+
+
+@dataclass(frozen=True)
+class PointRecord:
+    """One catalogue row, as read from the CSV files."""
+
+    code: str
+    channel: str
+    number: int
+    pinyin: str
+    english: str
+    region: str
+    location: str
+    alt_location: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+def _split_aliases(value: Any) -> tuple[str, ...]:
+    """Accept aliases as a sequence or as a ';'-separated string (as stored in CSV)."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        parts: Iterable[str] = re.split(r"[;,]", value)
+    else:
+        parts = value
+    return tuple(part.strip() for part in parts if part and part.strip())
+
+
+def _read_csv(path: Path) -> list[PointRecord]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            PointRecord(
+                code=row["code"].strip(),
+                channel=row["channel"].strip(),
+                number=int(row["number"]),
+                pinyin=row["pinyin"].strip(),
+                english=row.get("english", "").strip(),
+                region=row["region"].strip(),
+                location=row["location"].strip(),
+                alt_location=(row.get("alt_location") or "").strip(),
+                aliases=_split_aliases(row.get("aliases")),
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+def load_catalogue(path: str | Path | None = None) -> list[PointRecord]:
+    """Read the WHO points and the extra points from ``path`` (a directory).
+
+    Defaults to this app's ``data`` directory. The extra-point file is optional so a
+    trimmed-down catalogue still loads.
+    """
+    directory = Path(path) if path is not None else DATA_DIR
+    records = _read_csv(directory / "who_points.csv")
+    extra = directory / "extra_points.csv"
+    if extra.exists():
+        records.extend(_read_csv(extra))
+    return records
+
+
+def _unique(records: Iterable[Any]) -> list[Any]:
+    """Drop repeats, keeping order (by identity, so unhashable records work too)."""
+    seen: set[int] = set()
+    result: list[Any] = []
+    for record in records:
+        if id(record) not in seen:
+            seen.add(id(record))
+            result.append(record)
+    return result
+
+
+def _aliases_of(record: Any) -> tuple[str, ...]:
+    return _split_aliases(getattr(record, "aliases", ()))
+
+
+class PointIndex:
+    """Fast lookup over a catalogue of points.
+
+    Records may be anything with ``code``, ``pinyin``, ``english`` and ``aliases``
+    attributes: a :class:`PointRecord`, a Django model instance or a test double.
+    Aliases may be other codes (``GV29``) or other names (``Huatuojiaji``).
+    """
+
+    def __init__(self, records: Iterable[Any]) -> None:
+        self._records: list[Any] = sorted(records, key=lambda r: code_sort_key(r.code))
+        self._by_code: dict[str, Any] = {}
+        self._by_pinyin: dict[str, list[Any]] = {}
+        self._by_english: dict[str, list[Any]] = {}
+        # Name keys used for prefix/substring search: (folded name, record).
+        self._name_keys: list[tuple[str, Any]] = []
+        for record in self._records:
+            self._by_code.setdefault(_clean(record.code), record)
+            pinyin = fold(record.pinyin or "")
+            if pinyin:
+                self._by_pinyin.setdefault(pinyin, []).append(record)
+                self._name_keys.append((pinyin, record))
+            english = fold(getattr(record, "english", "") or "")
+            if english:
+                self._by_english.setdefault(english, []).append(record)
+        # Aliases are registered after every real code so they can never shadow one.
+        for record in self._records:
+            for alias in _aliases_of(record):
+                if any(ch.isdigit() for ch in alias):
+                    self._by_code.setdefault(_clean(alias), record)
+                else:
+                    key = fold(alias)
+                    self._by_pinyin.setdefault(key, []).append(record)
+                    self._name_keys.append((key, record))
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._records)
+
+    def get(self, code: str) -> Any | None:
+        """Return the record stored under exactly this code (separators ignored)."""
+        return self._by_code.get(_clean(code))
+
+    def matches(self, text: str, *, legacy_bladder: bool = False) -> list[Any]:
+        """All records the text names exactly: one for a code, several for a shared name.
+
+        Some pinyin names belong to two points (Futu is LI18 and ST32, Zigong is CV19
+        and EX-CA1), so a bare name may match more than one record.
+        """
+        if not text or not text.strip():
+            return []
+        # A clinic's own code wins over any reading of it as a channel abbreviation.
+        record = self._by_code.get(_clean(text))
+        if record is not None and not (legacy_bladder and self._is_bladder(text)):
+            return [record]
+        code = normalise_code(text, legacy_bladder=legacy_bladder)
+        if code is not None:
+            record = self._by_code.get(_clean(code))
+            return [record] if record is not None else []
+        key = fold(text)
+        return _unique(self._by_pinyin.get(key) or self._by_english.get(key) or [])
+
+    def resolve(self, text: str, *, legacy_bladder: bool = False) -> Any | None:
+        """Return the one record the text names, or None if unknown or ambiguous."""
+        found = self.matches(text, legacy_bladder=legacy_bladder)
+        return found[0] if len(found) == 1 else None
+
+    def suggest(self, text: str, limit: int = 10) -> list[Any]:
+        """Rank candidates for partial input, best first.
+
+        Tiers: exact code or name; code prefix; pinyin prefix; pinyin substring; English
+        substring. Within a tier points keep channel order, so results never jump about.
+        """
+        if not text or not text.strip() or limit <= 0:
+            return []
+        tiers: dict[int, list[Any]] = {}
+        seen: set[int] = set()
+
+        def add(tier: int, record: Any) -> None:
+            if id(record) not in seen:
+                seen.add(id(record))
+                tiers.setdefault(tier, []).append(record)
+
+        for record in self.matches(text):
+            add(0, record)
+
+        for prefix in self._code_prefixes(text):
+            for record in self._records:
+                if _clean(record.code).startswith(prefix):
+                    add(1, record)
+
+        key = fold(text)
+        if key:
+            for name, record in self._name_keys:
+                if name.startswith(key):
+                    add(2, record)
+            for name, record in self._name_keys:
+                if key in name:
+                    add(3, record)
+            for record in self._records:
+                if key in fold(getattr(record, "english", "") or ""):
+                    add(4, record)
+
+        ranked: list[Any] = []
+        for tier in sorted(tiers):
+            ranked.extend(sorted(tiers[tier], key=lambda r: code_sort_key(r.code)))
+        return ranked[:limit]
+
+    def did_you_mean(self, text: str, limit: int = 5) -> list[Any]:
+        """Sensible alternatives for input that does not resolve cleanly.
+
+        * A name shared by several points gives all of them.
+        * A bladder code between 36 and 54 gives both the WHO and the older-book reading.
+        * A code past the end of its channel (BL99) gives the nearest codes on it.
+        * A misspelt name (Hegoo) gives the closest names by edit similarity.
+        """
+        if not text or not text.strip():
+            return []
+        found = self.matches(text)
+        readings = bladder_readings(text)
+        if readings:
+            found = [*found, *(r for r in (self.get(c) for c in readings) if r is not None)]
+        if found:
+            return _unique(found)[:limit]
+
+        channel_number = self._channel_and_number(text)
+        if channel_number is not None:
+            channel, number = channel_number
+            on_channel = [
+                r for r in self._records if code_sort_key(r.code)[:2] == (0, CHANNELS.index(channel))
+            ]
+            on_channel.sort(key=lambda r: (abs(code_sort_key(r.code)[2] - number), r.code))
+            return on_channel[:limit]
+
+        key = fold(text)
+        if not key:
+            return []
+        names = dict.fromkeys(name for name, _ in self._name_keys)
+        names.update(dict.fromkeys(self._by_english))
+        close = difflib.get_close_matches(key, list(names), n=limit, cutoff=0.6)
+        result = [
+            record
+            for name in close
+            for record in self._by_pinyin.get(name, []) + self._by_english.get(name, [])
+        ]
+        return _unique(result)[:limit]
+
+    # -- helpers -------------------------------------------------------------------
+
+    @staticmethod
+    def _is_bladder(text: str) -> bool:
+        match = _CHANNEL_CODE.fullmatch(_clean(text))
+        return bool(match) and _CHANNEL_LOOKUP.get(match.group(1)) == "BL"
+
+    @staticmethod
+    def _channel_and_number(text: str) -> tuple[str, int] | None:
+        match = _CHANNEL_CODE.fullmatch(_clean(text))
+        if not match:
+            return None
+        channel = _CHANNEL_LOOKUP.get(match.group(1))
+        return (channel, int(match.group(2))) if channel else None
+
+    @staticmethod
+    def _code_prefixes(text: str) -> Sequence[str]:
+        """Separator-free code prefixes the text could be the start of."""
+        cleaned = _clean(text)
+        if not cleaned:
+            return ()
+        prefixes = [cleaned]
+        match = re.fullmatch(r"([A-Z]+)(\d*)", cleaned)
+        if match:
+            channel = _CHANNEL_LOOKUP.get(match.group(1))
+            if channel and channel != match.group(1):
+                prefixes.append(channel + match.group(2))
+        return prefixes
