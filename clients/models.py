@@ -397,6 +397,11 @@ class PhysicianClearance(models.Model):
     def is_valid_on(self, day: date) -> bool:
         return self.issued_on <= day <= self.expires_on
 
+    @property
+    def condition_codes(self) -> frozenset[str]:
+        """The condition codes it covers (reads prefetched `conditions` when there)."""
+        return frozenset(rule.condition for rule in self.conditions.all())
+
 
 class HealthUpdate(models.Model):
     """The short per-visit check: "anything changed since last time?"."""

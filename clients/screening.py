@@ -1,0 +1,389 @@
+"""Contraindication screening: from an intake, the client's clearances and a date to a result.
+
+Two halves, kept apart on purpose:
+
+- which conditions an intake raises is code (`conditions_from_intake`, a pure function);
+- what each condition leads to is data (`clients.ContraindicationRule`, tuned in the admin).
+
+`screen` puts them together and is pure: it reads nothing from the database. `screening_for`
+and `screenings_for` load what it needs (the second in a fixed number of queries for any
+number of clients, for calendars and lists).
+
+Other apps rely on the names in this module (see the team's screening contract).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
+
+from clients.choices import SEVERITY, Condition, ConditionKind, ScreeningStatus, SiteCondition
+from clients.regions import Side
+
+__all__ = [
+    "Finding",
+    "RaisedCondition",
+    "ScreeningResult",
+    "ScreeningStatus",
+    "conditions_from_intake",
+    "expand_points",
+    "screen",
+    "screening_for",
+    "screenings_for",
+]
+
+# Surgery, fractures and injuries this recent need a doctor's approval (DOMAIN.md section 3).
+RECENT_DAYS = 6 * 7
+# A scar younger than this is a "new scar": its region is avoided.
+NEW_SCAR_DAYS = 26 * 7
+
+
+@dataclass(frozen=True)
+class Finding:
+    condition: str
+    label: str
+    kind: str
+    outcome: str
+    regions: tuple[str, ...] = ()
+    side: str = ""
+    points_to_avoid: tuple[str, ...] = ()
+    action: str = ""
+    pressure_cap: int | None = None
+    cleared: bool = False
+
+    @property
+    def effective_outcome(self) -> str:
+        """A cleared finding still asks for care, but no longer for a doctor's letter."""
+        return ScreeningStatus.CAUTION.value if self.cleared else str(self.outcome)
+
+    @property
+    def outcome_label(self) -> str:
+        return ScreeningStatus(self.outcome).label
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return ConditionKind(self.kind).label
+        except ValueError:
+            return self.kind
+
+
+_ACTIONS = {
+    ScreeningStatus.CLEAR: "Clear to treat.",
+    ScreeningStatus.CAUTION: "Treat with care: the practitioner checks the intake before the session.",
+    ScreeningStatus.NEEDS_CLEARANCE: "Needs a doctor's letter before treatment.",
+    ScreeningStatus.DO_NOT_TREAT: "Do not treat today: reschedule the session.",
+}
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    status: str
+    findings: tuple[Finding, ...] = ()
+    intake_date: date | None = None
+    intake_out_of_date: bool = False
+    has_intake: bool = False
+    needs_review: bool = False
+    intake_id: int | None = field(default=None, compare=False)
+
+    @property
+    def status_label(self) -> str:
+        return ScreeningStatus(self.status).label
+
+    @property
+    def action(self) -> str:
+        """One sentence for the front desk: what to do, never which condition."""
+        if not self.has_intake:
+            return "No health intake on file: take one (or send the online intake link) before treating."
+        sentence = _ACTIONS[ScreeningStatus(self.status)]
+        if self.intake_out_of_date:
+            sentence += " The intake is out of date: ask the client to fill in a new one."
+        return sentence
+
+    @property
+    def active_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.cleared)
+
+    @property
+    def cleared_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.cleared)
+
+    @property
+    def pressure_cap(self) -> int | None:
+        caps = [f.pressure_cap for f in self.findings if f.pressure_cap is not None]
+        return min(caps) if caps else None
+
+    @property
+    def regions_to_avoid(self) -> set[tuple[str, str]]:
+        return {(region, f.side or Side.BOTH.value) for f in self.findings for region in f.regions}
+
+    @property
+    def points_to_avoid(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for finding in self.findings:
+            for code in finding.points_to_avoid:
+                seen.setdefault(code, None)
+        return tuple(seen)
+
+    @property
+    def badge_class(self) -> str:
+        if not self.has_intake:
+            return "secondary"
+        return {
+            ScreeningStatus.CLEAR: "success",
+            ScreeningStatus.CAUTION: "warning",
+            ScreeningStatus.NEEDS_CLEARANCE: "info",
+            ScreeningStatus.DO_NOT_TREAT: "danger",
+        }[ScreeningStatus(self.status)]
+
+
+@dataclass(frozen=True)
+class RaisedCondition:
+    """A condition an intake raises, with where on the body when it is local."""
+
+    condition: str
+    regions: tuple[str, ...] = ()
+    side: str = ""
+
+
+class RuleLike(Protocol):
+    condition: str
+    label: str
+    kind: str
+    outcome: str
+    action: str
+    pressure_cap: int | None
+    points_to_avoid: str
+    regions: str
+    is_active: bool
+
+
+_RANGE = re.compile(r"^([A-Z]+(?:-[A-Z]+)?)(\d+)-(?:\1)?(\d+)$")
+
+
+def expand_points(text: str) -> tuple[str, ...]:
+    """"LI4 CV3-CV7 bl31-34" -> ("LI4", "CV3", "CV4", "CV5", "CV6", "CV7", "BL31", ... "BL34")."""
+    codes: list[str] = []
+    for token in text.replace(",", " ").upper().split():
+        match = _RANGE.match(token)
+        if match and int(match.group(2)) <= int(match.group(3)) <= int(match.group(2)) + 40:
+            prefix = match.group(1)
+            codes.extend(f"{prefix}{n}" for n in range(int(match.group(2)), int(match.group(3)) + 1))
+        else:
+            codes.append(token)
+    return tuple(dict.fromkeys(codes))
+
+
+def _within(day: date | None, on: date, days: int) -> bool:
+    """Unknown dates count as recent: the careful reading."""
+    return day is None or on - timedelta(days=days) <= day
+
+
+_SITE_CODES = {
+    SiteCondition.OPEN_WOUND: Condition.OPEN_WOUND,
+    SiteCondition.SKIN_INFECTION: Condition.SKIN_INFECTION,
+    SiteCondition.VARICOSE_VEINS: Condition.VARICOSE_VEINS,
+    SiteCondition.TUMOUR: Condition.TUMOUR_SITE,
+    SiteCondition.LYMPHOEDEMA: Condition.LYMPHOEDEMA,
+    SiteCondition.IMPLANT: Condition.IMPLANTED_DEVICE,
+    SiteCondition.BRUISE: Condition.BRUISING,
+    SiteCondition.AVOID: Condition.AREA_TO_AVOID,
+}
+
+
+def _site_condition(site: Any, on: date) -> str:
+    kind = site.condition
+    recent = _within(site.occurred_on, on, RECENT_DAYS)
+    healing = _within(site.occurred_on, on, NEW_SCAR_DAYS)
+    if kind == SiteCondition.SURGERY:
+        if recent:
+            return Condition.RECENT_SURGERY
+        return Condition.NEW_SCAR if healing else Condition.PAST_SURGERY
+    if kind in (SiteCondition.FRACTURE, SiteCondition.INJURY):
+        return Condition.RECENT_FRACTURE if recent else Condition.PAST_SURGERY
+    if kind == SiteCondition.SCAR:
+        return Condition.NEW_SCAR if healing else Condition.PAST_SURGERY
+    return _SITE_CODES[SiteCondition(kind)]
+
+
+def conditions_from_intake(intake: Any, *, on: date) -> list[RaisedCondition]:
+    """The condition codes an intake's answers raise (pure: reads the intake and its sites).
+
+    `intake.sites.all()` is read, so prefetch `sites` when screening many intakes.
+    """
+    flags: list[tuple[bool, str]] = [
+        (intake.fever_or_illness_today, Condition.FEVER),
+        (intake.contagious_illness, Condition.CONTAGIOUS_ILLNESS),
+        (intake.blood_clots == "suspected", Condition.DVT_SUSPECTED),
+        (intake.blood_clots == "past", Condition.PAST_DVT),
+        (intake.heart_condition == "unstable", Condition.UNSTABLE_HEART),
+        (intake.heart_condition == "stable", Condition.HEART_DISEASE),
+        (intake.blood_pressure == "uncontrolled", Condition.UNCONTROLLED_BP),
+        (intake.blood_pressure == "controlled", Condition.CONTROLLED_BP),
+        (intake.clotting_disorder, Condition.CLOTTING_DISORDER),
+        (intake.bruises_easily, Condition.EASY_BRUISING),
+        (intake.pregnant, Condition.PREGNANCY),
+        (intake.pregnant and intake.pregnancy_high_risk, Condition.HIGH_RISK_PREGNANCY),
+        (intake.osteoporosis == "severe", Condition.SEVERE_OSTEOPOROSIS),
+        (intake.osteoporosis == "mild", Condition.MILD_OSTEOPOROSIS),
+        (intake.recent_stroke, Condition.RECENT_STROKE),
+        (intake.diabetes, Condition.DIABETES),
+        (intake.numbness_or_neuropathy, Condition.DIABETIC_NEUROPATHY),
+        (intake.chemotherapy, Condition.CHEMOTHERAPY),
+        (intake.radiotherapy, Condition.RADIOTHERAPY),
+        (
+            intake.cancer == "past" and not (intake.chemotherapy or intake.radiotherapy),
+            Condition.PAST_CANCER,
+        ),
+        (intake.seizures, Condition.SEIZURES),
+        (intake.blood_thinners, Condition.BLOOD_THINNERS),
+        (intake.long_term_steroids, Condition.LONG_TERM_STEROIDS),
+        (intake.pain_relievers, Condition.PAIN_RELIEVERS),
+        (intake.muscle_relaxants, Condition.MUSCLE_RELAXANTS),
+        (intake.allergy_oils, Condition.ALLERGY_OILS),
+        (intake.allergy_latex, Condition.ALLERGY_LATEX),
+        (bool(intake.other_allergies.strip()), Condition.OTHER_ALLERGY),
+    ]
+    raised = [RaisedCondition(str(code)) for present, code in flags if present]
+
+    sites = list(intake.sites.all()) if intake.pk else list(getattr(intake, "pending_sites", []))
+    from_sites = [RaisedCondition(str(_site_condition(s, on)), (s.region,), s.side) for s in sites]
+    raised.extend(from_sites)
+    site_codes = {r.condition for r in from_sites}
+    # A "yes" with no place marked still counts, without a region.
+    for present, code in (
+        (intake.contagious_skin_condition, Condition.SKIN_INFECTION),
+        (intake.pacemaker_or_implant, Condition.IMPLANTED_DEVICE),
+        (bool(intake.areas_to_avoid.strip()), Condition.AREA_TO_AVOID),
+    ):
+        if present and code not in site_codes:
+            raised.append(RaisedCondition(str(code)))
+    return raised
+
+
+def _rule_index(rules: Iterable[RuleLike] | Mapping[str, RuleLike]) -> dict[str, RuleLike]:
+    values = rules.values() if isinstance(rules, Mapping) else rules
+    return {rule.condition: rule for rule in values}
+
+
+def _finding(raised: RaisedCondition, rule: RuleLike | None, cleared_codes: set[str]) -> Finding | None:
+    if rule is None:
+        # A code with no rule at all (deleted by mistake): ask a practitioner rather than stay silent.
+        known = raised.condition in Condition.values
+        return Finding(
+            condition=raised.condition,
+            label=Condition(raised.condition).label if known else raised.condition,
+            kind=ConditionKind.NOTE.value,
+            outcome=ScreeningStatus.CAUTION.value,
+            regions=raised.regions,
+            side=raised.side,
+            action="No screening rule for this condition: a practitioner decides.",
+        )
+    if not rule.is_active:
+        return None
+    outcome = str(rule.outcome)
+    regions = tuple(dict.fromkeys((*raised.regions, *rule.regions.split())))
+    return Finding(
+        condition=raised.condition,
+        label=rule.label,
+        kind=str(rule.kind),
+        outcome=outcome,
+        regions=regions,
+        side=raised.side,
+        points_to_avoid=expand_points(rule.points_to_avoid),
+        action=rule.action,
+        pressure_cap=rule.pressure_cap,
+        cleared=outcome == ScreeningStatus.NEEDS_CLEARANCE and raised.condition in cleared_codes,
+    )
+
+
+def screen(
+    intake: Any | None,
+    clearances: Iterable[Any],
+    *,
+    on: date,
+    rules: Iterable[RuleLike] | Mapping[str, RuleLike],
+) -> ScreeningResult:
+    """Screen one intake on a day. Pure: everything it needs is passed in.
+
+    - Each raised condition becomes a finding with its rule's outcome (inactive rules: none).
+    - A `needs_clearance` finding whose condition a clearance valid on `on` covers is kept,
+      marked cleared, and counts as `caution`.
+    - The status is the strictest finding; with no intake, or an out-of-date one, it is at
+      least `caution` (the action says what is missing).
+    """
+    if intake is None:
+        return ScreeningResult(status=ScreeningStatus.CAUTION.value, has_intake=False)
+
+    cleared_codes: set[str] = set()
+    for clearance in clearances:
+        if clearance.is_valid_on(on):
+            cleared_codes.update(clearance.condition_codes)
+
+    index = _rule_index(rules)
+    findings = []
+    for raised in conditions_from_intake(intake, on=on):
+        finding = _finding(raised, index.get(raised.condition), cleared_codes)
+        if finding is not None:
+            findings.append(finding)
+    findings.sort(key=lambda f: (-SEVERITY[f.effective_outcome], f.cleared, f.label))
+
+    out_of_date = intake.taken_on < on - timedelta(days=settings.INTAKE_VALID_DAYS)
+    floor = ScreeningStatus.CAUTION.value if out_of_date else ScreeningStatus.CLEAR.value
+    status = max([floor, *(f.effective_outcome for f in findings)], key=SEVERITY.__getitem__)
+    return ScreeningResult(
+        status=status,
+        findings=tuple(findings),
+        intake_date=intake.taken_on,
+        intake_out_of_date=out_of_date,
+        has_intake=True,
+        needs_review=bool(getattr(intake, "needs_review", False)),
+        intake_id=intake.pk,
+    )
+
+
+def screening_for(client: Any, *, on: date | None = None) -> ScreeningResult:
+    """Screen one client's newest intake (the five queries of `screenings_for`)."""
+    return screenings_for([client], on=on)[client.pk]
+
+
+def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> dict[int, ScreeningResult]:
+    """Screen many clients at once, keyed by client id, in a fixed number of queries:
+
+    1. the newest intake of each client (a correlated subquery picks it);
+    2. those intakes' body sites;
+    3. the clients' clearances valid on the day;
+    4. those clearances' conditions;
+    5. the rules.
+    """
+    from clients.models import ContraindicationRule, Intake, IntakeSite, PhysicianClearance
+
+    ids = [getattr(c, "pk", c) for c in clients_or_ids]
+    if not ids:
+        return {}
+    day = on or timezone.localdate()
+    newest = Intake.objects.filter(client_id=OuterRef("client_id")).order_by(
+        "-taken_on", "-created_at", "-id"
+    )
+    intakes = {
+        intake.client_id: intake
+        for intake in Intake.objects.filter(client_id__in=ids, pk=Subquery(newest.values("pk")[:1]))
+        .prefetch_related(Prefetch("sites", queryset=IntakeSite.objects.order_by("id")))
+    }
+    clearances: dict[int, list[Any]] = {}
+    for clearance in PhysicianClearance.objects.filter(client_id__in=ids).valid_on(day).prefetch_related(
+        Prefetch("conditions", queryset=ContraindicationRule.objects.only("id", "condition"))
+    ):
+        clearances.setdefault(clearance.client_id, []).append(clearance)
+    rules = list(ContraindicationRule.objects.all())
+    return {
+        client_id: screen(intakes.get(client_id), clearances.get(client_id, []), on=day, rules=rules)
+        for client_id in ids
+    }
