@@ -248,3 +248,5 @@ INTAKE_LINK_VALID_DAYS = env_int("INTAKE_LINK_VALID_DAYS", 7)
 LATE_CANCEL_HOURS = env_int("LATE_CANCEL_HOURS", 24)
 REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
+PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "GB")
