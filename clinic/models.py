@@ -143,9 +143,7 @@ ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.ARRIVED, BookingStatus.CO
 
 # Allowed status changes: from -> the statuses it may become.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    BookingStatus.BOOKED: frozenset(
-        {BookingStatus.ARRIVED, BookingStatus.CANCELLED, BookingStatus.NO_SHOW}
-    ),
+    BookingStatus.BOOKED: frozenset({BookingStatus.ARRIVED, BookingStatus.CANCELLED, BookingStatus.NO_SHOW}),
     BookingStatus.ARRIVED: frozenset({BookingStatus.COMPLETED, BookingStatus.BOOKED}),
     BookingStatus.COMPLETED: frozenset(),
     BookingStatus.CANCELLED: frozenset(),

@@ -47,9 +47,9 @@ def world(**overrides) -> World:
 
 def test_slots_fill_the_working_interval_on_a_quarter_hour_grid():
     slots = free_slots(world(), ON_FOOT, now=NOW, first_day=MONDAY, days=1, limit=50)
-    assert local_times(slots) == [
-        f"Mon {h:02d}:{m:02d}" for h in (9, 10) for m in (0, 15, 30, 45)
-    ] + ["Mon 11:00"]
+    assert local_times(slots) == [f"Mon {h:02d}:{m:02d}" for h in (9, 10) for m in (0, 15, 30, 45)] + [
+        "Mon 11:00"
+    ]
 
 
 def test_lunch_break_splits_the_day():

@@ -1,0 +1,104 @@
+"""Build `clinic.availability.World` from the database with a fixed number of queries.
+
+Queries, whatever the data size: practitioners (unless given), their working hours (one
+prefetch), time off, closures, rooms, and the active bookings in the range.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from django.db.models import Prefetch
+
+from clinic.availability import Interval, RoomSchedule, Schedule, ServiceSpec, World
+from clinic.models import Booking, Closure, Room, Service, clinic_tz
+from practitioners.models import Practitioner, TimeOff, WorkingHours, local_span
+
+
+def service_spec(service: Service) -> ServiceSpec:
+    return ServiceSpec(duration=service.duration, buffer=service.buffer, needs_room=service.needs_room)
+
+
+def practitioners_for(service: Service | None) -> list[Practitioner]:
+    """Active practitioners (offering the service, if given) in calendar order, hours prefetched."""
+    qs = Practitioner.objects.active().prefetch_related(
+        Prefetch("working_hours", queryset=WorkingHours.objects.order_by("weekday", "start"))
+    )
+    if service is not None:
+        qs = qs.filter(services=service)
+    return list(qs)
+
+
+def load_world(
+    *,
+    first_day: date,
+    last_day: date,
+    practitioners: Sequence[Practitioner],
+    service: Service | None = None,
+    client_id: int | None = None,
+    exclude_booking_id: int | None = None,
+) -> World:
+    """Schedules of `practitioners` (working hours prefetched or not) and everything that
+    takes time between the local dates `first_day` and `last_day` inclusive."""
+    tz = clinic_tz()
+    start, end = local_span(first_day, last_day, None, None, tz)
+    ids = [p.pk for p in practitioners]
+
+    off: dict[int, list[Interval]] = defaultdict(list)
+    for item in TimeOff.objects.filter(
+        practitioner_id__in=ids, start_date__lte=last_day, end_date__gte=first_day
+    ):
+        off[item.practitioner_id].append(Interval(*item.span(tz)))
+    closures = [
+        Interval(*c.span(tz))
+        for c in Closure.objects.filter(start_date__lte=last_day, end_date__gte=first_day)
+    ]
+
+    needs_room = service is None or service.needs_room
+    rooms = list(Room.objects.filter(is_active=True).values_list("pk", flat=True)) if needs_room else []
+
+    by_practitioner: dict[int, list[Interval]] = defaultdict(list)
+    by_room: dict[int, list[Interval]] = defaultdict(list)
+    client_busy: list[Interval] = []
+    # Sessions may start the day before and run past midnight; the buffer runs past `end`.
+    bookings = Booking.objects.active().filter(start__lt=end, blocks_until__gt=start - timedelta(days=1))
+    if exclude_booking_id is not None:
+        bookings = bookings.exclude(pk=exclude_booking_id)
+    fields = ("practitioner_id", "room_id", "client_id", "start", "end", "blocks_until")
+    for practitioner_id, room_id, booked_client_id, b_start, b_end, blocks_until in bookings.values_list(
+        *fields
+    ):
+        by_practitioner[practitioner_id].append(Interval(b_start, b_end))
+        if room_id is not None:
+            by_room[room_id].append(Interval(b_start, blocks_until))
+        if client_id is not None and booked_client_id == client_id:
+            client_busy.append(Interval(b_start, b_end))
+
+    schedules = []
+    for p in practitioners:
+        weekly: dict[int, list] = defaultdict(list)
+        for wh in p.working_hours.all():
+            weekly[wh.weekday].append((wh.start, wh.end))
+        schedules.append(
+            Schedule(
+                practitioner_id=p.pk,
+                weekly=dict(weekly),
+                time_off=tuple(off[p.pk]),
+                busy=tuple(by_practitioner[p.pk]),
+            )
+        )
+    return World(
+        tz=tz,
+        schedules=schedules,
+        rooms=[RoomSchedule(room_id=r, busy=tuple(by_room[r])) for r in rooms],
+        closures=closures,
+        client_busy=client_busy,
+    )
+
+
+def day_bounds(moment: datetime) -> tuple[date, date]:
+    """The local day of a moment, as a one-day range for `load_world`."""
+    day = moment.astimezone(clinic_tz()).date()
+    return day, day

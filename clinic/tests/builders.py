@@ -1,0 +1,94 @@
+"""Plain builders for clinic test data: rooms, services, working hours, bookings."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from clients.tests.builders import make_client
+from clinic.availability import local_datetime
+from clinic.models import Booking, Closure, Modality, Room, Service, clinic_tz
+from practitioners.models import Practitioner, TimeOff, WorkingHours
+
+_seq = itertools.count(1)
+
+
+def make_room(**overrides: Any) -> Room:
+    fields: dict[str, Any] = {"name": f"Room {next(_seq)}"}
+    fields.update(overrides)
+    return Room.objects.create(**fields)
+
+
+def make_service(*, practitioners: list[Practitioner] = (), **overrides: Any) -> Service:  # type: ignore[assignment]
+    fields: dict[str, Any] = {
+        "name": f"Acupressure {next(_seq)}",
+        "modality": Modality.TCM_ACUPRESSURE,
+        "duration_minutes": 60,
+        "buffer_minutes": 15,
+        "price": Decimal("60.00"),
+        "needs_room": True,
+    }
+    fields.update(overrides)
+    service = Service.objects.create(**fields)
+    service.practitioners.set(practitioners)
+    return service
+
+
+def give_hours(
+    practitioner: Practitioner,
+    *,
+    days: tuple[int, ...] = tuple(range(7)),
+    intervals: tuple[tuple[time, time], ...] = ((time(8), time(20)),),
+) -> None:
+    WorkingHours.objects.bulk_create(
+        WorkingHours(practitioner=practitioner, weekday=d, start=s, end=e) for d in days for s, e in intervals
+    )
+
+
+def make_time_off(
+    practitioner: Practitioner, start_date: date, end_date: date | None = None, **kw: Any
+) -> TimeOff:
+    return TimeOff.objects.create(
+        practitioner=practitioner, start_date=start_date, end_date=end_date or start_date, **kw
+    )
+
+
+def make_closure(start_date: date, end_date: date | None = None, reason: str = "Bank holiday") -> Closure:
+    return Closure.objects.create(start_date=start_date, end_date=end_date or start_date, reason=reason)
+
+
+def future_day(weeks: int = 2, weekday: int = 0) -> date:
+    """A local date `weeks` ahead on the given weekday (Monday 0), safely in the future."""
+    today = timezone.localdate()
+    return today + timedelta(days=7 * weeks + (weekday - today.weekday()) % 7)
+
+
+def local(day: date, hh: int, mm: int = 0) -> datetime:
+    return local_datetime(day, time(hh, mm), clinic_tz())
+
+
+def make_booking(
+    *,
+    practitioner: Practitioner,
+    service: Service,
+    start: datetime,
+    client: Any = None,
+    room: Room | None = None,
+    **overrides: Any,
+) -> Booking:
+    """Straight through the ORM, as a script or a careless import would: no service checks."""
+    end = overrides.pop("end", start + service.duration)
+    return Booking.objects.create(
+        client=client or make_client(),
+        practitioner=practitioner,
+        service=service,
+        room=room,
+        start=start,
+        end=end,
+        blocks_until=overrides.pop("blocks_until", end + service.buffer),
+        **overrides,
+    )
