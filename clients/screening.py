@@ -25,7 +25,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from clients.choices import SEVERITY, Condition, ConditionKind, ScreeningStatus, SiteCondition
-from clients.regions import Side
+from clients.regions import BodyRegion, Side
 
 __all__ = [
     "Finding",
@@ -66,6 +66,14 @@ class Finding:
     @property
     def outcome_label(self) -> str:
         return ScreeningStatus(self.outcome).label
+
+    @property
+    def where(self) -> str:
+        """ "Lower leg (calf and shin), left side" for people; empty when not local."""
+        names = ", ".join(BodyRegion(r).label if r in BodyRegion.values else r for r in self.regions)
+        if names and self.side and self.side != Side.BOTH:
+            return f"{names} ({Side(self.side).label.lower()})"
+        return names
 
     @property
     def kind_label(self) -> str:
@@ -134,14 +142,8 @@ class ScreeningResult:
 
     @property
     def badge_class(self) -> str:
-        if not self.has_intake:
-            return "secondary"
-        return {
-            ScreeningStatus.CLEAR: "success",
-            ScreeningStatus.CAUTION: "warning",
-            ScreeningStatus.NEEDS_CLEARANCE: "info",
-            ScreeningStatus.DO_NOT_TREAT: "danger",
-        }[ScreeningStatus(self.status)]
+        """The CSS class of the badge (clinic/app.css: badge-status-<status>)."""
+        return f"badge-status-{self.status if self.has_intake else 'unknown'}"
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ _RANGE = re.compile(r"^([A-Z]+(?:-[A-Z]+)?)(\d+)-(?:\1)?(\d+)$")
 
 
 def expand_points(text: str) -> tuple[str, ...]:
-    """"LI4 CV3-CV7 bl31-34" -> ("LI4", "CV3", "CV4", "CV5", "CV6", "CV7", "BL31", ... "BL34")."""
+    """ "LI4 CV3-CV7 bl31-34" -> ("LI4", "CV3", "CV4", "CV5", "CV6", "CV7", "BL31", ... "BL34")."""
     codes: list[str] = []
     for token in text.replace(",", " ").upper().split():
         match = _RANGE.match(token)
@@ -374,12 +376,17 @@ def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> 
     )
     intakes = {
         intake.client_id: intake
-        for intake in Intake.objects.filter(client_id__in=ids, pk=Subquery(newest.values("pk")[:1]))
-        .prefetch_related(Prefetch("sites", queryset=IntakeSite.objects.order_by("id")))
+        for intake in Intake.objects.filter(
+            client_id__in=ids, pk=Subquery(newest.values("pk")[:1])
+        ).prefetch_related(Prefetch("sites", queryset=IntakeSite.objects.order_by("id")))
     }
     clearances: dict[int, list[Any]] = {}
-    for clearance in PhysicianClearance.objects.filter(client_id__in=ids).valid_on(day).prefetch_related(
-        Prefetch("conditions", queryset=ContraindicationRule.objects.only("id", "condition"))
+    for clearance in (
+        PhysicianClearance.objects.filter(client_id__in=ids)
+        .valid_on(day)
+        .prefetch_related(
+            Prefetch("conditions", queryset=ContraindicationRule.objects.only("id", "condition"))
+        )
     ):
         clearances.setdefault(clearance.client_id, []).append(clearance)
     rules = list(ContraindicationRule.objects.all())

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from clients.models import Client, ContraindicationRule, HealthUpdate, Intake, IntakeSite, PhysicianClearance
-from clients.search import search_name_for, search_text_for
+from clients.services import fill_search_columns
 
 _seq = itertools.count(1)
 
@@ -28,16 +28,7 @@ def make_client(**overrides: Any) -> Client:
     }
     fields.update(overrides)
     client = Client(**fields)
-    client.search_name = search_name_for(
-        first_name=client.first_name, last_name=client.last_name, preferred_name=client.preferred_name
-    )
-    client.search_text = search_text_for(
-        first_name=client.first_name,
-        last_name=client.last_name,
-        preferred_name=client.preferred_name,
-        email=client.email,
-        phone=client.phone,
-    )
+    fill_search_columns(client)
     if client.is_archived and client.archived_at is None:
         client.archived_at = timezone.now()
     client.save()
@@ -60,7 +51,11 @@ def make_intake(
 
 
 def make_clearance(
-    client: Client, conditions: list[str], *, issued_on: date | None = None, expires_on: date | None = None,
+    client: Client,
+    conditions: list[str],
+    *,
+    issued_on: date | None = None,
+    expires_on: date | None = None,
     **overrides: Any,
 ) -> PhysicianClearance:
     """A clearance by Dr Test for the given condition codes, valid for a year from today by default."""

@@ -1,0 +1,218 @@
+"""Writes of the clients app that touch several rows or send mail."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.forms import ANSWER_FIELDS, CONSENT_TEXT_VERSION
+from clients.models import (
+    Client,
+    HealthUpdate,
+    Intake,
+    IntakeLink,
+    IntakeSite,
+    IntakeSource,
+    PhysicianClearance,
+    hash_token,
+)
+from clients.search import search_name_for, search_text_for
+
+
+def fill_search_columns(client: Client) -> None:
+    client.search_name = search_name_for(
+        first_name=client.first_name, last_name=client.last_name, preferred_name=client.preferred_name
+    )
+    client.search_text = search_text_for(
+        first_name=client.first_name,
+        last_name=client.last_name,
+        preferred_name=client.preferred_name,
+        email=client.email,
+        phone=client.phone,
+    )
+
+
+@transaction.atomic
+def save_client(*, client: Client) -> Client:
+    """Save a new or edited client with its folded search columns brought up to date."""
+    fill_search_columns(client)
+    client.save()
+    return client
+
+
+def possible_duplicates(*, client: Client) -> QuerySet[Client]:
+    """Existing clients who look like this one: same name and date of birth, same email or phone."""
+    match = Q(
+        date_of_birth=client.date_of_birth,
+        first_name__iexact=client.first_name,
+        last_name__iexact=client.last_name,
+    )
+    if client.email:
+        match |= Q(email__iexact=client.email)
+    if client.phone:
+        match |= Q(phone=client.phone)
+    found = Client.objects.filter(match)
+    if client.pk:
+        found = found.exclude(pk=client.pk)
+    return found.order_by("last_name", "first_name", "id")[:5]
+
+
+def previous_answers(client: Client) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The newest intake's answers and sites, to prefill a new intake."""
+    intake = client.intakes.newest_first().prefetch_related("sites").first()
+    if intake is None:
+        return {}, []
+    answers = {name: getattr(intake, name) for name in ANSWER_FIELDS}
+    sites = [
+        {
+            "condition": s.condition,
+            "region": s.region,
+            "side": s.side,
+            "occurred_on": s.occurred_on,
+            "note": s.note,
+        }
+        for s in intake.sites.all()
+    ]
+    return answers, sites
+
+
+def _save_sites(intake: Intake, site_formset: Any) -> None:
+    for form in site_formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or not data.get("condition") or not data.get("region"):
+            continue
+        IntakeSite.objects.create(
+            intake=intake,
+            condition=data["condition"],
+            region=data["region"],
+            side=data.get("side") or "both",
+            occurred_on=data.get("occurred_on"),
+            note=data.get("note", ""),
+        )
+
+
+@transaction.atomic
+def record_intake(
+    *, client: Client, form: Any, site_formset: Any, by: Any, health_update: HealthUpdate | None = None
+) -> Intake:
+    """A new intake taken by staff (every intake is kept; the newest counts)."""
+    intake: Intake = form.save(commit=False)
+    intake.client = client
+    intake.recorded_by = by
+    intake.source = IntakeSource.STAFF
+    if intake.consent_signed:
+        intake.consent_text_version = CONSENT_TEXT_VERSION
+    intake.save()
+    _save_sites(intake, site_formset)
+    if intake.consent_signed and client.consent_to_treatment_at is None:
+        client.consent_to_treatment_at = timezone.now()
+        client.consent_text_version = CONSENT_TEXT_VERSION
+        client.save(update_fields=["consent_to_treatment_at", "consent_text_version", "updated_at"])
+    if health_update is not None and health_update.client_id == client.pk:
+        health_update.new_intake = intake
+        health_update.save(update_fields=["new_intake"])
+    return intake
+
+
+@transaction.atomic
+def record_health_update(*, client: Client, changed: bool, note: str, by: Any) -> HealthUpdate:
+    return HealthUpdate.objects.create(
+        client=client, changed=changed, note=note, recorded_by=by, recorded_on=timezone.localdate()
+    )
+
+
+@transaction.atomic
+def record_clearance(*, client: Client, form: Any, by: Any) -> PhysicianClearance:
+    clearance: PhysicianClearance = form.save(commit=False)
+    clearance.client = client
+    clearance.recorded_by = by
+    clearance.letter_content_type = getattr(form, "letter_content_type", "") if clearance.letter else ""
+    clearance.save()
+    form.save_m2m()
+    return clearance
+
+
+def intake_link_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("clients:public_intake", args=[token])
+
+
+@transaction.atomic
+def send_intake_link(*, client: Client, by: Any) -> IntakeLink:
+    """Email the client a one-time link to the questionnaire.
+
+    The token (256 random bits) travels only in the email; the database keeps its SHA-256.
+    If sending fails the link is not kept (the exception rolls the transaction back).
+    """
+    if not client.email:
+        raise ValueError("The client has no email address.")
+    token = secrets.token_urlsafe(32)
+    link = IntakeLink.objects.create(
+        client=client,
+        token_hash=hash_token(token),
+        sent_to=client.email,
+        created_by=by,
+        expires_at=timezone.now() + timedelta(days=settings.INTAKE_LINK_VALID_DAYS),
+    )
+    context = {
+        "client": client,
+        "url": intake_link_url(token),
+        "expires_at": link.expires_at,
+        "clinic_name": settings.CLINIC_NAME,
+    }
+    subject = render_to_string("clients/email/intake_link_subject.txt", context).strip()
+    body = render_to_string("clients/email/intake_link.txt", context)
+    EmailMessage(subject=subject, body=body, to=[client.email]).send()
+    return link
+
+
+def open_intake_link(token: str) -> tuple[IntakeLink | None, str]:
+    """The link behind a token and its state: "ok", "used", "expired" or "unknown"."""
+    if not token or len(token) > 100:
+        return None, "unknown"
+    link = IntakeLink.objects.for_token(token).select_related("client").first()
+    if link is None:
+        return None, "unknown"
+    if link.is_used:
+        return link, "used"
+    if link.is_expired():
+        return link, "expired"
+    return link, "ok"
+
+
+class LinkUnavailable(Exception):
+    """The link was used (or expired) between opening the form and submitting it."""
+
+
+@transaction.atomic
+def submit_online_intake(*, link: IntakeLink, form: Any, site_formset: Any) -> Intake:
+    """Store what the client sent as an intake that a practitioner must review; the link dies."""
+    now = timezone.now()
+    # One conditional UPDATE: of two submissions racing, only one finds the link unused.
+    claimed = IntakeLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now).update(
+        used_at=now
+    )
+    if not claimed:
+        raise LinkUnavailable
+    client = link.client
+    intake: Intake = form.save(commit=False)
+    intake.client = client
+    intake.source = IntakeSource.ONLINE
+    intake.needs_review = True
+    intake.taken_on = timezone.localdate()
+    intake.consent_text_version = CONSENT_TEXT_VERSION
+    intake.save()
+    _save_sites(intake, site_formset)
+    IntakeLink.objects.filter(pk=link.pk).update(intake=intake)
+    client.consent_to_treatment_at = now
+    client.consent_text_version = CONSENT_TEXT_VERSION
+    client.save(update_fields=["consent_to_treatment_at", "consent_text_version", "updated_at"])
+    return intake

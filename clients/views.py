@@ -1,0 +1,407 @@
+"""Pages of the clients app.
+
+Who sees what: every staff role works with contact details and sees the screening status and
+what to do; only clinicians (practitioners and managers) see intake answers, findings and
+clearances. The online intake page is public: its one-time token is the credential.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from clients import services
+from clients.forms import (
+    CONSENT_TEXT,
+    INTAKE_SECTIONS,
+    ClearanceForm,
+    ClientForm,
+    ClientSearchForm,
+    ConfirmDuplicateForm,
+    HealthUpdateForm,
+    IntakeForm,
+    IntakeSiteFormSet,
+    PublicIntakeForm,
+)
+from clients.models import Client, ContraindicationRule, Intake, PhysicianClearance
+from clients.screening import screen, screening_for, screenings_for
+from clinic.roles import clinician_required, is_clinician, is_staff_member, staff_required
+
+PAGE_SIZE = 25
+# The bookings app fills the client page's bookings panel with the first template that exists.
+CLIENT_BOOKINGS_TEMPLATES = ("clinic/_client_bookings.html", "clients/_client_bookings_empty.html")
+
+
+def get_client_for(user: Any, pk: int) -> Client:
+    """A client any staff member may open (archived ones too: records are kept)."""
+    if not is_staff_member(user):
+        raise PermissionDenied
+    return get_object_or_404(Client.objects.all(), pk=pk)
+
+
+def get_intake_for(user: Any, client: Client, pk: int) -> Intake:
+    """An intake of this client, for clinicians only: answers are clinical."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers can read health answers.")
+    return get_object_or_404(client.intakes.prefetch_related("sites"), pk=pk)
+
+
+def get_clearance_for(user: Any, client: Client, pk: int) -> PhysicianClearance:
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers can read doctors' letters.")
+    return get_object_or_404(client.clearances.all(), pk=pk)
+
+
+@staff_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    """Search by part of a name, email or phone; each row carries the screening badge."""
+    form = ClientSearchForm(request.GET or None)
+    clients = Client.objects.active()
+    query, archived = "", False
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        archived = form.cleaned_data["archived"]
+        clients = Client.objects.archived() if archived else clients
+        if query:
+            clients = clients.search(query)
+    page = Paginator(clients.order_by("last_name", "first_name", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    screenings = screenings_for(page.object_list)
+    rows = [(client, screenings[client.pk]) for client in page.object_list]
+    context = {"form": form, "page": page, "rows": rows, "query": query, "archived": archived}
+    # htmx (search as you type) swaps in the results fragment alone.
+    template = "clients/_client_results.html" if request.htmx else "clients/client_list.html"
+    status = 200 if form.is_valid() or not form.is_bound else 400
+    return render(request, template, context, status=status)
+
+
+@staff_required
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    confirm = ConfirmDuplicateForm(request.POST or None)
+    duplicates: list[Client] = []
+    if request.method == "POST":
+        if form.is_valid() and confirm.is_valid():
+            client = form.save(commit=False)
+            duplicates = list(services.possible_duplicates(client=client))
+            if not duplicates or confirm.cleaned_data["confirm_duplicate"]:
+                services.save_client(client=client)
+                messages.success(request, f"{client.full_name} added.")
+                return redirect("clients:detail", pk=client.pk)
+        status = 409 if duplicates else 400
+    else:
+        status = 200
+    return render(
+        request,
+        "clients/client_form.html",
+        {"form": form, "confirm": confirm, "duplicates": duplicates, "creating": True},
+        status=status,
+    )
+
+
+@staff_required
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request.user, pk)
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_client(client=form.save(commit=False))
+            messages.success(request, "Contact details saved.")
+            return redirect("clients:detail", pk=client.pk)
+        status = 400
+    else:
+        status = 200
+    return render(request, "clients/client_form.html", {"form": form, "client": client}, status=status)
+
+
+@staff_required
+@require_POST
+def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request.user, pk)
+    client.archive()
+    messages.success(request, f"{client.full_name} archived. The record is kept and can be restored.")
+    return redirect("clients:detail", pk=client.pk)
+
+
+@staff_required
+@require_POST
+def client_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request.user, pk)
+    client.restore()
+    messages.success(request, f"{client.full_name} restored.")
+    return redirect("clients:detail", pk=client.pk)
+
+
+@staff_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client page: screening banner, bookings, and (clinicians) intake history and clearances."""
+    client = get_client_for(request.user, pk)
+    clinician = is_clinician(request.user)
+    screening = screening_for(client)
+    updates = list(client.health_updates.select_related("recorded_by")[:10])
+    context: dict[str, Any] = {
+        "client": client,
+        "screening": screening,
+        "clinician": clinician,
+        "updates": updates,
+        "health_changed_since_intake": bool(
+            updates
+            and updates[0].changed
+            and updates[0].new_intake_id is None
+            and (screening.intake_date is None or updates[0].recorded_on >= screening.intake_date)
+        ),
+        "client_bookings_templates": CLIENT_BOOKINGS_TEMPLATES,
+        "today": timezone.localdate(),
+        "open_link": client.intake_links.filter(used_at__isnull=True, expires_at__gt=timezone.now()).first(),
+    }
+    if clinician:
+        context["intakes"] = list(client.intakes.newest_first().select_related("reviewed_by"))
+        context["clearances"] = list(
+            client.clearances.prefetch_related(
+                Prefetch("conditions", queryset=ContraindicationRule.objects.order_by("label"))
+            )
+        )
+    return render(request, "clients/client_detail.html", context)
+
+
+def _intake_formsets(
+    request: HttpRequest, form_class: type[IntakeForm], *, initial: dict, sites: list
+) -> tuple:
+    prefix = "sites"
+    if request.method == "POST":
+        return form_class(request.POST), IntakeSiteFormSet(request.POST, prefix=prefix)
+    formset = IntakeSiteFormSet(prefix=prefix, initial=sites)
+    formset.extra = len(sites) + 2
+    return form_class(initial=initial), formset
+
+
+@clinician_required
+def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new intake, prefilled from the newest one (a "yes" health update leads here)."""
+    client = get_client_for(request.user, pk)
+    answers, sites = services.previous_answers(client)
+    health_update = None
+    update_id = request.GET.get("update") or request.POST.get("update")
+    if update_id and str(update_id).isdigit():
+        health_update = client.health_updates.filter(pk=int(update_id)).first()
+    initial = {**answers, "taken_on": timezone.localdate(), "consent_signed": False, "consent_signature": ""}
+    form, site_formset = _intake_formsets(request, IntakeForm, initial=initial, sites=sites)
+    if request.method == "POST":
+        if form.is_valid() and site_formset.is_valid():
+            intake = services.record_intake(
+                client=client,
+                form=form,
+                site_formset=site_formset,
+                by=request.user,
+                health_update=health_update,
+            )
+            messages.success(request, "Intake saved. The screening below uses it.")
+            return redirect("clients:intake_detail", pk=client.pk, intake_pk=intake.pk)
+        status = 400
+    else:
+        status = 200
+    context = {
+        "client": client,
+        "form": form,
+        "site_formset": site_formset,
+        "prefilled": bool(answers),
+        "health_update": health_update,
+        "consent_text": CONSENT_TEXT,
+    }
+    return render(request, "clients/intake_form.html", context, status=status)
+
+
+@clinician_required
+def intake_detail(request: HttpRequest, pk: int, intake_pk: int) -> HttpResponse:
+    """One intake's answers and what screening makes of them (as of today)."""
+    client = get_client_for(request.user, pk)
+    intake = get_intake_for(request.user, client, intake_pk)
+    today = timezone.localdate()
+    clearances = client.clearances.prefetch_related("conditions")
+    result = screen(intake, clearances, on=today, rules=ContraindicationRule.objects.all())
+    return render(
+        request,
+        "clients/intake_detail.html",
+        {"client": client, "intake": intake, "result": result, "sections": _answer_sections(intake)},
+    )
+
+
+def _answer_sections(intake: Intake) -> list[tuple[str, list[tuple[str, Any]]]]:
+    """The answers, section by section, as (question, answer as a person reads it)."""
+    sections = []
+    for title, names in INTAKE_SECTIONS:
+        rows = []
+        for name in names:
+            field = Intake._meta.get_field(name)
+            value = getattr(intake, name)
+            if field.choices:
+                value = getattr(intake, f"get_{name}_display")()
+            elif isinstance(value, bool):
+                value = "Yes" if value else "No"
+            rows.append((str(field.verbose_name).capitalize(), value if value not in (None, "") else "—"))
+        sections.append((title, rows))
+    return sections
+
+
+@clinician_required
+@require_POST
+def intake_review(request: HttpRequest, pk: int, intake_pk: int) -> HttpResponse:
+    client = get_client_for(request.user, pk)
+    intake = get_intake_for(request.user, client, intake_pk)
+    intake.mark_reviewed(request.user)
+    messages.success(request, "Intake marked as reviewed.")
+    return redirect("clients:intake_detail", pk=client.pk, intake_pk=intake.pk)
+
+
+@clinician_required
+def intakes_to_review(request: HttpRequest) -> HttpResponse:
+    """Intakes clients sent online that no practitioner has reviewed yet."""
+    intakes = Intake.objects.awaiting_review().select_related("client").order_by("taken_on", "id")[:200]
+    return render(request, "clients/intakes_to_review.html", {"intakes": intakes})
+
+
+@staff_required
+def health_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Anything changed since last time?" Reception answers yes/no; clinicians may add a note."""
+    client = get_client_for(request.user, pk)
+    clinician = is_clinician(request.user)
+    form = HealthUpdateForm(request.POST or None, clinical=clinician)
+    if request.method == "POST":
+        if form.is_valid():
+            update = services.record_health_update(
+                client=client,
+                changed=form.cleaned_data["changed"],
+                note=form.cleaned_data.get("note", "") if clinician else "",
+                by=request.user,
+            )
+            if update.changed and clinician:
+                messages.info(request, "Health has changed: update the intake (prefilled from the last one).")
+                return redirect(f"{reverse('clients:intake_new', args=[client.pk])}?update={update.pk}")
+            if update.changed:
+                messages.info(request, "Recorded. A practitioner will update the intake before the session.")
+            else:
+                messages.success(request, "Recorded: nothing has changed.")
+            return redirect("clients:detail", pk=client.pk)
+        status = 400
+    else:
+        status = 200
+    return render(request, "clients/health_update_form.html", {"client": client, "form": form}, status=status)
+
+
+@clinician_required
+def clearance_new(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request.user, pk)
+    form = ClearanceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            services.record_clearance(client=client, form=form, by=request.user)
+            messages.success(request, "Clearance recorded.")
+            return redirect("clients:detail", pk=client.pk)
+        status = 400
+    else:
+        status = 200
+    return render(request, "clients/clearance_form.html", {"client": client, "form": form}, status=status)
+
+
+@clinician_required
+def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileResponse:
+    """Stream a doctor's letter after the role check; MEDIA_ROOT has no public URL."""
+    client = get_client_for(request.user, pk)
+    clearance = get_clearance_for(request.user, client, clearance_pk)
+    if not clearance.letter:
+        raise Http404("No letter was uploaded with this clearance.")
+    try:
+        handle = clearance.letter.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The letter's file is missing.") from exc
+    suffix = clearance.letter.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        handle,
+        content_type=clearance.letter_content_type or "application/octet-stream",
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"clearance-{clearance.pk}.{suffix}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_required
+@require_POST
+def send_intake_link(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client_for(request.user, pk)
+    if not client.email:
+        messages.error(request, "Add the client's email address first, then send the link.")
+        return redirect("clients:edit", pk=client.pk)
+    if client.is_archived:
+        messages.error(request, "Restore the client before sending an intake link.")
+        return redirect("clients:detail", pk=client.pk)
+    try:
+        services.send_intake_link(client=client, by=request.user)
+    except OSError:
+        messages.error(request, "The email could not be sent. Check the mail settings and try again.")
+    else:
+        messages.success(
+            request,
+            f"Intake link sent to {client.email}; it works once, for {settings.INTAKE_LINK_VALID_DAYS} days.",
+        )
+    return redirect("clients:detail", pk=client.pk)
+
+
+_CLOSED = {
+    "unknown": (
+        404,
+        "This link doesn't work",
+        "The address may be incomplete. Check the link in your email.",
+    ),
+    "used": (410, "This form has already been sent", "Thank you: the clinic has your answers."),
+    "expired": (410, "This link has expired", "Links stay valid for a few days, for your privacy."),
+}
+
+
+@never_cache
+def public_intake(request: HttpRequest, token: str) -> HttpResponse:
+    """The client's questionnaire from the emailed link: no account, one use, expires."""
+    link, state = services.open_intake_link(token)
+    if state != "ok" or link is None:
+        return _closed_link(request, state)
+    form, site_formset = _intake_formsets(request, PublicIntakeForm, initial={}, sites=[])
+    if request.method == "POST":
+        if form.is_valid() and site_formset.is_valid():
+            try:
+                services.submit_online_intake(link=link, form=form, site_formset=site_formset)
+            except services.LinkUnavailable:
+                return _closed_link(request, "used")
+            return render(request, "clients/public_intake_done.html", {"first_name": link.client.first_name})
+        status = 400
+    else:
+        status = 200
+    context = {
+        "form": form,
+        "site_formset": site_formset,
+        "first_name": link.client.preferred_name or link.client.first_name,
+        "consent_text": CONSENT_TEXT,
+        "expires_at": link.expires_at,
+    }
+    return render(request, "clients/public_intake.html", context, status=status)
+
+
+def _closed_link(request: HttpRequest, state: str) -> HttpResponse:
+    status, title, explanation = _CLOSED[state]
+    return render(
+        request,
+        "clients/public_intake_closed.html",
+        {"title": title, "explanation": explanation, "state": state},
+        status=status,
+    )
