@@ -1,0 +1,67 @@
+"""Ten front-desk clicks racing for one slot: exactly one booking, nine clear conflicts."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from clients.tests.builders import make_client
+from clinic.models import Booking
+from clinic.services import BookingConflict, book
+from clinic.tests.builders import future_day, give_hours, local, make_service
+from conftest import make_practitioner, make_user
+
+RACERS = 10
+
+
+def _in_memory_sqlite() -> bool:
+    return connection.vendor == "sqlite" and not connection.settings_dict["TEST"].get("NAME")
+
+
+@pytest.mark.skipif(
+    _in_memory_sqlite(),
+    reason="The in-memory SQLite test database hides races; run with SQLITE_TEST_NAME=/tmp/x.sqlite3 "
+    "(or on PostgreSQL, where this is the required run).",
+)
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_bookings_of_one_slot_save_exactly_one():
+    practitioner = make_practitioner()
+    give_hours(practitioner)
+    service = make_service(practitioners=[practitioner], needs_room=False)
+    desk = make_user(role="Reception")
+    clients = [make_client() for _ in range(RACERS)]
+    start = local(future_day(), 10)
+    barrier = threading.Barrier(RACERS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def racer(client) -> None:
+        try:
+            barrier.wait()
+            book(
+                client=client, practitioner=practitioner, service=service, start=start, by=desk, notify=False
+            )
+            result = "booked"
+        except BookingConflict as conflict:
+            result = f"conflict: {conflict.message}"
+        except Exception as error:
+            result = f"error: {type(error).__name__}: {error}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=racer, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes)[0] == "booked", outcomes
+    assert outcomes.count("booked") == 1, outcomes
+    conflicts = [o for o in outcomes if o.startswith("conflict")]
+    assert len(conflicts) == RACERS - 1, outcomes
+    assert all("already has a booking at that time" in c for c in conflicts)
+    assert Booking.objects.filter(practitioner=practitioner).count() == 1
