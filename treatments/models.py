@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
-from clients.regions import BodyRegion
+from clients.regions import BodyRegion, Side
 
 if TYPE_CHECKING:
     from treatments.catalogue import Catalogue
@@ -127,9 +130,7 @@ class Point(models.Model):
         for other in others.exclude(aliases="").only("code", "aliases"):
             clash = (taken | {self.code}) & {a.upper() for a in other.alias_list}
             if clash:
-                raise ValidationError(
-                    {"aliases": f"{', '.join(sorted(clash))} already names {other.code}."}
-                )
+                raise ValidationError({"aliases": f"{', '.join(sorted(clash))} already names {other.code}."})
 
 
 class CautionKind(models.TextChoices):
@@ -205,3 +206,225 @@ class Technique(models.Model):
                 raise ValidationError(
                     {"short_names": f"{', '.join(sorted(clash))} already stands for {other.name}."}
                 )
+
+
+# -- Session notes -----------------------------------------------------------------------
+
+PAIN_MAX = 10
+PRESSURE_MAX = 5
+DURATION_MAX_SECONDS = 3600
+NOTE_TEXT_MAX = 5000
+# The booking statuses that mean the client came: only these sessions get a note.
+ATTENDED_STATUSES = ("arrived", "completed")
+
+
+class NoteStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class TreatmentNoteQuerySet(models.QuerySet["TreatmentNote"]):
+    def signed(self) -> TreatmentNoteQuerySet:
+        return self.filter(status=NoteStatus.SIGNED)
+
+    def for_client(self, client: Any) -> TreatmentNoteQuerySet:
+        return self.filter(client=client)
+
+    def newest_first(self) -> TreatmentNoteQuerySet:
+        return self.order_by("-service_date", "-written_at", "-id")
+
+
+class TreatmentNote(models.Model):
+    """The SOAP note of one attended session; signed, it never changes (amendments follow it)."""
+
+    booking = models.OneToOneField("clinic.Booking", on_delete=models.PROTECT, related_name="treatment_note")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="treatment_notes")
+    practitioner = models.ForeignKey(
+        "practitioners.Practitioner",
+        on_delete=models.PROTECT,
+        related_name="treatment_notes",
+        help_text="Who treated the client and wrote the note.",
+    )
+    service_date = models.DateField(help_text="The day of the session.")
+    written_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    subjective = models.TextField(
+        "S: subjective",
+        max_length=NOTE_TEXT_MAX,
+        blank=True,
+        help_text="What the client reports, in their words.",
+    )
+    objective = models.TextField(
+        "O: objective", max_length=NOTE_TEXT_MAX, blank=True, help_text="What you observed and palpated."
+    )
+    assessment = models.TextField(
+        "A: assessment",
+        max_length=NOTE_TEXT_MAX,
+        blank=True,
+        help_text="How the client responded to the session.",
+    )
+    plan = models.TextField(
+        "P: plan", max_length=NOTE_TEXT_MAX, blank=True, help_text="Home care and advice given."
+    )
+    next_session = models.TextField("plan for next time", max_length=NOTE_TEXT_MAX, blank=True)
+    pain_before = models.PositiveSmallIntegerField("pain before (0-10)", null=True, blank=True)
+    pain_after = models.PositiveSmallIntegerField("pain after (0-10)", null=True, blank=True)
+    regions_treated = models.JSONField(default=list, blank=True, help_text="BodyRegion codes.")
+    home_care_points = models.ManyToManyField(
+        Point, blank=True, related_name="+", help_text="Points the client practises at home."
+    )
+
+    status = models.CharField(max_length=8, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[home_care_points])
+    objects = TreatmentNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-service_date", "-written_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="note_pain_before_0_to_10",
+                condition=models.Q(pain_before__isnull=True) | models.Q(pain_before__lte=PAIN_MAX),
+            ),
+            models.CheckConstraint(
+                name="note_pain_after_0_to_10",
+                condition=models.Q(pain_after__isnull=True) | models.Q(pain_after__lte=PAIN_MAX),
+            ),
+            models.CheckConstraint(
+                name="note_signed_has_who_and_when",
+                condition=(
+                    models.Q(status=NoteStatus.DRAFT, signed_at__isnull=True, signed_by__isnull=True)
+                    | models.Q(status=NoteStatus.SIGNED, signed_at__isnull=False, signed_by__isnull=False)
+                ),
+            ),
+        ]
+        indexes = [
+            # A client's chart: their notes, newest first.
+            models.Index(fields=["client", "-service_date"], name="note_client_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note for {self.client} on {self.service_date:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("treatments:note", kwargs={"pk": self.pk})
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == NoteStatus.SIGNED
+
+    def is_author(self, user: Any) -> bool:
+        return self.practitioner.user_id == getattr(user, "pk", None)
+
+    def can_edit(self, user: Any) -> bool:
+        """Only the author, and only while the note is a draft."""
+        return not self.is_signed and self.is_author(user)
+
+    def region_labels(self) -> list[str]:
+        return [BodyRegion(code).label for code in self.regions_treated if code in BodyRegion.values]
+
+
+class PointApplication(models.Model):
+    """One point pressed in a session: where, how, how long, how hard, and how it went."""
+
+    note = models.ForeignKey(TreatmentNote, on_delete=models.CASCADE, related_name="applications")
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="applications")
+    side = models.CharField(max_length=8, choices=Side.choices, default=Side.BOTH)
+    technique = models.ForeignKey(
+        Technique, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+    )
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    pressure = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0 (still hold) to 5.")
+    order = models.PositiveSmallIntegerField(default=0)
+    response = models.CharField("client response", max_length=300, blank=True)
+    # What the app warned about when the row was saved, and why the practitioner went ahead.
+    cautions_shown = models.TextField(blank=True)
+    override_reason = models.TextField(max_length=1000, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["note", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="application_pressure_0_to_5",
+                condition=models.Q(pressure__isnull=True) | models.Q(pressure__lte=PRESSURE_MAX),
+            ),
+            models.CheckConstraint(
+                name="application_duration_1s_to_1h",
+                condition=models.Q(duration_seconds__isnull=True)
+                | models.Q(duration_seconds__gte=1, duration_seconds__lte=DURATION_MAX_SECONDS),
+            ),
+            # A caution shown and passed over always has its reason recorded.
+            models.CheckConstraint(
+                name="application_caution_has_reason",
+                condition=models.Q(cautions_shown="") | ~models.Q(override_reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point.code} ({self.get_side_display()})"
+
+    @property
+    def duration_label(self) -> str:
+        if self.duration_seconds is None:
+            return ""
+        minutes, seconds = divmod(self.duration_seconds, 60)
+        if minutes and seconds:
+            return f"{minutes} min {seconds} s"
+        return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+class Amendment(models.Model):
+    """A dated correction to a signed note: the original stays as it was."""
+
+    note = models.ForeignKey(TreatmentNote, on_delete=models.PROTECT, related_name="amendments")
+    text = models.TextField(max_length=NOTE_TEXT_MAX)
+    reason = models.CharField(max_length=300)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["note", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment to {self.note} at {self.created_at:%d %b %Y %H:%M}"
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    FINISHED = "finished", "Finished"
+
+
+class TreatmentPlan(models.Model):
+    """A course of care for a client: the goal and how many sessions it should take."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="treatment_plans")
+    practitioner = models.ForeignKey(
+        "practitioners.Practitioner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    goal = models.TextField(max_length=2000)
+    planned_sessions = models.PositiveSmallIntegerField(help_text="How many sessions the plan expects.")
+    started_on = models.DateField(help_text="Sessions from this day count towards the plan.")
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="plan_sessions_1_to_100",
+                condition=models.Q(planned_sessions__gte=1, planned_sessions__lte=100),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan for {self.client}: {self.goal[:40]}"

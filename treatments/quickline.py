@@ -44,8 +44,18 @@ SIDES = {
     "midline": "midline",
 }
 
-_UNIT_SECONDS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-                 "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60}
+_UNIT_SECONDS = {
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds|second|secs|sec|s|minutes|minute|mins|min|m)", re.I)
 _PRESSURE = re.compile(r"p\s*(\d+)|(\d+)\s*/\s*5", re.I)
 # A duration or pressure may be written with spaces inside ("90 s", "3 / 5"): keep it one token.

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from treatments import views
 
 app_name = "treatments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("points/search/", views.point_search, name="point_search"),
+    path("bookings/<int:booking_id>/note/", views.booking_note, name="booking_note"),
+    path("notes/<int:pk>/", views.note_detail, name="note"),
+    path("notes/<int:pk>/edit/", views.note_update, name="note_update"),
+    path("notes/<int:pk>/points/add/", views.application_add, name="application_add"),
+    path(
+        "notes/<int:pk>/points/<int:application_id>/remove/",
+        views.application_remove,
+        name="application_remove",
+    ),
+    path("notes/<int:pk>/quick/preview/", views.quick_preview, name="quick_preview"),
+    path("notes/<int:pk>/quick/add/", views.quick_add, name="quick_add"),
+    path("notes/<int:pk>/copy-last/", views.copy_last, name="copy_last"),
+    path("notes/<int:pk>/sign/", views.note_sign, name="note_sign"),
+    path("notes/<int:pk>/amend/", views.amendment_add, name="amendment_add"),
+    path("clients/<int:client_id>/chart/", views.chart, name="chart"),
+    path("clients/<int:client_id>/plans/new/", views.plan_create, name="plan_create"),
+]

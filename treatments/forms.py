@@ -1,0 +1,184 @@
+"""Forms of the treatments app. Points are typed (code, alias or pinyin) and resolved here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from clients.regions import BodyRegion, Side
+from treatments import safety
+from treatments.catalogue import Catalogue
+from treatments.models import (
+    DURATION_MAX_SECONDS,
+    NOTE_TEXT_MAX,
+    PAIN_MAX,
+    PRESSURE_MAX,
+    Amendment,
+    Point,
+    Technique,
+    TreatmentNote,
+    TreatmentPlan,
+)
+
+
+def resolve_point(catalogue: Catalogue, text: str, *, legacy_bladder: bool = False) -> Point:
+    """The point meant by `text`, or a ValidationError that offers the likely ones."""
+    point = catalogue.resolve(text, legacy_bladder=legacy_bladder)
+    if point is not None:
+        return point
+    options = catalogue.did_you_mean(text)
+    hint = f" Did you mean {', '.join(p.label for p in options)}?" if options else ""
+    raise forms.ValidationError(f"No point matches “{text}”.{hint}")
+
+
+class NoteForm(forms.ModelForm):
+    pain_before = forms.IntegerField(
+        label="Pain before (0-10)",
+        required=False,
+        validators=[MinValueValidator(0), MaxValueValidator(PAIN_MAX)],
+    )
+    pain_after = forms.IntegerField(
+        label="Pain after (0-10)",
+        required=False,
+        validators=[MinValueValidator(0), MaxValueValidator(PAIN_MAX)],
+    )
+    regions_treated = forms.MultipleChoiceField(
+        label="Body regions treated",
+        choices=BodyRegion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    home_care = forms.CharField(
+        label="Home-care points",
+        required=False,
+        max_length=300,
+        help_text="Points the client practises at home: codes or names, separated by commas (LI4, ST36).",
+    )
+
+    class Meta:
+        model = TreatmentNote
+        fields = [
+            "subjective",
+            "objective",
+            "assessment",
+            "plan",
+            "next_session",
+            "pain_before",
+            "pain_after",
+            "regions_treated",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("subjective", "objective", "assessment", "plan", "next_session")
+        }
+
+    def __init__(self, *args: Any, catalogue: Catalogue, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalogue = catalogue
+        if self.instance.pk and not self.is_bound:
+            self.initial["home_care"] = ", ".join(p.code for p in self.instance.home_care_points.all())
+
+    def clean_home_care(self) -> list[Point]:
+        points, errors = [], []
+        for text in self.cleaned_data["home_care"].split(","):
+            if text.strip():
+                try:
+                    points.append(resolve_point(self.catalogue, text.strip()))
+                except forms.ValidationError as error:
+                    errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return list(dict.fromkeys(points))
+
+
+class ApplicationForm(forms.Form):
+    """One point, entered with the picker. Cautions for this client are checked in clean()."""
+
+    point = forms.CharField(
+        label="Point",
+        max_length=60,
+        help_text="Code, older code or pinyin: BL23, UB23, Shenshu.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    side = forms.ChoiceField(label="Side", choices=Side.choices, initial=Side.BOTH)
+    technique = forms.ModelChoiceField(
+        label="Technique", queryset=Technique.objects.filter(is_active=True), required=False
+    )
+    duration_seconds = forms.IntegerField(
+        label="Duration (seconds)", required=False, min_value=1, max_value=DURATION_MAX_SECONDS
+    )
+    pressure = forms.IntegerField(label="Pressure (0-5)", required=False, min_value=0, max_value=PRESSURE_MAX)
+    response = forms.CharField(label="Client response", max_length=300, required=False)
+    override_reason = forms.CharField(
+        label="Reason for going ahead despite the caution",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, catalogue: Catalogue, screening: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalogue = catalogue
+        self.screening = screening
+        self.flags: tuple[safety.Flag, ...] = ()
+
+    def clean_point(self) -> Point:
+        return resolve_point(self.catalogue, self.cleaned_data["point"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        point = data.get("point")
+        if isinstance(point, Point):
+            if point.midline:
+                data["side"] = Side.MIDLINE
+            self.flags = safety.flags_for(
+                point,
+                side=data.get("side"),
+                pressure=data.get("pressure"),
+                cautions=self.catalogue.cautions_for(point),
+                screening=self.screening,
+            )
+            if safety.needs_reason(self.flags) and not data.get("override_reason", "").strip():
+                self.add_error(
+                    "override_reason",
+                    f"A caution applies to {point.code} for this client: give a reason to go ahead.",
+                )
+        return data
+
+
+class QuickLineForm(forms.Form):
+    text = forms.CharField(
+        label="Quick line",
+        max_length=2000,
+        help_text="One point per entry, entries separated by ; or new lines: "
+        "LI4 both 60s static; BL23 L 90s p3",
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    legacy_bladder = forms.BooleanField(
+        label="Older bladder numbering (B36-B54 as in popular acupressure books)", required=False
+    )
+
+
+class AmendmentForm(forms.ModelForm):
+    class Meta:
+        model = Amendment
+        fields = ["reason", "text"]
+        labels = {"reason": "Why the amendment"}
+
+    text = forms.CharField(
+        label="Amendment", max_length=NOTE_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PlanForm(forms.ModelForm):
+    planned_sessions = forms.IntegerField(label="Planned sessions", min_value=1, max_value=100)
+
+    class Meta:
+        model = TreatmentPlan
+        fields = ["goal", "planned_sessions", "started_on"]
+        widgets = {
+            "goal": forms.Textarea(attrs={"rows": 3}),
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+        }

@@ -1,0 +1,93 @@
+// The note page: the point picker's keyboard handling and focus after the quick-line preview.
+(function () {
+  "use strict";
+
+  function options(list) {
+    return Array.prototype.slice.call(list.querySelectorAll("[role=option][data-code]"));
+  }
+
+  function listFor(input) {
+    return document.getElementById(input.getAttribute("aria-controls"));
+  }
+
+  function setActive(input, list, index) {
+    var opts = options(list);
+    opts.forEach(function (opt, i) {
+      var on = i === index;
+      opt.setAttribute("aria-selected", on ? "true" : "false");
+      opt.classList.toggle("active", on);
+    });
+    if (index >= 0 && opts[index]) {
+      input.setAttribute("aria-activedescendant", opts[index].id);
+      opts[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function choose(input, opt) {
+    input.value = opt.getAttribute("data-code");
+    var list = listFor(input);
+    list.innerHTML = "";
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    input.focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target.closest("[data-picker] input[role=combobox]");
+    if (!input) return;
+    var list = listFor(input);
+    var opts = list ? options(list) : [];
+    if (!opts.length) return;
+    var current = opts.findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      setActive(input, list, Math.min(current + 1, opts.length - 1));
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      setActive(input, list, Math.max(current - 1, 0));
+    } else if (event.key === "Enter" && current >= 0) {
+      event.preventDefault();
+      choose(input, opts[current]);
+    } else if (event.key === "Escape") {
+      list.innerHTML = "";
+      input.setAttribute("aria-expanded", "false");
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var opt = event.target.closest(".point-suggestions [role=option][data-code]");
+    if (!opt) return;
+    var input = document.querySelector("[data-picker] input[aria-controls='" + opt.parentElement.id + "']");
+    if (input) choose(input, opt);
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.classList && target.classList.contains("point-suggestions")) {
+      var input = document.querySelector("[data-picker] input[aria-controls='" + target.id + "']");
+      if (input) input.setAttribute("aria-expanded", options(target).length ? "true" : "false");
+    }
+  });
+
+  // After a preview arrives, move focus to it so keyboard and screen-reader users land on the result.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || !/\/quick\/preview\/$/.test(xhr.responseURL || "")) return;
+    var preview = document.getElementById("quick-preview");
+    if (preview) {
+      var reason = preview.querySelector("input[name^=reason-]");
+      (reason || preview).focus();
+    }
+  });
+
+  // Ctrl+Enter (or Cmd+Enter) in the quick line asks for the preview.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.id === "id_text") {
+      event.preventDefault();
+      var form = event.target.form;
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    }
+  });
+})();

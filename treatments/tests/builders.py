@@ -1,0 +1,75 @@
+"""Plain builders for treatment-note test data. Other apps may import these."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, time, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from clients.models import Client
+from clients.tests.builders import make_client, make_intake
+from clinic.availability import local_datetime
+from clinic.models import Booking, clinic_tz
+from clinic.tests.builders import make_booking, make_service
+from practitioners.models import Practitioner
+from treatments.models import NoteStatus, Point, PointApplication, Technique, TreatmentNote
+
+_seq = itertools.count(1)
+
+
+def make_attended_booking(
+    practitioner: Practitioner, *, client: Client | None = None, day: date | None = None, **overrides: Any
+) -> Booking:
+    """A past booking the client attended (status arrived), at its own hour so none overlap."""
+    n = next(_seq)
+    day = day or timezone.localdate() - timedelta(days=1)
+    start = local_datetime(day, time(8 + n % 10), clinic_tz()) + timedelta(minutes=n % 6)
+    service = overrides.pop("service", None) or make_service(practitioners=[practitioner])
+    return make_booking(
+        practitioner=practitioner,
+        service=service,
+        start=start,
+        client=client or make_client(),
+        status=overrides.pop("status", "arrived"),
+        **overrides,
+    )
+
+
+def make_note(
+    practitioner: Practitioner, *, client: Client | None = None, day: date | None = None, **fields: Any
+) -> TreatmentNote:
+    """A draft note on a new attended booking."""
+    booking = make_attended_booking(practitioner, client=client, day=day)
+    return TreatmentNote.objects.create(
+        booking=booking,
+        client=booking.client,
+        practitioner=practitioner,
+        service_date=booking.local_date,
+        **fields,
+    )
+
+
+def add_point(note: TreatmentNote, code: str, **fields: Any) -> PointApplication:
+    fields.setdefault("side", "both")
+    fields.setdefault("order", note.applications.count() + 1)
+    return PointApplication.objects.create(note=note, point=Point.objects.get(code=code), **fields)
+
+
+def sign(note: TreatmentNote) -> TreatmentNote:
+    note.status = NoteStatus.SIGNED
+    note.signed_by = note.practitioner.user
+    note.signed_at = timezone.now()
+    note.save()
+    return note
+
+
+def make_pregnant_client(**overrides: Any) -> Client:
+    client = make_client(**overrides)
+    make_intake(client, pregnant=True, pregnancy_weeks=20)
+    return client
+
+
+def technique(short_name: str) -> Technique:
+    return Technique.objects.get(short_names__contains=short_name)

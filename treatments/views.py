@@ -1,0 +1,453 @@
+"""Treatment notes, the point picker and the client's chart. Clinicians only: reception gets 403."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clients.models import Client
+from clients.screening import screening_for
+from clinic.models import Booking
+from clinic.roles import clinician_required
+from treatments import safety, services
+from treatments.catalogue import Catalogue, current_catalogue
+from treatments.charts import Session, pain_chart
+from treatments.forms import AmendmentForm, ApplicationForm, NoteForm, PlanForm, QuickLineForm
+from treatments.models import (
+    Amendment,
+    NoteStatus,
+    Point,
+    PointApplication,
+    Technique,
+    TreatmentNote,
+    TreatmentPlan,
+)
+from treatments.quickline import QuickEntry, parse_quick_line, technique_names
+
+SUGGESTION_LIMIT = 10
+
+
+# -- Scoping helpers: every record a view reads comes through one of these. -----------------
+
+
+def get_note_for(user: Any, pk: int) -> TreatmentNote:
+    """A note, for a clinician (the decorator has checked the role)."""
+    return get_object_or_404(
+        TreatmentNote.objects.select_related("client", "practitioner", "booking__service", "signed_by"), pk=pk
+    )
+
+
+def get_booking_for(user: Any, pk: int) -> Booking:
+    return get_object_or_404(Booking.objects.select_related("client", "practitioner", "service"), pk=pk)
+
+
+def get_client_for(user: Any, pk: int) -> Client:
+    return get_object_or_404(Client, pk=pk)
+
+
+# -- The point picker ----------------------------------------------------------------------
+
+
+@clinician_required
+def point_search(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the point picker (an htmx fragment; also a plain page without htmx)."""
+    # The picker's own field is named "point"; the search page's is "q".
+    query = (request.GET.get("q") or request.GET.get("point") or "")[:60].strip()
+    catalogue = current_catalogue()
+    exact = catalogue.resolve(query) if query else None
+    suggestions = catalogue.suggest(query, limit=SUGGESTION_LIMIT) if query else []
+    if exact is not None and exact not in suggestions:
+        suggestions = [exact, *suggestions[: SUGGESTION_LIMIT - 1]]
+    if query and not suggestions:
+        suggestions = catalogue.did_you_mean(query)
+    context = {
+        "query": query,
+        "suggestions": suggestions,
+        "exact": exact,
+        "target": request.GET.get("target", "")[:40],
+    }
+    template = "treatments/_point_suggestions.html" if request.htmx else "treatments/point_search.html"
+    return render(request, template, context)
+
+
+# -- Starting a note from a booking ----------------------------------------------------------
+
+
+@clinician_required
+def booking_note(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """The note of a booking: opens it if it exists, otherwise offers to start one."""
+    booking = get_booking_for(request.user, booking_id)
+    note = TreatmentNote.objects.filter(booking=booking).only("pk").first()
+    if note is not None:
+        return redirect("treatments:note", pk=note.pk)
+    screening = screening_for(booking.client)
+    if request.method == "POST":
+        try:
+            note = services.start_note(booking=booking, user=request.user)
+        except services.NoteError as error:
+            messages.error(request, str(error))
+            return render(
+                request,
+                "treatments/note_start.html",
+                {"booking": booking, "screening": screening, "refusal": str(error)},
+                status=409,
+            )
+        return redirect("treatments:note", pk=note.pk)
+    refusal = services.refusal_to_start(booking, request.user, screening)
+    return render(
+        request,
+        "treatments/note_start.html",
+        {"booking": booking, "screening": screening, "refusal": refusal},
+    )
+
+
+# -- The note page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    entry: QuickEntry
+    flags: tuple[safety.Flag, ...]
+    reason: str = ""
+
+    @property
+    def needs_reason(self) -> bool:
+        return safety.needs_reason(self.flags)
+
+    @property
+    def reason_missing(self) -> bool:
+        return self.needs_reason and not self.reason.strip()
+
+
+def _preview(
+    request: HttpRequest, form: QuickLineForm, catalogue: Catalogue, screening: Any
+) -> list[PreviewRow]:
+    entries = parse_quick_line(
+        form.cleaned_data["text"],
+        points=catalogue,
+        techniques=technique_names(Technique.objects.filter(is_active=True)),
+        legacy_bladder=form.cleaned_data["legacy_bladder"],
+    )
+    rows = []
+    for entry in entries:
+        flags: tuple[safety.Flag, ...] = ()
+        if entry.point is not None:
+            flags = safety.flags_for(
+                entry.point,
+                side=entry.side,
+                pressure=entry.pressure,
+                cautions=catalogue.cautions_for(entry.point),
+                screening=screening,
+            )
+        reason = request.POST.get(f"reason-{entry.number}", "")[:1000]
+        rows.append(PreviewRow(entry, flags, reason))
+    return rows
+
+
+def _render_note(
+    request: HttpRequest,
+    note: TreatmentNote,
+    *,
+    status: int = 200,
+    catalogue: Catalogue | None = None,
+    screening: Any = None,
+    **context: Any,
+) -> HttpResponse:
+    catalogue = catalogue or current_catalogue()
+    screening = screening or screening_for(note.client)
+    can_edit = note.can_edit(request.user)
+    applications = list(note.applications.select_related("point", "technique"))
+    for application in applications:
+        application.flags = safety.flags_for(
+            application.point,
+            side=application.side,
+            pressure=application.pressure,
+            cautions=catalogue.cautions_for(application.point),
+            screening=screening,
+        )
+    if can_edit:
+        context.setdefault("note_form", NoteForm(instance=note, catalogue=catalogue))
+        context.setdefault("application_form", ApplicationForm(catalogue=catalogue, screening=screening))
+        context.setdefault("quick_form", QuickLineForm())
+    elif note.is_signed:
+        context.setdefault("amendment_form", AmendmentForm())
+    context.update(
+        note=note,
+        screening=screening,
+        applications=applications,
+        amendments=note.amendments.select_related("author"),
+        home_care_points=note.home_care_points.all(),
+        can_edit=can_edit,
+        has_previous=can_edit and services.previous_signed_note(note) is not None,
+    )
+    return render(request, "treatments/note_detail.html", context, status=status)
+
+
+@clinician_required
+def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_note(request, get_note_for(request.user, pk))
+
+
+def draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A POST that changes a draft: only its author, only while unsigned; otherwise 403.
+
+    The service functions check the same again under a row lock, so a race with signing
+    also ends in 403.
+    """
+
+    @clinician_required
+    @require_POST
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        note = get_note_for(request.user, pk)
+        if not note.can_edit(request.user):
+            raise PermissionDenied(
+                "This note is signed and can no longer change: add an amendment instead."
+                if note.is_signed
+                else "Only the note's author can change a draft."
+            )
+        try:
+            return view(request, note, **kwargs)
+        except services.NoteLocked as error:
+            raise PermissionDenied(str(error)) from error
+
+    return wrapped
+
+
+def _to_points(note: TreatmentNote) -> HttpResponse:
+    return redirect(f"{note.get_absolute_url()}#points")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+@draft_view
+def note_update(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+    catalogue = current_catalogue()
+    form = NoteForm(request.POST, instance=note, catalogue=catalogue)
+    if not form.is_valid():
+        # The form's instance now holds the posted values: reload the note for the page.
+        fresh = get_note_for(request.user, note.pk)
+        return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
+    services.update_note(
+        note_id=note.pk,
+        user=request.user,
+        fields={name: form.cleaned_data[name] for name in form.Meta.fields},
+        home_care_points=form.cleaned_data["home_care"],
+    )
+    messages.success(request, "Note saved.")
+    return redirect("treatments:note", pk=note.pk)
+
+
+@draft_view
+def application_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+    catalogue = current_catalogue()
+    screening = screening_for(note.client)
+    form = ApplicationForm(request.POST, catalogue=catalogue, screening=screening)
+    if not form.is_valid():
+        return _render_note(
+            request, note, application_form=form, status=400, catalogue=catalogue, screening=screening
+        )
+    data = form.cleaned_data
+    row = services.NewApplication(
+        point=data["point"],
+        side=data["side"],
+        technique=data["technique"],
+        duration_seconds=data["duration_seconds"],
+        pressure=data["pressure"],
+        response=data["response"],
+        cautions_shown=safety.summary(form.flags),
+        override_reason=data["override_reason"],
+    )
+    services.add_applications(note_id=note.pk, user=request.user, rows=[row])
+    messages.success(request, f"{data['point'].label} added.")
+    return _to_points(note)
+
+
+@draft_view
+def application_remove(request: HttpRequest, note: TreatmentNote, application_id: int) -> HttpResponse:
+    try:
+        services.remove_application(note_id=note.pk, user=request.user, application_id=application_id)
+    except services.NoteError as error:
+        messages.error(request, str(error))
+        return _render_note(request, note, status=404)
+    messages.success(request, "Point removed.")
+    return _to_points(note)
+
+
+@draft_view
+def quick_preview(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+    """The parsed quick line with resolved names and cautions, before anything is saved."""
+    catalogue = current_catalogue()
+    screening = screening_for(note.client)
+    form = QuickLineForm(request.POST)
+    valid = form.is_valid()
+    rows = _preview(request, form, catalogue, screening) if valid else []
+    status = 200 if valid else 400
+    if request.htmx:
+        context = {"note": note, "quick_form": form, "rows": rows}
+        return render(request, "treatments/_quick_preview.html", context, status=status)
+    return _render_note(
+        request, note, quick_form=form, rows=rows, status=status, catalogue=catalogue, screening=screening
+    )
+
+
+@draft_view
+def quick_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+    """Add the previewed rows, if every entry resolved and every caution has its reason."""
+    catalogue = current_catalogue()
+    screening = screening_for(note.client)
+    form = QuickLineForm(request.POST)
+    rows = _preview(request, form, catalogue, screening) if form.is_valid() else []
+    if not rows or any(not r.entry.ok or r.reason_missing for r in rows):
+        if rows:
+            form.add_error(
+                None, "Fix the entries marked below (or give the reasons asked for), then add them."
+            )
+        return _render_note(
+            request, note, quick_form=form, rows=rows, status=400, catalogue=catalogue, screening=screening
+        )
+    new = [
+        services.NewApplication(
+            point=r.entry.point,
+            side=r.entry.side,
+            technique=r.entry.technique,
+            duration_seconds=r.entry.seconds,
+            pressure=r.entry.pressure,
+            cautions_shown=safety.summary(r.flags),
+            override_reason=r.reason if r.needs_reason else "",
+        )
+        for r in rows
+    ]
+    services.add_applications(note_id=note.pk, user=request.user, rows=new)
+    messages.success(request, f"{_plural(len(new), 'point')} added.")
+    return _to_points(note)
+
+
+@draft_view
+def copy_last(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+    """Start from last session: the points of the client's newest signed note."""
+    try:
+        added, skipped = services.copy_last_protocol(
+            note_id=note.pk,
+            user=request.user,
+            catalogue=current_catalogue(),
+            screening=screening_for(note.client),
+        )
+    except services.NoteLocked:
+        raise
+    except services.NoteError as error:
+        messages.error(request, str(error))
+        return _render_note(request, note, status=409)
+    messages.success(request, f"{_plural(len(added), 'point')} copied from the last session.")
+    if skipped:
+        messages.warning(
+            request,
+            f"Not copied because a caution now applies for this client: {', '.join(skipped)}. "
+            "Add them again with a reason if you mean to use them.",
+        )
+    return _to_points(note)
+
+
+@draft_view
+def note_sign(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+    services.sign_note(note_id=note.pk, user=request.user)
+    messages.success(request, "Note signed. It can no longer change; add an amendment to correct it.")
+    return redirect("treatments:note", pk=note.pk)
+
+
+@clinician_required
+@require_POST
+def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for(request.user, pk)
+    form = AmendmentForm(request.POST)
+    if not note.is_signed:
+        raise PermissionDenied("A draft is edited directly; amendments are for signed notes.")
+    if not form.is_valid():
+        return _render_note(request, note, amendment_form=form, status=400)
+    services.add_amendment(
+        note_id=note.pk, user=request.user, text=form.cleaned_data["text"], reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, "Amendment added.")
+    return redirect(f"{note.get_absolute_url()}#amendments")
+
+
+# -- The client's chart and plans --------------------------------------------------------------
+
+
+@clinician_required
+def chart(request: HttpRequest, client_id: int) -> HttpResponse:
+    """A client's sessions newest first, the pain trend, the points used most, the plans.
+
+    Queries, whatever the number of sessions: the client; the notes (with practitioner and
+    signer); their point applications (with point and technique); their amendments (with
+    author); their home-care points; the points used most; the plans; plus the screening's
+    own fixed set.
+    """
+    client = get_client_for(request.user, client_id)
+    notes = list(
+        TreatmentNote.objects.for_client(client)
+        .newest_first()
+        .select_related("practitioner", "signed_by")
+        .prefetch_related(
+            Prefetch("applications", queryset=PointApplication.objects.select_related("point", "technique")),
+            Prefetch("amendments", queryset=Amendment.objects.select_related("author")),
+            "home_care_points",
+        )
+    )
+    top_points = (
+        Point.objects.filter(applications__note__client=client)
+        .annotate(uses=Count("applications"))
+        .order_by("-uses", "code")[:10]
+    )
+    plans = list(TreatmentPlan.objects.filter(client=client).select_related("practitioner"))
+    signed = [n for n in notes if n.status == NoteStatus.SIGNED]
+    for plan in plans:
+        done = [n for n in signed if n.service_date >= plan.started_on]
+        plan.sessions_done = len(done)
+        plan.percent = min(100, round(100 * len(done) / plan.planned_sessions))
+        pains = [n.pain_before for n in reversed(done) if n.pain_before is not None]
+        plan.pain_first, plan.pain_latest = (pains[0], pains[-1]) if pains else (None, None)
+    sessions = [Session(n.service_date, n.pain_before, n.pain_after) for n in notes]
+    return render(
+        request,
+        "treatments/chart.html",
+        {
+            "client": client,
+            "notes": notes,
+            "top_points": top_points,
+            "plans": plans,
+            "pain": pain_chart(sessions),
+            "pain_rows": [s for s in reversed(sessions) if s.before is not None or s.after is not None],
+            "screening": screening_for(client),
+            "printed_at": timezone.now(),
+        },
+    )
+
+
+@clinician_required
+def plan_create(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = get_client_for(request.user, client_id)
+    form = PlanForm(request.POST or None, initial={"started_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            plan = form.save(commit=False)
+            plan.client = client
+            plan.created_by = request.user
+            plan.practitioner = getattr(request.user, "practitioner", None)
+            plan.save()
+            messages.success(request, "Treatment plan saved.")
+            return redirect("treatments:chart", client_id=client.pk)
+        return render(request, "treatments/plan_form.html", {"client": client, "form": form}, status=400)
+    return render(request, "treatments/plan_form.html", {"client": client, "form": form})
