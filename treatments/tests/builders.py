@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, time, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Client
@@ -16,22 +16,25 @@ from clinic.tests.builders import make_booking, make_service
 from practitioners.models import Practitioner
 from treatments.models import NoteStatus, Point, PointApplication, Technique, TreatmentNote
 
-_seq = itertools.count(1)
-
 
 def make_attended_booking(
     practitioner: Practitioner, *, client: Client | None = None, day: date | None = None, **overrides: Any
 ) -> Booking:
-    """A past booking the client attended (status arrived), at its own hour so none overlap."""
-    n = next(_seq)
+    """A past booking the client attended (status arrived), at the first hour of the day still free."""
     day = day or timezone.localdate() - timedelta(days=1)
-    start = local_datetime(day, time(8 + n % 10), clinic_tz()) + timedelta(minutes=n % 6)
-    service = overrides.pop("service", None) or make_service(practitioners=[practitioner])
+    client = client or make_client()
+    busy = Booking.objects.on_day(day).filter(Q(practitioner=practitioner) | Q(client=client))
+    taken = {b.local_start.hour for b in busy}
+    hour = next(h for h in range(6, 23) if h not in taken)
+    start = local_datetime(day, time(hour), clinic_tz())
+    service = overrides.pop("service", None) or make_service(
+        practitioners=[practitioner], duration_minutes=60
+    )
     return make_booking(
         practitioner=practitioner,
         service=service,
         start=start,
-        client=client or make_client(),
+        client=client,
         status=overrides.pop("status", "arrived"),
         **overrides,
     )

@@ -1,0 +1,133 @@
+"""The client's chart: sessions newest first, pain trend (SVG + table), points used most, plans."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.tests.builders import make_client
+from treatments.charts import Session, pain_chart
+from treatments.models import Amendment, TreatmentPlan
+from treatments.tests.builders import add_point, make_note, sign
+
+pytestmark = pytest.mark.django_db
+
+
+def _sessions(practitioner, client, n: int) -> None:
+    today = timezone.localdate()
+    for i in range(n):
+        note = make_note(practitioner, client=client, day=today - timedelta(days=2 * (n - i)),
+                         pain_before=8 - i % 5, pain_after=4 - i % 3, subjective=f"Session {i + 1}")  # fmt: skip
+        add_point(note, "BL23", side="left")
+        add_point(note, "ST36")
+        note.home_care_points.add(*note.applications.values_list("point", flat=True)[:1])
+        sign(note)
+        Amendment.objects.create(note=note, text="Typo fixed", reason="typo", author=practitioner.user)
+    TreatmentPlan.objects.create(client=client, goal="Less back pain", planned_sessions=10,
+                                 started_on=today - timedelta(days=400), created_by=practitioner.user)  # fmt: skip
+
+
+def _count_chart_queries(practitioner, http, n: int) -> int:
+    client = make_client()
+    _sessions(practitioner, client, n)
+    url = reverse("treatments:chart", args=[client.pk])
+    http.get(url)  # warm the catalogue and the session
+    with CaptureQueriesContext(connection) as queries:
+        response = http.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card mb-3 session-note"') == n
+    return len(queries)
+
+
+def test_the_chart_runs_a_fixed_number_of_queries_for_5_and_50_sessions(practitioner, practitioner_client):
+    assert _count_chart_queries(practitioner, practitioner_client, 5) == _count_chart_queries(
+        practitioner, practitioner_client, 50
+    )
+
+
+def test_the_chart_query_count_is_pinned(practitioner, practitioner_client, django_assert_num_queries):
+    client = make_client()
+    _sessions(practitioner, client, 5)
+    url = reverse("treatments:chart", args=[client.pk])
+    practitioner_client.get(url)
+    # The request: savepoint (ATOMIC_REQUESTS), session, user, the user's groups (role check).
+    # The page: client; notes (with practitioner and signer); their point applications (with
+    # point and technique); their amendments (with author); their home-care points; the plans;
+    # the screening (newest intake, clearances, rules: the client has no intake sites); the
+    # points used most. Then: release, savepoint, session save, release.
+    with django_assert_num_queries(18):
+        practitioner_client.get(url)
+
+
+def test_sessions_are_newest_first_with_points_pain_trend_and_plan_progress(
+    practitioner, practitioner_client
+):
+    client = make_client()
+    _sessions(practitioner, client, 3)
+
+    page = practitioner_client.get(reverse("treatments:chart", args=[client.pk])).content.decode()
+
+    assert page.index("Session 3") < page.index("Session 2") < page.index("Session 1")
+    assert "<svg" in page and "<polyline" in page and "Pain before and after each session" in page
+    assert "Pain values as a table" in page  # the text alternative
+    assert "BL23</strong> Shenshu · 3 times" in page
+    assert "3 of 10 sessions done" in page and "pain before 8/10 at the start, 6/10 latest" in page
+    assert "data-print" in page
+
+
+def test_a_client_without_notes_gets_empty_states(practitioner_client):
+    client = make_client()
+    page = practitioner_client.get(reverse("treatments:chart", args=[client.pk])).content.decode()
+    assert "No session notes yet" in page and "No treatment plan yet" in page and "No pain scores" in page
+
+
+def test_the_pain_chart_puts_the_oldest_session_left_and_zero_at_the_bottom():
+    today = timezone.localdate()
+    chart = pain_chart([Session(today, 0, None), Session(today - timedelta(days=7), 10, 5)])
+    older, newer = chart.before
+    assert older.x < newer.x
+    assert older.y < newer.y  # pain 10 is drawn higher (smaller y) than pain 0
+    assert len(chart.after) == 1
+
+
+def test_a_plan_is_created_for_a_client(practitioner, practitioner_client):
+    client = make_client()
+    url = reverse("treatments:plan_create", args=[client.pk])
+    assert practitioner_client.get(url).status_code == 200
+
+    response = practitioner_client.post(
+        url, {"goal": "Walk without hip pain", "planned_sessions": "6", "started_on": timezone.localdate()}
+    )
+
+    assert response.status_code == 302
+    plan = TreatmentPlan.objects.get()
+    assert (plan.client, plan.practitioner, plan.planned_sessions) == (client, practitioner, 6)
+
+
+@pytest.mark.parametrize(
+    "data", [{"goal": "", "planned_sessions": "6"}, {"goal": "x", "planned_sessions": "0"},
+             {"goal": "x" * 3000, "planned_sessions": "6"}, {"goal": "x", "planned_sessions": "many"}],
+)  # fmt: skip
+def test_a_bad_plan_is_a_400_with_the_input_kept(practitioner_client, data):
+    client = make_client()
+    response = practitioner_client.post(
+        reverse("treatments:plan_create", args=[client.pk]), {"started_on": "2026-01-05", **data}
+    )
+    assert response.status_code == 400
+    assert "2026-01-05" in response.content.decode()
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_managers_read_the_chart_and_sign_nothing(manager_client, practitioner):
+    client = make_client()
+    note = make_note(practitioner, client=client, subjective="Visible to the manager")
+    sign(note)
+    assert (
+        "Visible to the manager"
+        in manager_client.get(reverse("treatments:chart", args=[client.pk])).content.decode()
+    )
