@@ -20,11 +20,20 @@ def back_office(manager):
 
 def _point_form(**fields):
     data = {
-        "code": "TP-QL1", "kind": PointKind.TRIGGER, "channel": "", "number": "", "pinyin": "",
-        "english": "Quadratus lumborum 1", "aliases": "", "is_active": "on", "region": "lower_back",
-        "location": "Lateral to the erector spinae at L3.", "alt_location": "",
-        "cautions-TOTAL_FORMS": "0", "cautions-INITIAL_FORMS": "0",
-    }  # fmt: skip
+        "code": "TP-QL1",
+        "kind": PointKind.TRIGGER,
+        "channel": "",
+        "number": "",
+        "pinyin": "",
+        "english": "Quadratus lumborum 1",
+        "aliases": "",
+        "is_active": "on",
+        "region": "lower_back",
+        "location": "Lateral to the erector spinae at L3.",
+        "alt_location": "",
+        "cautions-TOTAL_FORMS": "0",
+        "cautions-INITIAL_FORMS": "0",
+    }
     data.update(fields)
     return data
 
@@ -63,9 +72,15 @@ def test_point_search_in_the_admin(back_office):
 def test_a_technique_short_name_cannot_stand_for_two_techniques(back_office):
     response = back_office.post(
         reverse("admin:treatments_technique_add"),
-        {"name": "Thumb walking", "chinese_name": "", "short_names": "walk knead", "description": "", "order": "11",
-         "is_active": "on"},
-    )  # fmt: skip
+        {
+            "name": "Thumb walking",
+            "chinese_name": "",
+            "short_names": "walk knead",
+            "description": "",
+            "order": "11",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200
     assert "knead already stands for Kneading" in response.content.decode()
     assert not Technique.objects.filter(name="Thumb walking").exists()

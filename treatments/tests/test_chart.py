@@ -21,15 +21,26 @@ pytestmark = pytest.mark.django_db
 def _sessions(practitioner, client, n: int) -> None:
     today = timezone.localdate()
     for i in range(n):
-        note = make_note(practitioner, client=client, day=today - timedelta(days=2 * (n - i)),
-                         pain_before=8 - i % 5, pain_after=4 - i % 3, subjective=f"Session {i + 1}")  # fmt: skip
+        note = make_note(
+            practitioner,
+            client=client,
+            day=today - timedelta(days=2 * (n - i)),
+            pain_before=8 - i % 5,
+            pain_after=4 - i % 3,
+            subjective=f"Session {i + 1}",
+        )
         add_point(note, "BL23", side="left")
         add_point(note, "ST36")
         note.home_care_points.add(*note.applications.values_list("point", flat=True)[:1])
         sign(note)
         Amendment.objects.create(note=note, text="Typo fixed", reason="typo", author=practitioner.user)
-    TreatmentPlan.objects.create(client=client, goal="Less back pain", planned_sessions=10,
-                                 started_on=today - timedelta(days=400), created_by=practitioner.user)  # fmt: skip
+    TreatmentPlan.objects.create(
+        client=client,
+        goal="Less back pain",
+        planned_sessions=10,
+        started_on=today - timedelta(days=400),
+        created_by=practitioner.user,
+    )
 
 
 def _count_chart_queries(practitioner, http, n: int) -> int:
@@ -110,9 +121,14 @@ def test_a_plan_is_created_for_a_client(practitioner, practitioner_client):
 
 
 @pytest.mark.parametrize(
-    "data", [{"goal": "", "planned_sessions": "6"}, {"goal": "x", "planned_sessions": "0"},
-             {"goal": "x" * 3000, "planned_sessions": "6"}, {"goal": "x", "planned_sessions": "many"}],
-)  # fmt: skip
+    "data",
+    [
+        {"goal": "", "planned_sessions": "6"},
+        {"goal": "x", "planned_sessions": "0"},
+        {"goal": "x" * 3000, "planned_sessions": "6"},
+        {"goal": "x", "planned_sessions": "many"},
+    ],
+)
 def test_a_bad_plan_is_a_400_with_the_input_kept(practitioner_client, data):
     client = make_client()
     response = practitioner_client.post(

@@ -115,8 +115,9 @@ def _screening(*findings: Finding) -> ScreeningResult:
 
 
 def _local(side: str, region: str = "lower_back") -> Finding:
-    return Finding(condition="new_scar", label="New scar", kind="local", outcome="caution",
-                   regions=(region,), side=side)  # fmt: skip
+    return Finding(
+        condition="new_scar", label="New scar", kind="local", outcome="caution", regions=(region,), side=side
+    )
 
 
 @pytest.mark.parametrize(
@@ -140,10 +141,12 @@ def test_local_condition_rules(finding_side, point, side, flagged):
 
 
 def test_points_to_avoid_from_a_finding_are_flagged_without_a_caution_row():
-    finding = Finding(condition="custom", label="Custom rule", kind="relative", outcome="caution",
-                      points_to_avoid=("ST36",))  # fmt: skip
-    flags = safety.flags_for(_Point("ST36", "lower_leg"), side="left", pressure=None, cautions=(),
-                             screening=_screening(finding))  # fmt: skip
+    finding = Finding(
+        condition="custom", label="Custom rule", kind="relative", outcome="caution", points_to_avoid=("ST36",)
+    )
+    flags = safety.flags_for(
+        _Point("ST36", "lower_leg"), side="left", pressure=None, cautions=(), screening=_screening(finding)
+    )
     assert [f.message for f in flags] == ["Custom rule: ST36 is a point to avoid."]
 
 
@@ -158,8 +161,9 @@ def test_pressure_above_a_point_cap_or_the_screening_cap_needs_a_reason():
     assert safety.needs_reason(
         safety.flags_for(bl1, side="left", pressure=3, cautions=gentle, screening=None)
     )
-    capped = Finding(condition="blood_thinners", label="Blood thinners", kind="relative", outcome="caution",
-                     pressure_cap=2)  # fmt: skip
+    capped = Finding(
+        condition="blood_thinners", label="Blood thinners", kind="relative", outcome="caution", pressure_cap=2
+    )
     st36 = _Point("ST36", "lower_leg")
     assert safety.needs_reason(
         safety.flags_for(st36, side="left", pressure=4, cautions=(), screening=_screening(capped))

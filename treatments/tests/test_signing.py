@@ -120,8 +120,9 @@ def test_the_admin_never_deletes_a_note_even_a_draft(note, admin_client_):
     assert TreatmentNote.objects.filter(pk=note.pk).exists()
 
 
-def test_an_amendment_is_added_and_the_history_shows_original_and_amendment(signed_note, other_practitioner,
-                                                                            other_practitioner_client):  # fmt: skip
+def test_an_amendment_is_added_and_the_history_shows_original_and_amendment(
+    signed_note, other_practitioner, other_practitioner_client
+):
     response = other_practitioner_client.post(
         reverse("treatments:amendment_add", args=[signed_note.pk]),
         {"reason": "Wrong side recorded", "text": "ST36 was on the right, not the left."},
