@@ -1,0 +1,157 @@
+"""The emailed intake link: sent by email, unguessable, works once, expires, shows one client."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Intake, IntakeLink, hash_token
+from clients.tests.builders import make_client, make_intake
+from clients.tests.test_bad_input import intake_data
+
+pytestmark = pytest.mark.django_db
+
+
+def answers(**overrides):
+    data = intake_data(consent_signed="on", consent_signature="Lena Virtanen", pregnant="on")
+    data.pop("taken_on")
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def sent(reception_client, mailoutbox):
+    """Reception sends the link; returns the client and the path from the email."""
+    client = make_client(first_name="Lena", last_name="Virtanen", email="lena@example.com")
+    response = reception_client.post(reverse("clients:send_intake_link", args=[client.pk]))
+    assert response.status_code == 302
+    url = re.search(r"https?://\S+", mailoutbox[0].body).group(0)
+    return client, urlsplit(url).path
+
+
+def test_the_email_is_sent_to_the_client_with_the_link(sent, mailoutbox, settings):
+    _client, path = sent
+    (message,) = mailoutbox
+    assert message.to == ["lena@example.com"]
+    assert "health questionnaire" in message.subject
+    assert settings.SITE_URL + path in message.body
+    assert path.startswith("/clients/intake/")
+
+
+def test_only_a_hash_of_a_long_random_token_is_stored(sent):
+    _client, path = sent
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    assert len(token) >= 43  # 32 random bytes, base64
+    link = IntakeLink.objects.get()
+    assert link.token_hash == hash_token(token)
+    assert token not in link.token_hash
+
+
+def test_the_link_opens_the_form_without_an_account(sent):
+    _client, path = sent
+    response = HttpClient().get(path)
+    assert response.status_code == 200
+    assert "Hello Lena" in response.content.decode()
+
+
+def test_the_form_shows_no_other_clients_data(sent):
+    client, path = sent
+    other = make_client(first_name="Otherperson", last_name="Elsewhere", email="else@example.com")
+    make_intake(other, medications="Other-Client-Medication")
+    make_intake(client, medications="Own-Earlier-Medication")
+    body = HttpClient().get(path).content.decode()
+    for text in ("Otherperson", "Elsewhere", "else@example.com", "Other-Client-Medication"):
+        assert text not in body
+    # Nor the client's own earlier answers: the email may have reached the wrong person.
+    assert "Own-Earlier-Medication" not in body
+
+
+def test_submitting_creates_an_intake_that_needs_review_and_the_link_dies(sent):
+    client, path = sent
+    anonymous = HttpClient()
+    response = anonymous.post(path, answers())
+    assert response.status_code == 200
+    assert "Thank you" in response.content.decode()
+    intake = Intake.objects.get()
+    assert intake.client == client
+    assert intake.source == "online" and intake.needs_review and intake.pregnant
+    link = IntakeLink.objects.get()
+    assert link.used_at is not None and link.intake == intake
+    client.refresh_from_db()
+    assert client.consent_to_treatment_at is not None
+
+    again = anonymous.get(path)
+    assert again.status_code == 410
+    assert "already been sent" in again.content.decode()
+    assert anonymous.post(path, answers()).status_code == 410
+    assert Intake.objects.count() == 1
+
+
+def test_an_expired_link_gets_a_clear_page(sent):
+    _client, path = sent
+    IntakeLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = HttpClient().get(path)
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+    assert HttpClient().post(path, answers()).status_code == 410
+    assert not Intake.objects.exists()
+
+
+def test_the_link_lasts_the_configured_days(reception_client, settings, mailoutbox):
+    settings.INTAKE_LINK_VALID_DAYS = 3
+    client = make_client(email="x@example.com")
+    reception_client.post(reverse("clients:send_intake_link", args=[client.pk]))
+    link = IntakeLink.objects.get()
+    assert timedelta(days=3) - timedelta(minutes=1) < link.expires_at - link.created_at <= timedelta(days=3)
+
+
+@pytest.mark.parametrize("token", ["not-a-real-token", "x" * 43, "x" * 500])
+def test_an_unknown_token_gets_a_friendly_404(db, token):
+    response = HttpClient().get(reverse("clients:public_intake", args=[token]))
+    assert response.status_code == 404
+    assert "This link doesn" in response.content.decode()
+
+
+def test_missing_consent_is_a_400_and_the_link_stays_usable(sent):
+    _client, path = sent
+    response = HttpClient().post(path, answers(consent_signed="", consent_signature=""))
+    assert response.status_code == 400
+    assert "consent_signed" in response.context["form"].errors
+    assert IntakeLink.objects.get().used_at is None
+
+
+def test_a_clinician_marks_the_online_intake_reviewed(sent, practitioner_client, practitioner):
+    client, path = sent
+    HttpClient().post(path, answers())
+    intake = Intake.objects.get()
+    listing = practitioner_client.get(reverse("clients:intakes_to_review")).content.decode()
+    assert "Lena Virtanen" in listing
+    response = practitioner_client.post(reverse("clients:intake_review", args=[client.pk, intake.pk]))
+    assert response.status_code == 302
+    intake.refresh_from_db()
+    assert not intake.needs_review and intake.reviewed_by == practitioner.user
+    assert "Lena" not in practitioner_client.get(reverse("clients:intakes_to_review")).content.decode()
+
+
+def test_no_email_address_means_no_link(reception_client, mailoutbox):
+    client = make_client(email="")
+    response = reception_client.post(reverse("clients:send_intake_link", args=[client.pk]))
+    assert response.status_code == 302
+    assert not mailoutbox and not IntakeLink.objects.exists()
+
+
+def test_a_failed_send_keeps_no_link(reception_client, monkeypatch):
+    def broken_send(self, fail_silently=False):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken_send)
+    client = make_client(email="x@example.com")
+    response = reception_client.post(reverse("clients:send_intake_link", args=[client.pk]), follow=True)
+    assert "could not be sent" in response.content.decode()
+    assert not IntakeLink.objects.exists()
