@@ -306,7 +306,7 @@ class ContraindicationRule(models.Model):
     kind = models.CharField(max_length=10, choices=ConditionKind.choices)
     outcome = models.CharField(max_length=20, choices=ScreeningStatus.choices)
     action = models.CharField(
-        max_length=200, blank=True, help_text="What to do, for example \"Bring a doctor's letter\"."
+        max_length=200, blank=True, help_text='What to do, for example "Bring a doctor\'s letter".'
     )
     pressure_cap = models.PositiveSmallIntegerField(
         null=True,
@@ -414,7 +414,11 @@ class HealthUpdate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     new_intake = models.ForeignKey(
-        Intake, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Intake,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The intake a 'yes' led to.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
