@@ -238,3 +238,23 @@ def free_slots(
 def nearest(slots: Iterable[Slot], wanted: datetime, count: int = 3) -> list[Slot]:
     """The `count` slots closest to the wanted time (earlier or later), closest first."""
     return sorted(slots, key=lambda s: (abs(s.start - wanted), s.start))[:count]
+
+
+def gaps(
+    schedule: Schedule, day: date, tz: ZoneInfo, *, after: datetime, minimum: timedelta = timedelta(minutes=30)
+) -> list[Interval]:
+    """Free stretches of a practitioner's working day (after `after`), at least `minimum` long."""
+    taken = sorted([*schedule.busy, *schedule.time_off], key=lambda iv: iv.start)
+    found: list[Interval] = []
+    for begin, finish in schedule.weekly.get(day.weekday(), ()):
+        cursor = max(local_datetime(day, begin, tz), after)
+        end = local_datetime(day, finish, tz)
+        for iv in taken:
+            if iv.end <= cursor or iv.start >= end:
+                continue
+            if iv.start - cursor >= minimum:
+                found.append(Interval(cursor, iv.start))
+            cursor = max(cursor, iv.end)
+        if end - cursor >= minimum:
+            found.append(Interval(cursor, end))
+    return found

@@ -26,18 +26,21 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.RECEPTION, Role.MANAGER)
 def desk(request: HttpRequest) -> HttpResponse:
     """Reception's home: the day at the front desk."""
-    return render(request, "clinic/home_desk.html", {"today": timezone.localdate()})
+    from clinic.calendar_views import desk_context
+
+    context = {"today": timezone.localdate(), **desk_context(timezone.now())}
+    return render(request, "clinic/home_desk.html", context)
 
 
 @role_required(Role.PRACTITIONER, Role.MANAGER)
 def my_day(request: HttpRequest) -> HttpResponse:
     """A practitioner's home: their own day."""
-    practitioner = Practitioner.objects.filter(user=request.user).first()
-    return render(
-        request,
-        "clinic/home_practitioner.html",
-        {"today": timezone.localdate(), "practitioner": practitioner},
-    )
+    from clinic.calendar_views import my_day_context
+
+    practitioner = Practitioner.objects.prefetch_related("working_hours").filter(user=request.user).first()
+    context = {"today": timezone.localdate(), "practitioner": practitioner}
+    context.update(my_day_context(practitioner, timezone.now()))
+    return render(request, "clinic/home_practitioner.html", context)
 
 
 @manager_required

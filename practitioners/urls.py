@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from practitioners import views
 
 app_name = "practitioners"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("feed/<str:token>.ics", views.ical_feed, name="ical_feed"),
+    path("<int:pk>/calendar-feed/", views.feed_settings, name="feed_settings"),
+    path("<int:pk>/calendar-feed/new/", views.feed_regenerate, name="feed_regenerate"),
+    path("<int:pk>/calendar-feed/off/", views.feed_revoke, name="feed_revoke"),
+]

@@ -204,3 +204,21 @@ def test_nearest_orders_by_distance_from_the_wanted_time():
     w = world(schedules=[Schedule(1, weekly)])
     slots = free_slots(w, ON_FOOT, now=NOW, first_day=MONDAY, days=1, step=timedelta(hours=1), limit=50)
     assert local_times(nearest(slots, at(MONDAY, 12, 10), 3)) == ["Mon 12:00", "Mon 13:00", "Mon 11:00"]
+
+
+def test_gaps_are_the_free_stretches_of_the_working_day():
+    from clinic.availability import gaps
+
+    schedule = Schedule(
+        1,
+        {0: [(time(9), time(12)), (time(13), time(17))]},
+        busy=[Interval(at(MONDAY, 10), at(MONDAY, 11)), Interval(at(MONDAY, 13), at(MONDAY, 16, 45))],
+    )
+    found = gaps(schedule, MONDAY, LONDON, after=at(MONDAY, 9, 30))
+    assert [
+        (g.start.astimezone(LONDON).strftime("%H:%M"), g.end.astimezone(LONDON).strftime("%H:%M"))
+        for g in found
+    ] == [
+        ("09:30", "10:00"),
+        ("11:00", "12:00"),
+    ]

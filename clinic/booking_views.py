@@ -1,0 +1,350 @@
+"""Booking pages: book (a page, or a dialog through htmx), find free slots, move, cancel,
+quick status actions, courses. Reception, practitioners and managers use them; none shows
+clinical content (only the reception-safe screening badge)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from clinic import availability
+from clinic.availability_loader import load_world, practitioners_for, service_spec
+from clinic.forms import BookingForm, CancelForm, CourseForm, MoveForm, SlotSearchForm, parse_day, parse_time
+from clinic.models import Booking, IllegalTransition, Room, clinic_tz
+from clinic.roles import staff_required
+from clinic.services import (
+    BookingError,
+    book,
+    book_course,
+    cancel_booking,
+    cancel_rest_of_course,
+    move_booking,
+    plan_course,
+    screening_check,
+)
+from practitioners.models import Practitioner
+
+SEARCH_DAYS = 28
+# Which form field shows each service error (the service speaks of start/end).
+FIELD_FOR = {"start": "time", "end": "end_time"}
+
+
+def get_booking_for(user: Any, pk: int) -> Booking:
+    """A booking any staff member may work with (the views are staff-only)."""
+    return get_object_or_404(
+        Booking.objects.select_related("client", "practitioner", "service", "room", "course", "cancelled_by"),
+        pk=pk,
+    )
+
+
+def _add_error(form: Any, error: BookingError) -> None:
+    name = FIELD_FOR.get(error.field or "", error.field)
+    form.add_error(name if name in form.fields else None, error.message)
+
+
+def _day_url(day: Any) -> str:
+    return f"{reverse('clinic:day')}?date={day.isoformat()}"
+
+
+def _screening_for_form(form: Any) -> Any:
+    """The chosen client's screening, for the warning above the booking button."""
+    client = form.cleaned_data.get("client") if form.is_bound and hasattr(form, "cleaned_data") else None
+    if client is None and not form.is_bound:
+        client = form.initial.get("client")
+    if client is None:
+        return None
+    day = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
+    return screening_check(client, day or timezone.localdate())
+
+
+def _initial_from(request: HttpRequest) -> dict[str, Any]:
+    """Prefill from a calendar cell or a free slot: ?practitioner=&date=&time=&room=&client=&service=."""
+    get = request.GET
+    initial: dict[str, Any] = {"date": parse_day(get.get("date"), timezone.localdate())}
+    if at := parse_time(get.get("time")):
+        initial["time"] = at
+    for name, model in (("practitioner", Practitioner), ("room", Room)):
+        if (raw := get.get(name, "")).isdigit():
+            initial[name] = model.objects.filter(pk=raw).first()
+    if (raw := get.get("service", "")).isdigit():
+        initial["service"] = raw
+    if (raw := get.get("client", "")).isdigit():
+        from clients.models import Client
+
+        initial["client"] = Client.objects.active().filter(pk=raw).first()
+    return initial
+
+
+@staff_required
+def booking_new(request: HttpRequest) -> HttpResponse:
+    """Book one session. Through htmx it renders only the dialog's form."""
+    template = "clinic/_booking_form.html" if request.htmx else "clinic/booking_form.html"
+    if request.method == "POST":
+        form = BookingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = book(
+                    client=data["client"],
+                    practitioner=data["practitioner"],
+                    service=data["service"],
+                    start=data["start"],
+                    end=data.get("end"),
+                    room=data["room"],
+                    reception_note=data["reception_note"],
+                    acknowledge_clearance=data["acknowledge_clearance"],
+                    by=request.user,
+                )
+            except BookingError as error:
+                _add_error(form, error)
+            else:
+                messages.success(
+                    request, f"Booked {booking.client} at {booking.local_start:%H:%M on %a %d %b}."
+                )
+                url = reverse("clinic:booking_detail", args=[booking.pk])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        status = 400
+    else:
+        form = BookingForm(initial=_initial_from(request))
+        status = 200
+    context = {"form": form, "screening": _screening_for_form(form)}
+    return render(request, template, context, status=status)
+
+
+@staff_required
+def find_slots(request: HttpRequest) -> HttpResponse:
+    """The next free slots for a service (and client), with anyone or a chosen practitioner."""
+    form = SlotSearchForm(request.GET or None, initial={"from_date": timezone.localdate()})
+    slots: list[dict[str, Any]] = []
+    searched = form.is_bound and form.is_valid()
+    if searched:
+        data = form.cleaned_data
+        service = data["service"]
+        chosen = data["practitioner"]
+        practitioners = practitioners_for(service)
+        if chosen is not None:
+            practitioners = [p for p in practitioners if p.pk == chosen.pk]
+        first = data["from_date"]
+        world = load_world(
+            first_day=first,
+            last_day=first + timedelta(days=SEARCH_DAYS),
+            practitioners=practitioners,
+            service=service,
+            client_id=data["client"].pk if data["client"] else None,
+        )
+        prefs = availability.Preferences(
+            weekdays=frozenset(data["weekdays"]) or availability.ALL_WEEKDAYS,
+            earliest=data["earliest"],
+            latest=data["latest"],
+        )
+        found = availability.free_slots(
+            world,
+            service_spec(service),
+            now=timezone.now(),
+            first_day=first,
+            days=SEARCH_DAYS,
+            prefs=prefs,
+            limit=12,
+        )
+        names = {p.pk: p for p in practitioners}
+        rooms = {r.pk: r for r in Room.objects.filter(pk__in={s.room_id for s in found if s.room_id})}
+        for slot in found:
+            local = slot.start.astimezone(clinic_tz())
+            params = f"practitioner={slot.practitioner_id}&date={local:%Y-%m-%d}&time={local:%H:%M}&service={service.pk}"
+            if data["client"]:
+                params += f"&client={data['client'].pk}"
+            if slot.room_id:
+                params += f"&room={slot.room_id}"
+            slots.append(
+                {
+                    "start": local,
+                    "practitioner": names[slot.practitioner_id],
+                    "room": rooms.get(slot.room_id),
+                    "url": f"{reverse('clinic:booking_new')}?{params}",
+                }
+            )
+    template = "clinic/_slot_results.html" if request.htmx else "clinic/find_slots.html"
+    status = 400 if form.is_bound and not searched else 200
+    return render(request, template, {"form": form, "slots": slots, "searched": searched}, status=status)
+
+
+@staff_required
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from clients.screening import screening_for
+
+    booking = get_booking_for(request.user, pk)
+    booking.screening = screening_for(booking.client, on=booking.local_date)
+    history = booking.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(request, "clinic/booking_detail.html", {"booking": booking, "history": history})
+
+
+@staff_required
+def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_booking_for(request.user, pk)
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                move_booking(
+                    booking=booking,
+                    start=form.local_start(),
+                    practitioner=data["practitioner"],
+                    room=data["room"],
+                    reason=data["reason"],
+                    by=request.user,
+                )
+            except BookingError as error:
+                _add_error(form, error)
+            else:
+                messages.success(request, f"Moved to {booking.local_start:%H:%M on %a %d %b}.")
+                return redirect("clinic:booking_detail", pk=booking.pk)
+        status = 400
+    else:
+        form = MoveForm(
+            initial={
+                "date": booking.local_date,
+                "time": booking.local_time,
+                "practitioner": booking.practitioner,
+            }
+        )
+        status = 200
+    return render(request, "clinic/booking_move.html", {"form": form, "booking": booking}, status=status)
+
+
+@staff_required
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_booking_for(request.user, pk)
+    if request.method == "POST":
+        form = CancelForm(request.POST)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                if form.cleaned_data["rest_of_course"]:
+                    cancelled = cancel_rest_of_course(booking=booking, by=request.user, reason=reason)
+                    messages.success(request, f"Cancelled {len(cancelled)} session(s).")
+                else:
+                    cancel_booking(booking=booking, by=request.user, reason=reason)
+                    late = " (late cancellation)" if booking.late_cancellation else ""
+                    messages.success(request, f"Cancelled{late}.")
+            except IllegalTransition as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("clinic:booking_detail", pk=booking.pk)
+        status = 400
+    else:
+        form = CancelForm()
+        status = 200
+    return render(request, "clinic/booking_cancel.html", {"form": form, "booking": booking}, status=status)
+
+
+STATUS_ACTIONS = {
+    "arrived": ("mark_arrived", "Marked as arrived."),
+    "completed": ("mark_completed", "Marked as completed."),
+    "no_show": ("mark_no_show", "Marked as a no-show."),
+    "undo": ("undo_status", "Back to booked."),
+}
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+@staff_required
+@require_POST
+def booking_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Quick actions: arrived, completed, no-show, undo."""
+    booking = get_booking_for(request.user, pk)
+    if action not in STATUS_ACTIONS:
+        return HttpResponse("Unknown action.", status=404)
+    method, done = STATUS_ACTIONS[action]
+    try:
+        booking._change_reason = done  # type: ignore[attr-defined]
+        getattr(booking, method)()
+    except IllegalTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{booking.client}: {done}")
+    return _back(request, reverse("clinic:booking_detail", args=[booking.pk]))
+
+
+@staff_required
+@require_POST
+def booking_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reception's non-clinical note on a booking."""
+    booking = get_booking_for(request.user, pk)
+    note = request.POST.get("reception_note", "").strip()
+    if len(note) > 300:
+        messages.error(request, "The note is too long (300 characters at most).")
+    else:
+        booking.reception_note = note
+        booking._change_reason = "Front-desk note"  # type: ignore[attr-defined]
+        booking.save(update_fields=["reception_note"])
+        messages.success(request, "Note saved.")
+    return redirect("clinic:booking_detail", pk=booking.pk)
+
+
+def _course_starts(request: HttpRequest, form: CourseForm) -> list[datetime]:
+    """The asked dates, with any alternative the user picked for a conflicting one."""
+    from clinic.services import course_starts
+
+    data = form.cleaned_data
+    starts = course_starts(
+        data["date"], data["time"], sessions=data["sessions"], every_weeks=data["every_weeks"]
+    )
+    chosen = []
+    for number, start in enumerate(starts, 1):
+        raw = request.POST.get(f"session_{number}", "")
+        try:
+            chosen.append(datetime.fromisoformat(raw) if raw else start)
+        except ValueError:
+            chosen.append(start)
+    return chosen
+
+
+@staff_required
+def course_new(request: HttpRequest) -> HttpResponse:
+    """Plan a course, see each date checked, then book all of it in one go (or none)."""
+    plan = None
+    status = 200
+    if request.method == "POST":
+        form = CourseForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            starts = _course_starts(request, form)
+            common = {
+                "client": data["client"],
+                "practitioner": data["practitioner"],
+                "service": data["service"],
+            }
+            if "confirm" in request.POST:
+                try:
+                    course = book_course(
+                        **common, starts=starts, room=data["room"], every_weeks=data["every_weeks"],
+                        acknowledge_clearance=data["acknowledge_clearance"], by=request.user,
+                    )  # fmt: skip
+                except BookingError as error:
+                    _add_error(form, error)
+                else:
+                    messages.success(request, f"Booked a course of {course.sessions} sessions.")
+                    return redirect(_day_url(starts[0].astimezone(clinic_tz()).date()))
+            plan = plan_course(**common, starts=starts, room=data["room"])
+        status = 400 if form.errors else 200
+    else:
+        form = CourseForm(initial=_initial_from(request))
+    screening = _screening_for_form(form) if form.is_bound else None
+    all_free = bool(plan) and all(p.free for p in plan)
+    context = {"form": form, "plan": plan, "all_free": all_free, "screening": screening}
+    return render(request, "clinic/course_form.html", context, status=status)

@@ -1,0 +1,231 @@
+"""The calendar: a day by practitioner or by room, a practitioner's week, the printable sheet.
+
+Each page runs a fixed number of queries whatever it shows (pinned in
+clinic/tests/test_calendar_views.py): practitioners, their working hours, the bookings with
+client/service/room/practitioner, time off, closures, rooms, and the screening badges in bulk.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from clinic.availability import Interval, Schedule, gaps
+from clinic.availability_loader import practitioners_for
+from clinic.calendar import Column, bounds, build_grid
+from clinic.forms import parse_day
+from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Room, clinic_tz
+from clinic.roles import staff_required
+from practitioners.models import Practitioner, TimeOff, local_span
+
+
+@dataclass
+class DayData:
+    day: date
+    practitioners: list[Practitioner]
+    bookings: list[Booking]
+    off_by_practitioner: dict[int, list[Interval]]
+    closures: list[Interval]
+    closure_reasons: list[str]
+    screenings: dict[int, Any]
+
+    @property
+    def active(self) -> list[Booking]:
+        return [b for b in self.bookings if b.status in ACTIVE_STATUSES]
+
+    @property
+    def inactive(self) -> list[Booking]:
+        return [b for b in self.bookings if b.status not in ACTIVE_STATUSES]
+
+
+def load_days(first: date, last: date, *, practitioners: list[Practitioner] | None = None) -> DayData:
+    """Everything a calendar page shows for local days first..last, in fixed queries."""
+    from clients.screening import screenings_for
+
+    tz = clinic_tz()
+    if practitioners is None:
+        practitioners = practitioners_for(None)  # practitioners + working hours (2 queries)
+    start, end = local_span(first, last, None, None, tz)
+    bookings = list(Booking.objects.between(start, end).filter(practitioner__in=practitioners))
+    off: dict[int, list[Interval]] = defaultdict(list)
+    for item in TimeOff.objects.filter(
+        practitioner__in=practitioners, start_date__lte=last, end_date__gte=first
+    ):
+        off[item.practitioner_id].append(Interval(*item.span(tz)))
+    closures = list(Closure.objects.filter(start_date__lte=last, end_date__gte=first))
+    client_ids = {b.client_id for b in bookings}
+    return DayData(
+        day=first,
+        practitioners=practitioners,
+        bookings=bookings,
+        off_by_practitioner=off,
+        closures=[Interval(*c.span(tz)) for c in closures],
+        closure_reasons=[c.reason for c in closures],
+        screenings=screenings_for(client_ids, on=first) if client_ids else {},
+    )
+
+
+def _weekly(practitioner: Practitioner, day: date) -> list:
+    return [(wh.start, wh.end) for wh in practitioner.working_hours.all() if wh.weekday == day.weekday()]
+
+
+def _annotate(bookings: list[Booking], screenings: dict[int, Any]) -> None:
+    for booking in bookings:
+        booking.screening = screenings.get(booking.client_id)
+
+
+def _nav(day: date, step: int) -> dict[str, date]:
+    return {
+        "day": day,
+        "previous": day - timedelta(days=step),
+        "next": day + timedelta(days=step),
+        "today": timezone.localdate(),
+    }
+
+
+@staff_required
+def day_view(request: HttpRequest) -> HttpResponse:
+    """One day: a column per practitioner (or per room with ?by=rooms)."""
+    tz = clinic_tz()
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    by_rooms = request.GET.get("by") == "rooms"
+    data = load_days(day, day)
+    _annotate(data.bookings, data.screenings)
+    if by_rooms:
+        rooms = list(Room.objects.filter(is_active=True))
+        columns = [
+            Column(key=r.pk, label=r.name, day=day, room_id=r.pk, blocked=data.closures,
+                   working=[(s, e) for p in data.practitioners for s, e in _weekly(p, day)])
+            for r in rooms
+        ]  # fmt: skip
+        by_key = {c.key: c for c in columns}
+        for booking in data.active:
+            if booking.room_id in by_key:
+                by_key[booking.room_id].bookings.append(booking)
+        roomless = [b for b in data.active if b.room_id is None]
+    else:
+        columns = [
+            Column(
+                key=p.pk, label=p.display_name, day=day, practitioner_id=p.pk, colour=p.colour,
+                working=_weekly(p, day), blocked=[*data.off_by_practitioner[p.pk], *data.closures],
+            )
+            for p in data.practitioners
+        ]  # fmt: skip
+        by_key = {c.key: c for c in columns}
+        for booking in data.active:
+            by_key[booking.practitioner_id].bookings.append(booking)
+        roomless = []
+    first, last = bounds(columns, [(b.start, b.end) for b in data.active], tz)
+    context = {
+        **_nav(day, 1),
+        "by_rooms": by_rooms,
+        "columns": columns,
+        "rows": build_grid(columns, first, last, tz) if columns else [],
+        "inactive": data.inactive,
+        "roomless": roomless,
+        "closure_reasons": data.closure_reasons,
+        "statuses": BookingStatus,
+    }
+    return render(request, "clinic/calendar_day.html", context)
+
+
+@staff_required
+def week_view(request: HttpRequest, practitioner_id: int) -> HttpResponse:
+    """One practitioner's week, Monday to Sunday."""
+    tz = clinic_tz()
+    practitioner = get_object_or_404(
+        Practitioner.objects.prefetch_related("working_hours"), pk=practitioner_id
+    )
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    monday = day - timedelta(days=day.weekday())
+    data = load_days(monday, monday + timedelta(days=6), practitioners=[practitioner])
+    _annotate(data.bookings, data.screenings)
+    columns = []
+    for offset in range(7):
+        d = monday + timedelta(days=offset)
+        columns.append(
+            Column(
+                key=d.isoformat(), label=f"{d:%a %d %b}", day=d, practitioner_id=practitioner.pk,
+                working=_weekly(practitioner, d), blocked=[*data.off_by_practitioner[practitioner.pk], *data.closures],
+            )
+        )  # fmt: skip
+    by_key = {c.key: c for c in columns}
+    for booking in data.active:
+        by_key[booking.local_date.isoformat()].bookings.append(booking)
+    first, last = bounds(columns, [(b.start, b.end) for b in data.active], tz)
+    context = {
+        **_nav(monday, 7),
+        "practitioner": practitioner,
+        "practitioners": Practitioner.objects.active(),
+        "columns": columns,
+        "rows": build_grid(columns, first, last, tz),
+        "inactive": data.inactive,
+        "closure_reasons": data.closure_reasons,
+        "week_end": monday + timedelta(days=6),
+    }
+    return render(request, "clinic/calendar_week.html", context)
+
+
+@staff_required
+def day_sheet(request: HttpRequest) -> HttpResponse:
+    """The printable day: each practitioner's sessions in order."""
+    day = parse_day(request.GET.get("date"), timezone.localdate())
+    data = load_days(day, day)
+    _annotate(data.bookings, data.screenings)
+    by_practitioner: dict[int, list[Booking]] = defaultdict(list)
+    for booking in data.active:
+        by_practitioner[booking.practitioner_id].append(booking)
+    sections = [(p, by_practitioner[p.pk]) for p in data.practitioners if by_practitioner[p.pk]]
+    return render(
+        request,
+        "clinic/day_sheet.html",
+        {**_nav(day, 1), "sections": sections, "closure_reasons": data.closure_reasons},
+    )
+
+
+def desk_context(now: datetime) -> dict[str, Any]:
+    """Reception's home: today's sessions, who has arrived or is due, and free gaps."""
+    tz = clinic_tz()
+    today = now.astimezone(tz).date()
+    data = load_days(today, today)
+    _annotate(data.bookings, data.screenings)
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    for booking in data.active:
+        busy[booking.practitioner_id].append(Interval(booking.start, booking.end))
+    free = []
+    if not data.closures:
+        for p in data.practitioners:
+            schedule = Schedule(
+                p.pk,
+                {today.weekday(): _weekly(p, today)},
+                time_off=data.off_by_practitioner[p.pk],
+                busy=busy[p.pk],
+            )
+            for gap in gaps(schedule, today, tz, after=now):
+                free.append((p, gap.start, gap.end))
+    soon = now + timedelta(minutes=30)
+    return {
+        "schedule": data.active,
+        "arrived": [b for b in data.active if b.status == BookingStatus.ARRIVED],
+        "due": [
+            b for b in data.active if b.status == BookingStatus.BOOKED and b.start <= soon and b.end > now
+        ],
+        "gaps": sorted(free, key=lambda g: (g[1], g[0].calendar_order)),
+        "inactive": data.inactive,
+        "closure_reasons": data.closure_reasons,
+    }
+
+
+def my_day_context(practitioner: Practitioner | None, now: datetime) -> dict[str, Any]:
+    if practitioner is None:
+        return {"sessions": []}
+    today = now.astimezone(clinic_tz()).date()
+    data = load_days(today, today, practitioners=[practitioner])
+    _annotate(data.bookings, data.screenings)
+    return {"sessions": data.active, "inactive": data.inactive, "closure_reasons": data.closure_reasons}

@@ -1,0 +1,176 @@
+"""Front-desk forms: book, move, cancel, find free slots, plan a course."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from clients.models import Client
+from clinic.availability import local_datetime
+from clinic.models import Room, Service, clinic_tz
+from practitioners.models import Practitioner, Weekday
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+
+
+def client_choices() -> Any:
+    return Client.objects.active().order_by("last_name", "first_name")
+
+
+class ClientChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Client) -> str:
+        return f"{obj.display_name} · born {obj.date_of_birth:%d %b %Y}"
+
+
+class StartFieldsMixin:
+    """A local date and time that together make the aware start."""
+
+    cleaned_data: dict[str, Any]
+
+    def local_start(self) -> datetime | None:
+        day, at = self.cleaned_data.get("date"), self.cleaned_data.get("time")
+        if day is None or at is None:
+            return None
+        return local_datetime(day, at, clinic_tz())
+
+
+class BookingForm(StartFieldsMixin, forms.Form):
+    client = ClientChoiceField(queryset=Client.objects.none(), empty_label="Choose a client")
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
+    )
+    date = forms.DateField(widget=DATE)
+    time = forms.TimeField(label="Start time", widget=TIME)
+    end_time = forms.TimeField(
+        label="End time", required=False, widget=TIME, help_text="Leave empty for the service's usual length."
+    )
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, empty_label="Any free room", label="Room"
+    )
+    reception_note = forms.CharField(
+        label="Front-desk note",
+        required=False,
+        max_length=300,
+        help_text="Practical, not clinical (parking, access, prefers the quiet room).",
+    )
+    acknowledge_clearance = forms.BooleanField(
+        required=False,
+        label="I have told the client a physician's clearance is needed, and book anyway.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = client_choices()
+        self.fields["service"].queryset = Service.objects.active()
+        self.fields["practitioner"].queryset = Practitioner.objects.active()
+        self.fields["room"].queryset = Room.objects.filter(is_active=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start = self.local_start()
+        end_time = data.get("end_time")
+        if start is not None and end_time is not None:
+            end = local_datetime(data["date"], end_time, clinic_tz())
+            if end <= start:
+                self.add_error("end_time", "The end must be after the start.")
+            data["end"] = end
+        data["start"] = start
+        return data
+
+
+class MoveForm(StartFieldsMixin, forms.Form):
+    date = forms.DateField(widget=DATE)
+    time = forms.TimeField(label="New start time", widget=TIME)
+    practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(),
+        required=False,
+        empty_label="Keep the room if free, else any",
+        label="Room",
+    )
+    reason = forms.CharField(label="Reason for the move", required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = Practitioner.objects.active()
+        self.fields["room"].queryset = Room.objects.filter(is_active=True)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=300, help_text="For example: client unwell.")
+    rest_of_course = forms.BooleanField(
+        required=False, label="Also cancel every later session of this course"
+    )
+
+
+class SlotSearchForm(forms.Form):
+    client = ClientChoiceField(
+        queryset=Client.objects.none(), required=False, empty_label="Any client (no clash check)"
+    )
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.none(), required=False, empty_label="Any practitioner"
+    )
+    from_date = forms.DateField(label="From", widget=DATE, required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days", choices=Weekday.choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    earliest = forms.TimeField(label="Not before", required=False, widget=TIME)
+    latest = forms.TimeField(label="Finished by", required=False, widget=TIME)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = client_choices()
+        self.fields["service"].queryset = Service.objects.active()
+        self.fields["practitioner"].queryset = Practitioner.objects.active()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        earliest, latest = data.get("earliest"), data.get("latest")
+        if earliest and latest and latest <= earliest:
+            self.add_error("latest", "Must be later than 'Not before'.")
+        if data.get("from_date") is None:
+            data["from_date"] = timezone.localdate()
+        return data
+
+
+class CourseForm(StartFieldsMixin, forms.Form):
+    client = ClientChoiceField(queryset=Client.objects.none(), empty_label="Choose a client")
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
+    )
+    date = forms.DateField(label="First session", widget=DATE)
+    time = forms.TimeField(label="Time (the same local time each session)", widget=TIME)
+    sessions = forms.IntegerField(min_value=2, max_value=20, initial=6)
+    every_weeks = forms.IntegerField(label="Every (weeks)", min_value=1, max_value=8, initial=1)
+    room = forms.ModelChoiceField(
+        queryset=Room.objects.none(), required=False, empty_label="Any free room", label="Room"
+    )
+    acknowledge_clearance = BookingForm.base_fields["acknowledge_clearance"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = client_choices()
+        self.fields["service"].queryset = Service.objects.active()
+        self.fields["practitioner"].queryset = Practitioner.objects.active()
+        self.fields["room"].queryset = Room.objects.filter(is_active=True)
+
+
+def parse_day(raw: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def parse_time(raw: str | None) -> time | None:
+    try:
+        return time.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

@@ -1,0 +1,183 @@
+"""The calendar pages: who may see them, what they show, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from clients.tests.builders import make_client, make_intake
+from clinic.tests.builders import future_day, give_hours, local, make_booking, make_room, make_service
+from conftest import make_practitioner
+
+DAY = future_day()
+
+
+def day_url(**params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"date": DAY.isoformat(), **params}.items())
+    return f"{reverse('clinic:day')}?{query}"
+
+
+PAGES = [
+    lambda p: day_url(),
+    lambda p: day_url(by="rooms"),
+    lambda p: reverse("clinic:week", args=[p.pk]),
+    lambda p: reverse("clinic:day_sheet"),
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_outsider_is_refused_every_calendar_page(outsider_client, practitioner, page):
+    assert outsider_client.get(page(practitioner)).status_code == 403
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("who", ["reception_client", "practitioner_client", "manager_client"])
+def test_staff_see_every_calendar_page(request, practitioner, service, room, page, who):
+    make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
+    response = request.getfixturevalue(who).get(page(practitioner))
+    assert response.status_code == 200
+
+
+def test_day_view_shows_a_column_per_practitioner_bookings_and_bookable_slots(
+    reception_client, practitioner, other_practitioner, service, room
+):
+    client = make_client(first_name="Noor", last_name="Haddad")
+    make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room, client=client)
+    page = reception_client.get(day_url()).content.decode()
+    assert "Amara Okafor" in page and "Kenji Sato" in page
+    assert "Noor Haddad" in page and "10:00–11:00" in page
+    assert "booking-booked" in page
+    assert 'aria-label="Book Kenji Sato at 10:00"' in page  # the other column is free then
+    assert 'aria-label="Book Amara Okafor at 10:00"' not in page
+
+
+def test_rooms_view_has_a_column_per_room(reception_client, practitioner, service, room):
+    make_room(name="Lotus")
+    page = reception_client.get(day_url(by="rooms")).content.decode()
+    assert "Bamboo" in page and "Lotus" in page
+
+
+def test_cancelled_bookings_leave_the_grid_and_are_listed(reception_client, practitioner, service, room):
+    make_booking(
+        practitioner=practitioner, service=service, start=local(DAY, 10), room=room, status="cancelled"
+    )
+    page = reception_client.get(day_url()).content.decode()
+    assert "Cancelled and no-shows" in page
+    assert 'aria-label="Book Amara Okafor at 10:00"' in page
+
+
+def test_reception_sees_the_screening_badge_but_no_clinical_detail(
+    reception_client, practitioner, service, room
+):
+    client = make_client(first_name="Ines")
+    make_intake(client, diabetes=True, medications="Metformin 500mg")
+    booking = make_booking(
+        practitioner=practitioner, service=service, start=local(DAY, 10), room=room, client=client
+    )
+    for url in (
+        day_url(),
+        reverse("clinic:booking_detail", args=[booking.pk]),
+        reverse("clinic:day_sheet") + f"?date={DAY}",
+    ):
+        page = reception_client.get(url).content.decode()
+        assert "clearance" in page, url
+        assert "Needs a doctor&#x27;s clearance" in page or "Needs a doctor's clearance" in page
+        assert "Metformin" not in page and "iabetes" not in page
+
+
+def _world(n_bookings: int, n_practitioners: int = 10, day=DAY):
+    service = make_service(
+        name=f"Massage {n_bookings}", duration_minutes=30, buffer_minutes=0, needs_room=False
+    )
+    practitioners = []
+    for _ in range(n_practitioners):
+        p = make_practitioner()
+        give_hours(p)
+        practitioners.append(p)
+    service.practitioners.set(practitioners)
+    for p in practitioners:
+        for i in range(n_bookings):
+            client = make_client()
+            make_intake(client)
+            make_booking(
+                practitioner=p,
+                service=service,
+                start=local(day, 8, 0) + (i * service.duration),
+                client=client,
+            )
+
+
+# The day view's queries, whatever the number of practitioners and bookings:
+#  1-3 session, user, the user's groups (role check)
+#  4-5 practitioners, their working hours (prefetch)
+#  6   bookings of the day with client, service, room, practitioner
+#  7   time off that day
+#  8   closures that day
+#  9-13 screening badges in bulk: newest intakes, their sites, valid clearances, their
+#      conditions, the rules (clients.screening.screenings_for)
+# 14-17 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
+#      transaction) and the session's save (SESSION_SAVE_EVERY_REQUEST, in its own savepoint)
+DAY_VIEW_QUERIES = 17
+
+
+@pytest.mark.parametrize("per_practitioner", [2, 12])
+def test_day_view_runs_a_fixed_number_of_queries(
+    reception_client, django_assert_num_queries, per_practitioner
+):
+    _world(per_practitioner)
+    with django_assert_num_queries(DAY_VIEW_QUERIES):
+        response = reception_client.get(day_url())
+    assert response.status_code == 200
+    assert response.content.decode().count("booking-card booking-booked") == 10 * per_practitioner
+
+
+@pytest.mark.parametrize("per_practitioner", [2, 12])
+def test_desk_runs_a_fixed_number_of_queries(reception_client, django_assert_num_queries, per_practitioner):
+    from django.utils import timezone
+
+    _world(per_practitioner, day=timezone.localdate())
+    # The desk shows today: same queries as the day view.
+    with django_assert_num_queries(DAY_VIEW_QUERIES):
+        assert reception_client.get(reverse("desk")).status_code == 200
+
+
+def test_week_view_places_bookings_on_their_day(practitioner_client, practitioner, service, room):
+    make_booking(
+        practitioner=practitioner,
+        service=service,
+        start=local(DAY, 9),
+        room=room,
+        client=make_client(first_name="Wen"),
+    )
+    page = practitioner_client.get(
+        reverse("clinic:week", args=[practitioner.pk]) + f"?date={DAY}"
+    ).content.decode()
+    assert "Wen" in page and DAY.strftime("%a %d %b") in page
+
+
+def test_my_day_lists_the_practitioners_sessions_with_badges(
+    practitioner_client, practitioner, service, room
+):
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    start = now.replace(hour=23, minute=0, second=0, microsecond=0)
+    client = make_client(first_name="Olu")
+    make_intake(client)
+    make_booking(
+        practitioner=practitioner,
+        service=service,
+        start=start,
+        room=room,
+        client=client,
+        end=start.replace(minute=30),
+        blocks_until=start.replace(minute=45),
+    )
+    page = practitioner_client.get(reverse("my_day")).content.decode()
+    assert "Olu" in page and "screening-badge" in page
+
+
+def test_day_sheet_is_printable(reception_client, practitioner, service, room):
+    make_booking(practitioner=practitioner, service=service, start=local(DAY, 9), room=room)
+    page = reception_client.get(reverse("clinic:day_sheet") + f"?date={DAY}").content.decode()
+    assert "data-print" in page and "print.css" in page
