@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -244,6 +245,8 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = CancelForm()
         status = 200
+    if not booking.course_id:
+        form.fields["rest_of_course"].widget = forms.HiddenInput()
     return render(request, "clinic/booking_cancel.html", {"form": form, "booking": booking}, status=status)
 
 

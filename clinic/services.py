@@ -243,6 +243,7 @@ def book(
         clearance_acknowledged_by=by if acknowledged else None,
         clearance_acknowledged_at=now if acknowledged else None,
     )
+    _check_overlaps(booking)  # the practitioner and the client first: the clearest message
     booking.room = _choose_room(world, service, start=start, blocks_until=blocks_until, wanted=room)
     _check_overlaps(booking)
     booking._change_reason = "Booked"  # type: ignore[attr-defined]
@@ -286,6 +287,9 @@ def move_booking(
     booking.practitioner = practitioner
     booking.start, booking.end = start, end
     booking.blocks_until = end + booking.service.buffer
+    room_wanted, booking.room = booking.room, None
+    _check_overlaps(booking)  # the practitioner and the client first: the clearest message
+    booking.room = room_wanted
     booking.room = _choose_room(
         world,
         booking.service,

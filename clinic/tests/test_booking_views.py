@@ -1,0 +1,216 @@
+"""Booking pages: bad input answered on the form, outsiders refused, htmx dialog fragments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.tests.builders import make_client, make_intake
+from clinic.models import Booking, BookingStatus
+from clinic.tests.builders import future_day, local, make_booking
+
+DAY = future_day()
+NEW = "/clinic/bookings/new/"
+
+
+@pytest.fixture
+def client_(db):
+    return make_client(first_name="Sam", last_name="Kowalski")
+
+
+def form_data(who, prac, svc, **overrides):
+    data = {
+        "client": who.pk,
+        "service": svc.pk,
+        "practitioner": prac.pk,
+        "date": DAY.isoformat(),
+        "time": "10:00",
+        "end_time": "",
+        "room": "",
+        "reception_note": "Prefers the quiet room",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_reception_books_through_the_form(reception_client, client_, practitioner, service, room):
+    response = reception_client.post(NEW, form_data(client_, practitioner, service))
+    booking = Booking.objects.get(client=client_)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("clinic:booking_detail", args=[booking.pk])
+    assert booking.start == local(DAY, 10) and booking.room == room
+    assert booking.reception_note == "Prefers the quiet room"
+
+
+def test_htmx_booking_redirects_the_page_and_renders_a_fragment(
+    reception_client, client_, practitioner, service, room
+):
+    fragment = reception_client.get(
+        NEW + f"?practitioner={practitioner.pk}&date={DAY}&time=10:00", HTTP_HX_REQUEST="true"
+    )
+    assert fragment.status_code == 200
+    assert b"<html" not in fragment.content and b'name="client"' in fragment.content
+    assert b'value="10:00"' in fragment.content
+    response = reception_client.post(NEW, form_data(client_, practitioner, service), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Redirect"].startswith("/clinic/bookings/")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"end_time": "09:30"}, "end_time", "The end must be after the start."),
+        ({"practitioner": "999999"}, "practitioner", "Select a valid choice"),
+        ({"time": "21:30"}, "time", "outside the practitioner&#x27;s working hours"),
+        ({"date": (timezone.localdate() - timedelta(days=1)).isoformat()}, "time", "already passed"),
+    ],
+)
+def test_bad_input_is_answered_next_to_the_field_with_the_input_kept(
+    reception_client, client_, practitioner, service, room, overrides, field, message
+):
+    data = form_data(client_, practitioner, service, **overrides)
+    response = reception_client.post(NEW, data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert field in response.context["form"].errors
+    assert b"Prefers the quiet room" in response.content  # input kept
+    assert not Booking.objects.exists()
+
+
+def test_a_conflict_is_a_clear_400_not_a_500(reception_client, client_, practitioner, service, room):
+    make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
+    response = reception_client.post(NEW, form_data(client_, practitioner, service, time="10:30"))
+    assert response.status_code == 400
+    assert "already has a booking at that time" in response.content.decode()
+
+
+def test_needs_clearance_asks_for_the_acknowledgement_and_records_it(
+    reception_client, receptionist, client_, practitioner, service, room
+):
+    make_intake(client_, diabetes=True)
+    response = reception_client.post(NEW, form_data(client_, practitioner, service))
+    assert response.status_code == 400
+    assert "acknowledge_clearance" in response.context["form"].errors
+    reception_client.post(NEW, form_data(client_, practitioner, service, acknowledge_clearance="on"))
+    booking = Booking.objects.get(client=client_)
+    assert booking.clearance_acknowledged_by == receptionist
+
+
+def test_do_not_treat_is_refused_with_the_action(reception_client, client_, practitioner, service, room):
+    make_intake(client_, fever_or_illness_today=True)
+    response = reception_client.post(NEW, form_data(client_, practitioner, service))
+    assert response.status_code == 400
+    assert "reschedule" in response.content.decode().lower()
+    assert not Booking.objects.exists()
+
+
+def test_find_slots_lists_bookable_links(reception_client, client_, practitioner, service, room):
+    url = reverse("clinic:find_slots") + f"?client={client_.pk}&service={service.pk}&from_date={DAY}"
+    page = reception_client.get(url).content.decode()
+    assert "Next free slots" in page
+    assert f"client={client_.pk}" in page and "time=08:00" in page
+
+
+def test_find_slots_without_a_service_is_a_400(reception_client):
+    assert reception_client.get(reverse("clinic:find_slots") + "?service=").status_code == 400
+
+
+def test_move_and_cancel_through_the_pages(reception_client, client_, practitioner, service, room):
+    reception_client.post(NEW, form_data(client_, practitioner, service))
+    booking = Booking.objects.get(client=client_)
+    response = reception_client.post(
+        reverse("clinic:booking_move", args=[booking.pk]),
+        {"date": DAY.isoformat(), "time": "15:00", "practitioner": practitioner.pk, "reason": "Client asked"},
+    )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.start == local(DAY, 15)
+    detail = reception_client.get(reverse("clinic:booking_detail", args=[booking.pk])).content.decode()
+    assert "Client asked" in detail  # the history shows the move
+    response = reception_client.post(
+        reverse("clinic:booking_cancel", args=[booking.pk]), {"reason": "Unwell"}
+    )
+    booking.refresh_from_db()
+    assert response.status_code == 302 and booking.status == BookingStatus.CANCELLED
+
+
+def test_moving_to_a_bad_time_keeps_the_input(reception_client, practitioner, service, room):
+    booking = make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
+    response = reception_client.post(
+        reverse("clinic:booking_move", args=[booking.pk]),
+        {"date": DAY.isoformat(), "time": "22:00", "practitioner": practitioner.pk, "reason": "Late one"},
+    )
+    assert response.status_code == 400
+    assert b"Late one" in response.content and b"working hours" in response.content
+
+
+def test_quick_actions_are_post_only_and_refuse_illegal_steps(reception_client, practitioner, service, room):
+    booking = make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
+    url = reverse("clinic:booking_status", args=[booking.pk, "arrived"])
+    assert reception_client.get(url).status_code == 405
+    assert reception_client.post(url).status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ARRIVED
+    reception_client.post(reverse("clinic:booking_status", args=[booking.pk, "no_show"]))
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.ARRIVED  # arrived can't become a no-show
+
+
+def test_reception_note_is_saved(reception_client, practitioner, service, room):
+    booking = make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
+    reception_client.post(
+        reverse("clinic:booking_note", args=[booking.pk]), {"reception_note": "Parking at back"}
+    )
+    booking.refresh_from_db()
+    assert booking.reception_note == "Parking at back"
+
+
+def test_course_plan_then_confirm_books_every_session(reception_client, client_, practitioner, service, room):
+    data = {
+        "client": client_.pk, "service": service.pk, "practitioner": practitioner.pk,
+        "date": DAY.isoformat(), "time": "10:00", "sessions": 3, "every_weeks": 1, "room": "",
+    }  # fmt: skip
+    plan = reception_client.post(reverse("clinic:course_new"), {**data, "plan": "1"})
+    assert plan.status_code == 200 and b"Book all 3 sessions" in plan.content
+    assert not Booking.objects.exists()
+    done = reception_client.post(reverse("clinic:course_new"), {**data, "confirm": "1"})
+    assert done.status_code == 302
+    assert Booking.objects.filter(client=client_, course__isnull=False).count() == 3
+
+
+# --- Who may use these pages -------------------------------------------------------------
+
+PAGES = [
+    ("get", lambda b: NEW),
+    ("get", lambda b: reverse("clinic:find_slots")),
+    ("get", lambda b: reverse("clinic:course_new")),
+    ("get", lambda b: reverse("clinic:booking_detail", args=[b.pk])),
+    ("get", lambda b: reverse("clinic:booking_move", args=[b.pk])),
+    ("get", lambda b: reverse("clinic:booking_cancel", args=[b.pk])),
+    ("post", lambda b: reverse("clinic:booking_status", args=[b.pk, "arrived"])),
+    ("post", lambda b: reverse("clinic:booking_note", args=[b.pk])),
+]
+
+
+@pytest.mark.parametrize(("method", "page"), PAGES)
+def test_outsider_is_refused_and_nothing_changes(outsider_client, practitioner, service, room, method, page):
+    booking = make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
+    response = getattr(outsider_client, method)(page(booking))
+    assert response.status_code == 403
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED and booking.reception_note == ""
+
+
+@pytest.mark.parametrize(("method", "page"), PAGES[:6])
+def test_reception_and_practitioners_may_use_them(
+    reception_client, practitioner_client, practitioner, service, room, method, page
+):
+    booking = make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
+    assert reception_client.get(page(booking)).status_code == 200
+    assert practitioner_client.get(page(booking)).status_code == 200
+
+
+def test_an_unknown_booking_is_404(reception_client, db):
+    assert reception_client.get(reverse("clinic:booking_detail", args=[999999])).status_code == 404
