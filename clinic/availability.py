@@ -241,7 +241,12 @@ def nearest(slots: Iterable[Slot], wanted: datetime, count: int = 3) -> list[Slo
 
 
 def gaps(
-    schedule: Schedule, day: date, tz: ZoneInfo, *, after: datetime, minimum: timedelta = timedelta(minutes=30)
+    schedule: Schedule,
+    day: date,
+    tz: ZoneInfo,
+    *,
+    after: datetime,
+    minimum: timedelta = timedelta(minutes=30),
 ) -> list[Interval]:
     """Free stretches of a practitioner's working day (after `after`), at least `minimum` long."""
     taken = sorted([*schedule.busy, *schedule.time_off], key=lambda iv: iv.start)

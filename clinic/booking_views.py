@@ -160,7 +160,10 @@ def find_slots(request: HttpRequest) -> HttpResponse:
         rooms = {r.pk: r for r in Room.objects.filter(pk__in={s.room_id for s in found if s.room_id})}
         for slot in found:
             local = slot.start.astimezone(clinic_tz())
-            params = f"practitioner={slot.practitioner_id}&date={local:%Y-%m-%d}&time={local:%H:%M}&service={service.pk}"
+            params = (
+                f"practitioner={slot.practitioner_id}&date={local:%Y-%m-%d}&time={local:%H:%M}"
+                f"&service={service.pk}"
+            )
             if data["client"]:
                 params += f"&client={data['client'].pk}"
             if slot.room_id:

@@ -152,7 +152,8 @@ def week_view(request: HttpRequest, practitioner_id: int) -> HttpResponse:
         columns.append(
             Column(
                 key=d.isoformat(), label=f"{d:%a %d %b}", day=d, practitioner_id=practitioner.pk,
-                working=_weekly(practitioner, d), blocked=[*data.off_by_practitioner[practitioner.pk], *data.closures],
+                working=_weekly(practitioner, d),
+                blocked=[*data.off_by_practitioner[practitioner.pk], *data.closures],
             )
         )  # fmt: skip
     by_key = {c.key: c for c in columns}
