@@ -41,6 +41,15 @@ class PointAdmin(admin.ModelAdmin):
     ]
 
 
+@admin.register(PointCaution)
+class PointCautionAdmin(admin.ModelAdmin):
+    list_display = ["point", "kind", "condition", "note"]
+    list_filter = ["kind", "condition"]
+    search_fields = ["point__code", "point__pinyin", "condition", "note"]
+    list_select_related = ["point"]
+    autocomplete_fields = ["point"]
+
+
 @admin.register(Technique)
 class TechniqueAdmin(admin.ModelAdmin):
     list_display = ["name", "chinese_name", "short_names", "order", "is_active"]
