@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 
-from treatments.lookup import PointIndex, bladder_readings
+from treatments.lookup import PointIndex
 from treatments.models import Point, PointCaution
 
 
@@ -35,17 +35,6 @@ class Catalogue:
 
     def did_you_mean(self, text: str, *, limit: int = 5) -> list[Point]:
         return self.index.did_you_mean(text, limit=limit)
-
-    def bladder_readings(self, text: str) -> tuple[Point, Point] | None:
-        """Both readings of an ambiguous bladder code such as B47 (WHO BL47, older books BL52)."""
-        codes = bladder_readings(text)
-        if codes is None:
-            return None
-        who, legacy = (self.index.get(code) for code in codes)
-        return (who, legacy) if who is not None and legacy is not None else None
-
-    def get(self, code: str) -> Point | None:
-        return self.index.get(code)
 
     def cautions_for(self, point: Point) -> tuple[PointCaution, ...]:
         return self.cautions.get(point.pk, ())

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from clients.screening import screenings_for
 from clinic.models import Booking
@@ -99,7 +100,7 @@ def seed(stdout: Any) -> None:
                     duration_seconds=entry.seconds, pressure=entry.pressure, order=len(rows) + 1,
                 )
             )  # fmt: skip
-        PointApplication.objects.bulk_create(rows)
+        bulk_create_with_history(rows, PointApplication)
         created += 1
     first = bookings[0]
     _plan, plan_created = TreatmentPlan.objects.get_or_create(

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from clients.screening import ScreeningStatus, screening_for
+from clinic.models import Booking
 from treatments import safety
 from treatments.catalogue import Catalogue
 from treatments.models import (
@@ -63,6 +64,9 @@ def refusal_to_start(booking: Any, user: Any, screening: Any) -> str | None:
 @transaction.atomic
 def start_note(*, booking: Any, user: Any) -> TreatmentNote:
     """The draft note of an attended booking (the existing one if it was already started)."""
+    # Two clicks racing to start the same note: the booking's row lock makes the second wait
+    # and then find the first one's note (PostgreSQL; SQLite's IMMEDIATE mode serialises them).
+    Booking.objects.select_for_update().filter(pk=booking.pk).exists()
     existing = TreatmentNote.objects.filter(booking=booking).first()
     if existing is not None:
         return existing
@@ -107,8 +111,9 @@ def add_applications(*, note_id: int, user: Any, rows: Sequence[NewApplication])
     if missing:
         raise NoteError(f"Give a reason for going ahead with {', '.join(missing)}.")
     start = (note.applications.aggregate(top=Max("order"))["top"] or 0) + 1
-    return PointApplication.objects.bulk_create(
-        PointApplication(
+    # One create per row (not bulk_create) so each row gets its audit-history entry.
+    return [
+        PointApplication.objects.create(
             note=note,
             point=row.point,
             side=row.side,
@@ -121,7 +126,7 @@ def add_applications(*, note_id: int, user: Any, rows: Sequence[NewApplication])
             order=start + offset,
         )
         for offset, row in enumerate(rows)
-    )
+    ]
 
 
 @transaction.atomic
