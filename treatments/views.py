@@ -60,7 +60,11 @@ def get_client_for(user: Any, pk: int) -> Client:
 
 @clinician_required
 def point_search(request: HttpRequest) -> HttpResponse:
-    """Suggestions for the point picker (an htmx fragment; also a plain page without htmx)."""
+    """Suggestions for the point picker (an htmx fragment; also a plain page without htmx).
+
+    With `note=<id>` (the picker on a note page) each suggestion carries the cautions that
+    apply to that note's client, so a point is flagged while it is being chosen.
+    """
     # The picker's own field is named "point"; the search page's is "q".
     query = (request.GET.get("q") or request.GET.get("point") or "")[:60].strip()
     catalogue = current_catalogue()
@@ -70,12 +74,18 @@ def point_search(request: HttpRequest) -> HttpResponse:
         suggestions = [exact, *suggestions[: SUGGESTION_LIMIT - 1]]
     if query and not suggestions:
         suggestions = catalogue.did_you_mean(query)
-    context = {
-        "query": query,
-        "suggestions": suggestions,
-        "exact": exact,
-        "target": request.GET.get("target", "")[:40],
-    }
+    note_id = request.GET.get("note", "")
+    screening = screening_for(get_note_for(request.user, int(note_id)).client) if note_id.isdigit() else None
+    rows = [
+        (
+            point,
+            safety.flags_for(
+                point, side=None, pressure=None, cautions=catalogue.cautions_for(point), screening=screening
+            ),
+        )
+        for point in suggestions
+    ]
+    context = {"query": query, "rows": rows, "exact": exact}
     template = "treatments/_point_suggestions.html" if request.htmx else "treatments/point_search.html"
     return render(request, template, context)
 

@@ -58,3 +58,20 @@ def test_very_long_input_is_cut_not_a_500(practitioner_client):
 def test_outsider_and_reception_are_refused(outsider_client, reception_client):
     assert outsider_client.get(URL, {"q": "shen"}).status_code == 403
     assert reception_client.get(URL, {"q": "shen"}).status_code == 403
+
+
+def test_on_a_note_each_suggestion_shows_the_cautions_for_that_client(practitioner, practitioner_client):
+    from treatments.tests.builders import make_note, make_pregnant_client
+
+    note = make_note(practitioner, client=make_pregnant_client())
+    response = practitioner_client.get(URL, {"point": "LI", "note": note.pk}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "Pregnancy: LI4 is a point to avoid" in page
+    assert "Pregnancy: LI11" not in page
+
+
+def test_a_note_the_user_cannot_find_is_a_404(practitioner_client):
+    assert (
+        practitioner_client.get(URL, {"q": "LI4", "note": "999999"}, HTTP_HX_REQUEST="true").status_code
+        == 404
+    )
