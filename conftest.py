@@ -51,6 +51,12 @@ def login_client(user) -> HttpClient:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs a third of a second per user; tests make hundreds of users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def manager(db):
     return make_user(role=Role.MANAGER, username="mgr", first_name="Morgan", last_name="Hale")
