@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 
+from treatments import safety
 from treatments.lookup import PointIndex
 from treatments.models import Point, PointCaution
 
@@ -38,6 +39,14 @@ class Catalogue:
 
     def cautions_for(self, point: Point) -> tuple[PointCaution, ...]:
         return self.cautions.get(point.pk, ())
+
+    def flags_for(
+        self, point: Point, *, side: str | None, pressure: int | None, screening: Any
+    ) -> tuple[safety.Flag, ...]:
+        """The cautions that apply to this point, side and pressure for a client's screening."""
+        return safety.flags_for(
+            point, side=side, pressure=pressure, cautions=self.cautions_for(point), screening=screening
+        )
 
 
 _lock = threading.Lock()

@@ -88,10 +88,9 @@ def seed(stdout: Any) -> None:
         screening = screenings.get(booking.client_id)
         rows = []
         for entry in parse_quick_line(line, points=catalogue, techniques=techniques):
-            flags = safety.flags_for(
-                entry.point, side=entry.side, pressure=entry.pressure,
-                cautions=catalogue.cautions_for(entry.point), screening=screening,
-            )  # fmt: skip
+            flags = catalogue.flags_for(
+                entry.point, side=entry.side, pressure=entry.pressure, screening=screening
+            )
             if safety.needs_reason(flags):
                 continue  # the demo practitioner leaves out points cautioned for this client
             rows.append(

@@ -133,12 +133,8 @@ class ApplicationForm(forms.Form):
         if isinstance(point, Point):
             if point.midline:
                 data["side"] = Side.MIDLINE
-            self.flags = safety.flags_for(
-                point,
-                side=data.get("side"),
-                pressure=data.get("pressure"),
-                cautions=self.catalogue.cautions_for(point),
-                screening=self.screening,
+            self.flags = self.catalogue.flags_for(
+                point, side=data.get("side"), pressure=data.get("pressure"), screening=self.screening
             )
             if safety.needs_reason(self.flags) and not data.get("override_reason", "").strip():
                 self.add_error(

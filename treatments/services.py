@@ -181,13 +181,7 @@ def copy_last_protocol(
         raise NoteError("This client has no signed note to start from.")
     rows, skipped = [], []
     for old in previous.applications.select_related("point", "technique"):
-        flags = safety.flags_for(
-            old.point,
-            side=old.side,
-            pressure=old.pressure,
-            cautions=catalogue.cautions_for(old.point),
-            screening=screening,
-        )
+        flags = catalogue.flags_for(old.point, side=old.side, pressure=old.pressure, screening=screening)
         if safety.needs_reason(flags):
             skipped.append(old.point.code)
             continue

@@ -77,12 +77,7 @@ def point_search(request: HttpRequest) -> HttpResponse:
     note_id = request.GET.get("note", "")
     screening = screening_for(get_note_for(request.user, int(note_id)).client) if note_id.isdigit() else None
     rows = [
-        (
-            point,
-            safety.flags_for(
-                point, side=None, pressure=None, cautions=catalogue.cautions_for(point), screening=screening
-            ),
-        )
+        (point, catalogue.flags_for(point, side=None, pressure=None, screening=screening))
         for point in suggestions
     ]
     context = {"query": query, "rows": rows, "exact": exact}
@@ -152,12 +147,8 @@ def _preview(
     for entry in entries:
         flags: tuple[safety.Flag, ...] = ()
         if entry.point is not None:
-            flags = safety.flags_for(
-                entry.point,
-                side=entry.side,
-                pressure=entry.pressure,
-                cautions=catalogue.cautions_for(entry.point),
-                screening=screening,
+            flags = catalogue.flags_for(
+                entry.point, side=entry.side, pressure=entry.pressure, screening=screening
             )
         reason = request.POST.get(f"reason-{entry.number}", "")[:1000]
         rows.append(PreviewRow(entry, flags, reason))
@@ -178,12 +169,8 @@ def _render_note(
     can_edit = note.can_edit(request.user)
     applications = list(note.applications.select_related("point", "technique"))
     for application in applications:
-        application.flags = safety.flags_for(
-            application.point,
-            side=application.side,
-            pressure=application.pressure,
-            cautions=catalogue.cautions_for(application.point),
-            screening=screening,
+        application.flags = catalogue.flags_for(
+            application.point, side=application.side, pressure=application.pressure, screening=screening
         )
     if can_edit:
         context.setdefault("note_form", NoteForm(instance=note, catalogue=catalogue))
