@@ -85,6 +85,8 @@ def seed(stdout: Any) -> None:
             signed_by=booking.practitioner.user,
             signed_at=booking.end + timedelta(minutes=20),
         )
+        # Written and signed just after the session, as a practitioner would.
+        TreatmentNote.objects.filter(pk=note.pk).update(written_at=booking.end + timedelta(minutes=5))
         screening = screenings.get(booking.client_id)
         rows = []
         for entry in parse_quick_line(line, points=catalogue, techniques=techniques):

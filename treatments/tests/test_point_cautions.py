@@ -170,3 +170,11 @@ def test_pressure_above_a_point_cap_or_the_screening_cap_needs_a_reason():
     )
     unknown = safety.flags_for(st36, side="left", pressure=None, cautions=(), screening=_screening(capped))
     assert unknown and not safety.needs_reason(unknown)  # a reminder, not a block
+
+
+def test_the_note_page_names_the_regions_of_a_local_finding(practitioner, practitioner_client):
+    client = make_client()
+    make_intake(client, sites=[{"condition": "varicose_veins", "region": "lower_leg", "side": "left"}])
+    note = make_note(practitioner, client=client)
+    page = practitioner_client.get(reverse("treatments:note", args=[note.pk])).content.decode()
+    assert "Region: Lower leg (calf and shin) (left)" in page
