@@ -29,9 +29,9 @@ run: demo
 	@echo "Serving on http://$(HOST)  (Ctrl-C stops)"
 	$(BIN)/python manage.py runserver $(HOST)
 
-## make test: install the test dependencies and run the whole suite
+## make test: install the test dependencies and run the whole suite (in parallel, one worker per core)
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

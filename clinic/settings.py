@@ -132,7 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+    # The test database is a file, not Django's in-memory default: an in-memory database
+    # hides races between connections, and the race tests must see them.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", str(BASE_DIR / "test-db.sqlite3"))}
 # A database error halfway through a request must leave nothing half-written behind.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
