@@ -122,3 +122,24 @@ def test_the_picker_takes_a_point_with_the_arrow_keys(page, live_server):
     page.get_by_text("HT7 Shenmen (Spirit Gate) added.").wait_for()
     assert note.applications.get().point.code == "HT7"
     assert_accessible(page)
+
+
+def test_a_refused_quick_line_shows_its_message_in_place(page, live_server):
+    user = make_user(role=Role.PRACTITIONER, username="lucia")
+    practitioner = make_practitioner(user=user)
+    booking = make_attended_booking(practitioner)
+    note = TreatmentNote.objects.create(
+        booking=booking, client=booking.client, practitioner=practitioner, service_date=booking.local_date
+    )
+
+    login_through_form(page, "lucia", TEST_PASSWORD)
+    page.goto(f"/treatments/notes/{note.pk}/")
+    quick_line = page.get_by_label("Quick line")
+    # Past the 2000-character limit by pasting (the field's maxlength stops typing).
+    quick_line.evaluate("(el) => { el.removeAttribute('maxlength'); el.value = 'LI4 L; '.repeat(400); }")
+    quick_line.focus()
+    page.keyboard.press("Control+Enter")
+
+    page.locator("#quick-preview .alert-danger").wait_for()
+    assert "at most 2000 characters" in page.locator("#quick-preview").inner_text()
+    assert note.applications.count() == 0

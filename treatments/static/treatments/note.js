@@ -71,6 +71,14 @@
     }
   });
 
+  // A quick line the server refuses (400) still shows its answer: swap the error fragment in.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 400 && event.detail.target && event.detail.target.id === "quick-preview") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // After a preview arrives, move focus to it so keyboard and screen-reader users land on the result.
   document.body.addEventListener("htmx:afterSettle", function (event) {
     var xhr = event.detail.xhr;
