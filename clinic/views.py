@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from clinic.overview import overview_context
 from clinic.roles import Role, manager_required, primary_role, role_required
 from practitioners.models import Practitioner
 
@@ -46,9 +47,5 @@ def my_day(request: HttpRequest) -> HttpResponse:
 @manager_required
 def overview(request: HttpRequest) -> HttpResponse:
     """The manager's overview of the clinic."""
-    practitioners = Practitioner.objects.active()
-    return render(
-        request,
-        "clinic/home_manager.html",
-        {"today": timezone.localdate(), "practitioners": practitioners},
-    )
+    context = {"today": timezone.localdate(), **overview_context(timezone.now())}
+    return render(request, "clinic/home_manager.html", context)
