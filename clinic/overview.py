@@ -67,11 +67,15 @@ def overview_context(now: datetime) -> dict[str, Any]:
         Practitioner.objects.active().annotate(
             today_count=Count(
                 "bookings",
-                filter=Q(bookings__status__in=ACTIVE, bookings__start__gte=day_from, bookings__start__lt=day_to),
+                filter=Q(
+                    bookings__status__in=ACTIVE, bookings__start__gte=day_from, bookings__start__lt=day_to
+                ),
             ),
             week_count=Count(
                 "bookings",
-                filter=Q(bookings__status__in=ACTIVE, bookings__start__gte=week_from, bookings__start__lt=week_to),
+                filter=Q(
+                    bookings__status__in=ACTIVE, bookings__start__gte=week_from, bookings__start__lt=week_to
+                ),
             ),
         )
     )
@@ -79,9 +83,7 @@ def overview_context(now: datetime) -> dict[str, Any]:
     # Query: the next seven days' upcoming bookings; then the screenings of their clients in
     # a fixed number of queries, to list the ones that must not go ahead as they stand.
     upcoming = list(
-        Booking.objects.filter(
-            status=BookingStatus.BOOKED, start__gte=now, start__lt=now + timedelta(days=7)
-        )
+        Booking.objects.filter(status=BookingStatus.BOOKED, start__gte=now, start__lt=now + timedelta(days=7))
         .select_related("client", "practitioner", "service")
         .order_by("start")
     )

@@ -23,7 +23,12 @@ def _world(n_clients: int):
         client = make_client()
         make_intake(client, fever_or_illness_today=(i % 2 == 0))
         bookings.append(
-            make_booking(practitioner=practitioner, service=service, client=client, start=start + timedelta(hours=2 * i))
+            make_booking(
+                practitioner=practitioner,
+                service=service,
+                client=client,
+                start=start + timedelta(hours=2 * i),
+            )
         )
     return practitioner, bookings
 
@@ -48,7 +53,10 @@ def test_week_figures_count_outcomes(manager_client):
     start = timezone.localtime().replace(hour=0, minute=5, second=0, microsecond=0)
     make_booking(practitioner=practitioner, service=service, start=start, status=BookingStatus.COMPLETED)
     make_booking(
-        practitioner=practitioner, service=service, start=start + timedelta(hours=1), status=BookingStatus.NO_SHOW
+        practitioner=practitioner,
+        service=service,
+        start=start + timedelta(hours=1),
+        status=BookingStatus.NO_SHOW,
     )
     make_booking(
         practitioner=practitioner,
@@ -58,7 +66,13 @@ def test_week_figures_count_outcomes(manager_client):
         late_cancellation=True,
     )
     week = manager_client.get(reverse("overview")).context["week"]
-    assert (week.booked, week.completed, week.cancelled, week.late_cancelled, week.no_shows) == (1, 1, 1, 1, 1)
+    assert (week.booked, week.completed, week.cancelled, week.late_cancelled, week.no_shows) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
     assert week.no_show_rate == 50
 
 
