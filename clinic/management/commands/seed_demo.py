@@ -46,7 +46,7 @@ class Command(BaseCommand):
                     continue
                 module.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready ({created} new staff accounts)."))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _p in DEMO_STAFF:
             self.stdout.write(f"  {role:<13} {username:<10} ({first} {last})")
 

@@ -94,9 +94,7 @@ def assert_accessible(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    bad = [
-        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
-    ]
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, "axe-core violations:\n" + "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} -> "
         + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:5])
