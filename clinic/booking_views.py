@@ -19,7 +19,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from clinic import availability
 from clinic.availability_loader import load_world, practitioners_for, service_spec
-from clinic.forms import BookingForm, CancelForm, CourseForm, MoveForm, SlotSearchForm, parse_day, parse_time
+from clinic.dates import parse_day
+from clinic.forms import BookingForm, CancelForm, CourseForm, MoveForm, SlotSearchForm, parse_time
 from clinic.models import Booking, IllegalTransition, Room, clinic_tz
 from clinic.roles import staff_required
 from clinic.services import (

@@ -19,7 +19,7 @@ from django.utils import timezone
 from clinic.availability import Interval, Schedule, gaps
 from clinic.availability_loader import practitioners_for
 from clinic.calendar import Column, bounds, build_grid
-from clinic.forms import parse_day
+from clinic.dates import parse_day
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Room, clinic_tz
 from clinic.roles import staff_required
 from practitioners.models import Practitioner, TimeOff, local_span

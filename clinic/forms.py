@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
@@ -160,13 +160,6 @@ class CourseForm(StartFieldsMixin, forms.Form):
         self.fields["service"].queryset = Service.objects.active()
         self.fields["practitioner"].queryset = Practitioner.objects.active()
         self.fields["room"].queryset = Room.objects.filter(is_active=True)
-
-
-def parse_day(raw: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(raw) if raw else default
-    except ValueError:
-        return default
 
 
 def parse_time(raw: str | None) -> time | None:

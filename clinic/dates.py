@@ -1,0 +1,46 @@
+"""The range of dates the clinic works with, and safe readers for dates and ids from requests.
+
+Python's dates run from year 1 to 9999, and arithmetic at either end overflows (a calendar
+showing 31 December 9999 asks for the day after). No clinic record lies outside these bounds,
+so forms refuse such dates with a field error and query strings fall back to a default.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+EARLIEST = date(1900, 1, 1)  # oldest date of birth, surgery or record
+LATEST = date(2100, 12, 31)  # furthest booking, course end or clearance expiry
+
+
+def in_range(day: date) -> bool:
+    return EARLIEST <= day <= LATEST
+
+
+def validate_clinic_date(value: date) -> None:
+    """Form/model validator: a date inside the clinic's working range."""
+    if not in_range(value):
+        raise ValidationError(
+            "Enter a date between %(earliest)s and %(latest)s.",
+            code="date_out_of_range",
+            params={"earliest": EARLIEST.strftime("%d/%m/%Y"), "latest": LATEST.strftime("%d/%m/%Y")},
+        )
+
+
+def parse_day(raw: str | None, default: date) -> date:
+    """A YYYY-MM-DD query-string value, or `default` when it is missing, malformed or out of range."""
+    try:
+        day = date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+    return day if in_range(day) else default
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A positive database id from a query string, or None. Only ASCII digits count: "²" is a
+    digit to str.isdigit() but not to int()."""
+    if not raw or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
+    return int(raw)
