@@ -78,3 +78,27 @@ def test_anonymous_visitor_is_sent_to_login(client, db, pattern, name):
         return
     assert response.status_code == 302, f"{path} answered {response.status_code}"
     assert response["Location"].startswith("/accounts/login/"), path
+
+
+# Pages a logged-in user without a role may still use: their own account.
+OWN_ACCOUNT = {"password_change", "password_change_done"}
+
+
+@pytest.mark.parametrize(("pattern", "name"), PRIVATE_PATTERNS, ids=[p for p, _n in PRIVATE_PATTERNS])
+def test_outsider_gets_nothing_from_any_page(outsider_client, pattern, name):
+    """A logged-in account with no role is refused everywhere (GET and POST), never served."""
+    if name in OWN_ACCOUNT:
+        assert outsider_client.get(_example_path(pattern)).status_code == 200
+        return
+    path = _example_path(pattern)
+    for method in (outsider_client.get, outsider_client.post):
+        response = method(path)
+        if name.startswith("admin:"):
+            # Not admin staff: the back office sends them to its own login page.
+            assert response.status_code in (302, 404), f"{method.__name__.upper()} {path}"
+            if response.status_code == 302:
+                assert "/admin/login/" in response["Location"]
+            continue
+        assert response.status_code in (403, 404, 405), (
+            f"{method.__name__.upper()} {path} answered {response.status_code}"
+        )
