@@ -36,6 +36,7 @@ from clients.forms import (
 )
 from clients.models import Client, ContraindicationRule, Intake, PhysicianClearance
 from clients.screening import screen, screening_for, screenings_for
+from clinic.dates import parse_id
 from clinic.roles import clinician_required, is_clinician, is_staff_member, staff_required
 
 PAGE_SIZE = 25
@@ -193,9 +194,9 @@ def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_client_for(request.user, pk)
     answers, sites = services.previous_answers(client)
     health_update = None
-    update_id = request.GET.get("update") or request.POST.get("update")
-    if update_id and str(update_id).isdigit():
-        health_update = client.health_updates.filter(pk=int(update_id)).first()
+    update_id = parse_id(request.GET.get("update") or request.POST.get("update"))
+    if update_id is not None:
+        health_update = client.health_updates.filter(pk=update_id).first()
     initial = {**answers, "taken_on": timezone.localdate(), "consent_signed": False, "consent_signature": ""}
     form, site_formset = _intake_formsets(request, IntakeForm, initial=initial, sites=sites)
     if request.method == "POST":

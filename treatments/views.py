@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from clients.models import Client
 from clients.screening import screening_for
+from clinic.dates import parse_id
 from clinic.models import Booking
 from clinic.roles import clinician_required
 from treatments import safety, services
@@ -74,8 +75,8 @@ def point_search(request: HttpRequest) -> HttpResponse:
         suggestions = [exact, *suggestions[: SUGGESTION_LIMIT - 1]]
     if query and not suggestions:
         suggestions = catalogue.did_you_mean(query)
-    note_id = request.GET.get("note", "")
-    screening = screening_for(get_note_for(request.user, int(note_id)).client) if note_id.isdigit() else None
+    note_id = parse_id(request.GET.get("note"))
+    screening = screening_for(get_note_for(request.user, note_id).client) if note_id is not None else None
     rows = [
         (point, catalogue.flags_for(point, side=None, pressure=None, screening=screening))
         for point in suggestions

@@ -178,3 +178,16 @@ def test_health_update_needs_an_answer(reception_client):
 def test_overlong_search_is_a_400(reception_client):
     response = reception_client.get(reverse("clients:list"), {"q": "x" * 500})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("update", ["²", "١٢", "-1", "1.5", "9" * 40, ""])
+def test_an_odd_update_id_is_ignored_not_a_500(practitioner_client, update):
+    """"²" passes str.isdigit() but int() refuses it; such ids mean no health update."""
+    client = make_client()
+    url = reverse("clients:intake_new", args=[client.pk])
+    response = practitioner_client.get(url, {"update": update})
+    assert response.status_code == 200
+    assert response.context["health_update"] is None
+    response = practitioner_client.post(f"{url}?update={update}", intake_data())
+    assert response.status_code == 302
+    assert Intake.objects.get().client == client
