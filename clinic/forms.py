@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from clinic.availability import local_datetime
+from clinic.dates import LATEST, validate_clinic_date
 from clinic.models import Room, Service, clinic_tz
 from practitioners.models import Practitioner, Weekday
 
@@ -44,7 +45,7 @@ class BookingForm(StartFieldsMixin, forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
     )
-    date = forms.DateField(widget=DATE)
+    date = forms.DateField(widget=DATE, validators=[validate_clinic_date])
     time = forms.TimeField(label="Start time", widget=TIME)
     end_time = forms.TimeField(
         label="End time", required=False, widget=TIME, help_text="Leave empty for the service's usual length."
@@ -84,7 +85,7 @@ class BookingForm(StartFieldsMixin, forms.Form):
 
 
 class MoveForm(StartFieldsMixin, forms.Form):
-    date = forms.DateField(widget=DATE)
+    date = forms.DateField(widget=DATE, validators=[validate_clinic_date])
     time = forms.TimeField(label="New start time", widget=TIME)
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
     room = forms.ModelChoiceField(
@@ -116,7 +117,7 @@ class SlotSearchForm(forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), required=False, empty_label="Any practitioner"
     )
-    from_date = forms.DateField(label="From", widget=DATE, required=False)
+    from_date = forms.DateField(label="From", widget=DATE, required=False, validators=[validate_clinic_date])
     weekdays = forms.TypedMultipleChoiceField(
         label="Days", choices=Weekday.choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -145,7 +146,7 @@ class CourseForm(StartFieldsMixin, forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
     )
-    date = forms.DateField(label="First session", widget=DATE)
+    date = forms.DateField(label="First session", widget=DATE, validators=[validate_clinic_date])
     time = forms.TimeField(label="Time (the same local time each session)", widget=TIME)
     sessions = forms.IntegerField(min_value=2, max_value=20, initial=6)
     every_weeks = forms.IntegerField(label="Every (weeks)", min_value=1, max_value=8, initial=1)
@@ -160,6 +161,17 @@ class CourseForm(StartFieldsMixin, forms.Form):
         self.fields["service"].queryset = Service.objects.active()
         self.fields["practitioner"].queryset = Practitioner.objects.active()
         self.fields["room"].queryset = Room.objects.filter(is_active=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, sessions, every = data.get("date"), data.get("sessions"), data.get("every_weeks")
+        if first is not None and sessions and every:
+            if first + timedelta(weeks=every * (sessions - 1)) > LATEST:
+                self.add_error(
+                    "sessions",
+                    f"The last session would fall after {LATEST:%d/%m/%Y}: fewer sessions, or closer together.",
+                )
+        return data
 
 
 def parse_time(raw: str | None) -> time | None:

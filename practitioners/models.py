@@ -136,9 +136,13 @@ class TimeOff(models.Model):
 def local_span(
     start_date: date, end_date: date, start_time: time | None, end_time: time | None, tz: ZoneInfo
 ) -> tuple[datetime, datetime]:
-    """Local dates (and optional times) as an aware [start, end); whole days end at midnight."""
+    """Local dates (and optional times) as an aware [start, end); whole days end at midnight
+    (the last day of the calendar, 31 December 9999, has no next midnight: it ends at its last
+    microsecond)."""
     start = datetime.combine(start_date, start_time or time(0)).replace(tzinfo=tz)
-    if end_time is None:
+    if end_time is None and end_date == date.max:
+        end = datetime.combine(end_date, time.max).replace(tzinfo=tz)
+    elif end_time is None:
         end = datetime.combine(end_date + timedelta(days=1), time(0)).replace(tzinfo=tz)
     else:
         end = datetime.combine(end_date, end_time).replace(tzinfo=tz)
