@@ -28,7 +28,6 @@ CONSENT_TEXT = (
     "not a substitute for medical care, that I can ask for a session to be changed or stopped at "
     "any time, and I will tell the clinic about any change in my health. I consent to treatment."
 )
-OLDEST_BIRTH_DATE = date(1900, 1, 1)
 LETTER_MAX_BYTES = 5 * 1024 * 1024
 # Accepted letters: the content type we record, keyed by the file's first bytes.
 LETTER_SIGNATURES = {
@@ -111,8 +110,6 @@ class ClientForm(forms.ModelForm):
     def clean_date_of_birth(self) -> date:
         value = self.cleaned_data["date_of_birth"]
         not_in_future(value, "date of birth")
-        if value < OLDEST_BIRTH_DATE:
-            raise ValidationError("Enter a date of birth after 1900.")
         return value
 
     def clean_phone(self) -> str:
@@ -354,8 +351,8 @@ class ClearanceForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         issued, expires = data.get("issued_on"), data.get("expires_on")
-        if issued and expires and expires < issued:
-            self.add_error("expires_on", "The clearance can't expire before the letter's date.")
+        if issued and expires and expires <= issued:
+            self.add_error("expires_on", "The clearance must expire after the letter's date.")
         return data
 
 

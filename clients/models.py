@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from clients.choices import Condition, ConditionKind, ScreeningStatus, SiteCondition
 from clients.regions import BodyRegion, Side
+from clinic.dates import validate_clinic_date
 
 NAME_MAX = 100
 TEXT_MAX = 2000
@@ -41,7 +42,7 @@ class Client(models.Model):
     preferred_name = models.CharField(
         max_length=NAME_MAX, blank=True, help_text="What the client likes to be called."
     )
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_clinic_date])
     pronouns = models.CharField(max_length=40, blank=True)
     phone = models.CharField(max_length=20, blank=True, help_text="Stored in E.164 form (+447700900123).")
     email = models.EmailField(max_length=254, blank=True)
@@ -175,7 +176,7 @@ class Intake(models.Model):
     """One dated health questionnaire. Every intake is kept; the newest one counts."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="intakes")
-    taken_on = models.DateField(default=timezone.localdate)
+    taken_on = models.DateField(default=timezone.localdate, validators=[validate_clinic_date])
     source = models.CharField(max_length=10, choices=IntakeSource.choices, default=IntakeSource.STAFF)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -283,7 +284,10 @@ class IntakeSite(models.Model):
     region = models.CharField(max_length=20, choices=BodyRegion.choices)
     side = models.CharField(max_length=10, choices=Side.choices, default=Side.BOTH)
     occurred_on = models.DateField(
-        null=True, blank=True, help_text="For surgery, fractures, injuries and scars: when."
+        null=True,
+        blank=True,
+        help_text="For surgery, fractures, injuries and scars: when.",
+        validators=[validate_clinic_date],
     )
     note = models.CharField(max_length=200, blank=True)
 
@@ -367,8 +371,8 @@ class PhysicianClearance(models.Model):
     conditions = models.ManyToManyField(ContraindicationRule, related_name="clearances")
     physician_name = models.CharField(max_length=150)
     physician_contact = models.CharField(max_length=200, blank=True)
-    issued_on = models.DateField()
-    expires_on = models.DateField()
+    issued_on = models.DateField(validators=[validate_clinic_date])
+    expires_on = models.DateField(validators=[validate_clinic_date])
     letter = models.FileField(upload_to=clearance_letter_path, blank=True, max_length=200)
     letter_content_type = models.CharField(max_length=40, blank=True, editable=False)
     note = models.TextField(max_length=TEXT_MAX, blank=True)
@@ -407,7 +411,7 @@ class HealthUpdate(models.Model):
     """The short per-visit check: "anything changed since last time?"."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="health_updates")
-    recorded_on = models.DateField(default=timezone.localdate)
+    recorded_on = models.DateField(default=timezone.localdate, validators=[validate_clinic_date])
     changed = models.BooleanField()
     note = models.TextField(max_length=TEXT_MAX, blank=True)
     recorded_by = models.ForeignKey(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from clients.regions import BodyRegion, Side
+from clinic.dates import validate_clinic_date
 
 if TYPE_CHECKING:
     from treatments.catalogue import Catalogue
@@ -245,7 +246,7 @@ class TreatmentNote(models.Model):
         related_name="treatment_notes",
         help_text="Who treated the client and wrote the note.",
     )
-    service_date = models.DateField(help_text="The day of the session.")
+    service_date = models.DateField(help_text="The day of the session.", validators=[validate_clinic_date])
     written_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -410,7 +411,9 @@ class TreatmentPlan(models.Model):
     )
     goal = models.TextField(max_length=2000)
     planned_sessions = models.PositiveSmallIntegerField(help_text="How many sessions the plan expects.")
-    started_on = models.DateField(help_text="Sessions from this day count towards the plan.")
+    started_on = models.DateField(
+        help_text="Sessions from this day count towards the plan.", validators=[validate_clinic_date]
+    )
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

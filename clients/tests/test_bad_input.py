@@ -35,7 +35,7 @@ def valid(**overrides):
             (timezone.localdate() + timedelta(days=1)).isoformat(),
             "can&#x27;t be in the future",
         ),
-        ("date_of_birth", "1850-01-01", "after 1900"),
+        ("date_of_birth", "1850-01-01", "between 01/01/1900 and 31/12/2100"),
         ("date_of_birth", "31/31/2020", "Enter a valid date"),
         ("email", "not-an-email", "Enter a valid email address"),
         ("phone", "12ab", "valid phone number"),
