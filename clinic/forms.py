@@ -165,12 +165,11 @@ class CourseForm(StartFieldsMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         first, sessions, every = data.get("date"), data.get("sessions"), data.get("every_weeks")
-        if first is not None and sessions and every:
-            if first + timedelta(weeks=every * (sessions - 1)) > LATEST:
-                self.add_error(
-                    "sessions",
-                    f"The last session would fall after {LATEST:%d/%m/%Y}: fewer sessions, or closer together.",
-                )
+        if first and sessions and every and first + timedelta(weeks=every * (sessions - 1)) > LATEST:
+            self.add_error(
+                "sessions",
+                f"The last session would fall after {LATEST:%d/%m/%Y}: fewer or closer sessions.",
+            )
         return data
 
 

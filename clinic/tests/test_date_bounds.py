@@ -19,7 +19,8 @@ def client_(db):
 
 @pytest.mark.parametrize("day", EDGES)
 @pytest.mark.parametrize(
-    "url", ["/clinic/calendar/?date={}", "/clinic/calendar/?by=rooms&date={}", "/clinic/calendar/sheet/?date={}"]
+    "url",
+    ["/clinic/calendar/?date={}", "/clinic/calendar/?by=rooms&date={}", "/clinic/calendar/sheet/?date={}"],
 )
 def test_calendar_pages_fall_back_to_today_at_the_ends_of_the_calendar(reception_client, room, url, day):
     response = reception_client.get(url.format(day))
@@ -66,7 +67,11 @@ def test_move_form_refuses_a_date_outside_the_clinic_range(reception_client, pra
 
 @pytest.mark.parametrize(
     ("day", "sessions", "every_weeks", "field"),
-    [("0001-01-01", "6", "1", "date"), ("9999-11-01", "20", "8", "date"), ("2100-11-01", "20", "8", "sessions")],
+    [
+        ("0001-01-01", "6", "1", "date"),
+        ("9999-11-01", "20", "8", "date"),
+        ("2100-11-01", "20", "8", "sessions"),
+    ],
 )
 def test_course_form_refuses_dates_outside_the_clinic_range(
     reception_client, client_, practitioner, service, day, sessions, every_weeks, field
