@@ -36,18 +36,22 @@ def test_an_intake_dated_before_1900_is_refused(practitioner_client, value):
     assert not Intake.objects.exists()
 
 
-@pytest.mark.parametrize("value", ["0001-01-01", "1899-12-31"])
-def test_a_body_site_dated_before_1900_is_refused(practitioner_client, value):
-    client = make_client()
-    data = intake_data(
+def _with_a_knee_surgery_on(day: str) -> dict[str, str]:
+    return intake_data(
         **{
             "sites-TOTAL_FORMS": "1",
             "sites-0-condition": "surgery",
             "sites-0-region": "knee",
             "sites-0-side": "left",
-            "sites-0-occurred_on": value,
+            "sites-0-occurred_on": day,
         }
     )
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "1899-12-31"])
+def test_a_body_site_dated_before_1900_is_refused(practitioner_client, value):
+    client = make_client()
+    data = _with_a_knee_surgery_on(value)
     response = practitioner_client.post(reverse("clients:intake_new", args=[client.pk]), data)
     assert response.status_code == 400
     site_form = response.context["site_formset"].forms[0]
@@ -58,15 +62,7 @@ def test_a_body_site_dated_before_1900_is_refused(practitioner_client, value):
 
 def test_a_body_site_in_range_is_kept(practitioner_client):
     client = make_client()
-    data = intake_data(
-        **{
-            "sites-TOTAL_FORMS": "1",
-            "sites-0-condition": "surgery",
-            "sites-0-region": "knee",
-            "sites-0-side": "left",
-            "sites-0-occurred_on": "1900-01-01",
-        }
-    )
+    data = _with_a_knee_surgery_on("1900-01-01")
     response = practitioner_client.post(reverse("clients:intake_new", args=[client.pk]), data)
     assert response.status_code == 302
     assert IntakeSite.objects.get().occurred_on == EARLIEST
