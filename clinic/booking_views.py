@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from clinic import availability
 from clinic.availability_loader import load_world, practitioners_for, service_spec
-from clinic.dates import parse_day
+from clinic.dates import parse_day, parse_id
 from clinic.forms import BookingForm, CancelForm, CourseForm, MoveForm, SlotSearchForm, parse_time
 from clinic.models import Booking, IllegalTransition, Room, clinic_tz
 from clinic.roles import staff_required
@@ -75,14 +75,14 @@ def _initial_from(request: HttpRequest) -> dict[str, Any]:
     if at := parse_time(get.get("time")):
         initial["time"] = at
     for name, model in (("practitioner", Practitioner), ("room", Room)):
-        if (raw := get.get(name, "")).isdigit():
-            initial[name] = model.objects.filter(pk=raw).first()
-    if (raw := get.get("service", "")).isdigit():
-        initial["service"] = raw
-    if (raw := get.get("client", "")).isdigit():
+        if (pk := parse_id(get.get(name))) is not None:
+            initial[name] = model.objects.filter(pk=pk).first()
+    if (pk := parse_id(get.get("service"))) is not None:
+        initial["service"] = pk
+    if (pk := parse_id(get.get("client"))) is not None:
         from clients.models import Client
 
-        initial["client"] = Client.objects.active().filter(pk=raw).first()
+        initial["client"] = Client.objects.active().filter(pk=pk).first()
     return initial
 
 
