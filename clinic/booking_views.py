@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic import availability
+from clinic.availability import local_datetime
 from clinic.availability_loader import load_world, practitioners_for, service_spec
-from clinic.dates import parse_day, parse_id
+from clinic.dates import in_range, parse_day, parse_id
 from clinic.forms import BookingForm, CancelForm, CourseForm, MoveForm, SlotSearchForm, parse_time
 from clinic.models import Booking, IllegalTransition, Room, clinic_tz
 from clinic.roles import staff_required
@@ -303,8 +304,22 @@ def booking_note(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("clinic:booking_detail", pk=booking.pk)
 
 
+def _alternative_start(raw: str) -> datetime | None:
+    """A picked alternative time (ISO 8601) as an aware datetime inside the clinic's range, or
+    None. A value without an offset is the clinic's local wall-clock time."""
+    try:
+        moment = datetime.fromisoformat(raw)
+        if timezone.is_naive(moment):
+            moment = local_datetime(moment.date(), moment.time(), clinic_tz())
+        local_day = moment.astimezone(clinic_tz()).date()
+    except (ValueError, OverflowError):
+        return None
+    return moment if in_range(local_day) else None
+
+
 def _course_starts(request: HttpRequest, form: CourseForm) -> list[datetime]:
-    """The asked dates, with any alternative the user picked for a conflicting one."""
+    """The asked dates, with any alternative the user picked for a conflicting one; an
+    unreadable alternative is a form error."""
     from clinic.services import course_starts
 
     data = form.cleaned_data
@@ -314,10 +329,11 @@ def _course_starts(request: HttpRequest, form: CourseForm) -> list[datetime]:
     chosen = []
     for number, start in enumerate(starts, 1):
         raw = request.POST.get(f"session_{number}", "")
-        try:
-            chosen.append(datetime.fromisoformat(raw) if raw else start)
-        except ValueError:
-            chosen.append(start)
+        picked = _alternative_start(raw) if raw else start
+        if picked is None:
+            form.add_error(None, f"Session {number}: the chosen time is not a valid date and time.")
+            picked = start
+        chosen.append(picked)
     return chosen
 
 
@@ -331,23 +347,24 @@ def course_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             starts = _course_starts(request, form)
-            common = {
-                "client": data["client"],
-                "practitioner": data["practitioner"],
-                "service": data["service"],
-            }
-            if "confirm" in request.POST:
-                try:
-                    course = book_course(
-                        **common, starts=starts, room=data["room"], every_weeks=data["every_weeks"],
-                        acknowledge_clearance=data["acknowledge_clearance"], by=request.user,
-                    )  # fmt: skip
-                except BookingError as error:
-                    _add_error(form, error)
-                else:
-                    messages.success(request, f"Booked a course of {course.sessions} sessions.")
-                    return redirect(_day_url(starts[0].astimezone(clinic_tz()).date()))
-            plan = plan_course(**common, starts=starts, room=data["room"])
+            if not form.errors:
+                common = {
+                    "client": data["client"],
+                    "practitioner": data["practitioner"],
+                    "service": data["service"],
+                }
+                if "confirm" in request.POST:
+                    try:
+                        course = book_course(
+                            **common, starts=starts, room=data["room"], every_weeks=data["every_weeks"],
+                            acknowledge_clearance=data["acknowledge_clearance"], by=request.user,
+                        )  # fmt: skip
+                    except BookingError as error:
+                        _add_error(form, error)
+                    else:
+                        messages.success(request, f"Booked a course of {course.sessions} sessions.")
+                        return redirect(_day_url(starts[0].astimezone(clinic_tz()).date()))
+                plan = plan_course(**common, starts=starts, room=data["room"])
         status = 400 if form.errors else 200
     else:
         form = CourseForm(initial=_initial_from(request))
