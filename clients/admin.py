@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -100,7 +101,7 @@ class IntakeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(IntakeSite)
-class IntakeSiteAdmin(admin.ModelAdmin):
+class IntakeSiteAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["intake", "condition", "region", "side", "occurred_on"]
     list_filter = ["condition", "region", "side"]
     search_fields = ["intake__client__last_name", "intake__client__first_name", "note"]
@@ -110,12 +111,9 @@ class IntakeSiteAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ContraindicationRule)
-class ContraindicationRuleAdmin(admin.ModelAdmin):
+class ContraindicationRuleAdmin(NoDeleteMixin, admin.ModelAdmin):
     """The manager's way to tune screening: change what a condition leads to, no code change."""
 
     list_display = ["condition", "label", "kind", "outcome", "action", "pressure_cap", "is_active"]
@@ -127,10 +125,7 @@ class ContraindicationRuleAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Every condition code the screening can raise is seeded; a new code needs code too.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Switch a rule off (active) instead: deleting would hide a condition from screening.
+        # No delete either (NoDeleteMixin): switch a rule off, or a condition would vanish from screening.
         return False
 
 
@@ -166,8 +161,8 @@ class HealthUpdateAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(IntakeLink)
-class IntakeLinkAdmin(admin.ModelAdmin):
-    """Links are created by "Email the intake link"; here they can be seen and expired early."""
+class IntakeLinkAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Links are created by "Email the intake link"; here they can be seen and revoked (expired now)."""
 
     list_display = ["client", "sent_to", "created_at", "expires_at", "used_at", "created_by"]
     list_filter = ["used_at", "expires_at"]
@@ -175,6 +170,14 @@ class IntakeLinkAdmin(admin.ModelAdmin):
     list_select_related = ["client", "created_by"]
     readonly_fields = ["client", "sent_to", "created_by", "created_at", "used_at", "intake"]
     fields = ["client", "sent_to", "created_by", "created_at", "expires_at", "used_at", "intake"]
+    actions = ["revoke_links"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.action(description="Revoke the selected links (expire them now)")
+    def revoke_links(self, request: HttpRequest, queryset: QuerySet[IntakeLink]) -> None:
+        links = list(queryset.filter(used_at__isnull=True, expires_at__gt=timezone.now()))
+        for link in links:
+            link.revoke()
+        self.message_user(request, f"{len(links)} link(s) revoked.", messages.SUCCESS)

@@ -473,6 +473,14 @@ class IntakeLink(models.Model):
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
 
+    def revoke(self) -> None:
+        """Close an unused link now (a wrong address, a change of mind); the record stays."""
+        now = timezone.now()
+        if self.is_used or self.is_expired(now):
+            return
+        self.expires_at = now
+        self.save(update_fields=["expires_at"])
+
     @property
     def is_used(self) -> bool:
         return self.used_at is not None

@@ -1,18 +1,23 @@
-"""Back office for the catalogue, notes and plans. Signed notes are read-only; no note is deleted."""
+"""Back office for the catalogue, notes and plans. Signed notes are read-only; nothing is deleted:
+plans are finished or stopped, points and techniques switched off."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from clients.admin import NoDeleteMixin
 from treatments.models import (
     Amendment,
+    PlanStatus,
     Point,
     PointApplication,
     PointCaution,
+    PointKind,
     Technique,
     TreatmentNote,
     TreatmentPlan,
@@ -25,8 +30,15 @@ class PointCautionInline(admin.TabularInline):
     fields = ["kind", "condition", "note"]
 
 
+# Points from the WHO standard and the extra-point list: their identity is the standard's.
+STANDARD_KINDS = (PointKind.WHO, PointKind.EXTRA)
+STANDARD_IDENTITY = ["code", "kind", "channel", "number"]
+
+
 @admin.register(Point)
-class PointAdmin(admin.ModelAdmin):
+class PointAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Notes refer to points, so none is deleted: a point no longer used is switched off."""
+
     list_display = ["code", "pinyin", "english", "channel", "region", "kind", "is_active"]
     list_filter = ["kind", "channel", "region", "is_active"]
     search_fields = ["code", "pinyin", "english", "aliases"]
@@ -39,6 +51,31 @@ class PointAdmin(admin.ModelAdmin):
         ),
         ("Where", {"fields": ["region", "midline", "location", "alt_location"]}),
     ]
+    actions = ["deactivate", "reactivate"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.kind in STANDARD_KINDS:
+            readonly += STANDARD_IDENTITY
+        return readonly
+
+    @admin.action(description="Switch off the selected points (no longer offered for new notes)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Point]) -> None:
+        self._set_active(request, queryset, active=False)
+
+    @admin.action(description="Switch the selected points back on")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[Point]) -> None:
+        self._set_active(request, queryset, active=True)
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[Point], *, active: bool) -> None:
+        # save() per point keeps updated_at moving, which reloads the look-up index.
+        points = list(queryset.exclude(is_active=active))
+        for point in points:
+            point.is_active = active
+            point.save(update_fields=["is_active", "updated_at"])
+        self.message_user(
+            request, f"{len(points)} point(s) switched {'on' if active else 'off'}.", messages.SUCCESS
+        )
 
 
 @admin.register(PointCaution)
@@ -51,7 +88,9 @@ class PointCautionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Technique)
-class TechniqueAdmin(admin.ModelAdmin):
+class TechniqueAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Notes refer to techniques: switch one off (active) rather than delete it."""
+
     list_display = ["name", "chinese_name", "short_names", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["is_active"]
@@ -85,7 +124,8 @@ class PointApplicationInline(admin.TabularInline):
         return not _signed(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _signed(obj) and super().has_delete_permission(request, obj)
+        # A draft's point is removed on the note page, where the change is the author's.
+        return False
 
 
 class AmendmentInline(admin.TabularInline):
@@ -103,7 +143,7 @@ class AmendmentInline(admin.TabularInline):
 
 
 @admin.register(TreatmentNote)
-class TreatmentNoteAdmin(admin.ModelAdmin):
+class TreatmentNoteAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["service_date", "client", "practitioner", "status", "signed_at"]
     list_filter = ["status", "practitioner", "service_date"]
     search_fields = ["client__first_name", "client__last_name", "subjective", "assessment"]
@@ -117,13 +157,9 @@ class TreatmentNoteAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not _signed(obj) and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Clinical records are kept for years and archived, never deleted.
-        return False
-
 
 @admin.register(PointApplication)
-class PointApplicationAdmin(admin.ModelAdmin):
+class PointApplicationAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["note", "order", "point", "side", "technique", "pressure"]
     list_filter = ["side", "technique"]
     search_fields = ["point__code", "point__pinyin", "note__client__last_name"]
@@ -133,9 +169,6 @@ class PointApplicationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not (obj is not None and obj.note.is_signed) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not (obj is not None and obj.note.is_signed) and super().has_delete_permission(request, obj)
 
 
 class AmendmentAdminForm(forms.ModelForm):
@@ -151,7 +184,7 @@ class AmendmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(admin.ModelAdmin):
+class AmendmentAdmin(NoDeleteMixin, admin.ModelAdmin):
     form = AmendmentAdminForm
     list_display = ["note", "created_at", "author", "reason"]
     search_fields = ["reason", "text", "note__client__last_name"]
@@ -162,22 +195,40 @@ class AmendmentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     def save_model(self, request: HttpRequest, obj: Amendment, form: Any, change: bool) -> None:
         obj.author = request.user
         super().save_model(request, obj, form, change)
 
 
 @admin.register(TreatmentPlan)
-class TreatmentPlanAdmin(admin.ModelAdmin):
+class TreatmentPlanAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """A plan is finished or stopped early, never deleted: the chart keeps its history."""
+
     list_display = ["client", "goal", "planned_sessions", "started_on", "status", "practitioner"]
     list_filter = ["status", "practitioner"]
     search_fields = ["client__first_name", "client__last_name", "goal"]
     list_select_related = ["client", "practitioner"]
     raw_id_fields = ["client"]
     readonly_fields = ["created_by", "created_at"]
+    actions = ["mark_finished", "mark_abandoned"]
+
+    @admin.action(description="Mark the selected plans finished")
+    def mark_finished(self, request: HttpRequest, queryset: QuerySet[TreatmentPlan]) -> None:
+        self._set_status(request, queryset, PlanStatus.FINISHED)
+
+    @admin.action(description="Mark the selected plans stopped early")
+    def mark_abandoned(self, request: HttpRequest, queryset: QuerySet[TreatmentPlan]) -> None:
+        self._set_status(request, queryset, PlanStatus.ABANDONED)
+
+    def _set_status(self, request: HttpRequest, queryset: QuerySet[TreatmentPlan], status: str) -> None:
+        # One save per plan, so each change lands in the plan's history.
+        plans = list(queryset.exclude(status=status))
+        for plan in plans:
+            plan.status = status
+            plan.save(update_fields=["status"])
+        self.message_user(
+            request, f"{len(plans)} plan(s) marked {PlanStatus(status).label.lower()}.", messages.SUCCESS
+        )
 
     def save_model(self, request: HttpRequest, obj: TreatmentPlan, form: Any, change: bool) -> None:
         if not change:

@@ -400,6 +400,7 @@ class Amendment(models.Model):
 class PlanStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     FINISHED = "finished", "Finished"
+    ABANDONED = "abandoned", "Stopped early"
 
 
 class TreatmentPlan(models.Model):

@@ -75,3 +75,12 @@ def make_health_update(client: Client, **overrides: Any) -> HealthUpdate:
     fields: dict[str, Any] = {"changed": False}
     fields.update(overrides)
     return HealthUpdate.objects.create(client=client, **fields)
+
+
+def back_office_client(user: Any) -> Any:
+    """A test client logged in as `user` with the admin opened to them (is_staff)."""
+    from conftest import login_client
+
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return login_client(user)

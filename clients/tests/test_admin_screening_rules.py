@@ -7,17 +7,14 @@ from django.urls import reverse
 
 from clients.models import Client, ContraindicationRule
 from clients.screening import screening_for
-from clients.tests.builders import make_client, make_intake
-from conftest import login_client
+from clients.tests.builders import back_office_client, make_client, make_intake
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client_as_manager(manager):
-    manager.is_staff = True
-    manager.save()
-    return login_client(manager)
+    return back_office_client(manager)
 
 
 def _changelist_post(rules, **changes):

@@ -182,7 +182,7 @@ def test_overlong_search_is_a_400(reception_client):
 
 @pytest.mark.parametrize("update", ["²", "١٢", "-1", "1.5", "9" * 40, ""])
 def test_an_odd_update_id_is_ignored_not_a_500(practitioner_client, update):
-    """"²" passes str.isdigit() but int() refuses it; such ids mean no health update."""
+    """An id such as "²" passes str.isdigit() but int() refuses it: it means no health update."""
     client = make_client()
     url = reverse("clients:intake_new", args=[client.pk])
     response = practitioner_client.get(url, {"update": update})

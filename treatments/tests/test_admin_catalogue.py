@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import login_client
+from clients.tests.builders import back_office_client
 from treatments.models import Point, PointKind, Technique
 
 pytestmark = pytest.mark.django_db
@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def back_office(manager):
-    manager.is_staff = True
-    manager.save()
-    return login_client(manager)
+    return back_office_client(manager)
 
 
 def _point_form(**fields):

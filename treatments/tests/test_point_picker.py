@@ -79,7 +79,7 @@ def test_a_note_the_user_cannot_find_is_a_404(practitioner_client):
 
 @pytest.mark.parametrize("note", ["²", "١٢", "-3", "1e3", "9" * 40])
 def test_an_odd_note_id_is_ignored_not_a_500(practitioner_client, note):
-    """"²" passes str.isdigit() but int() refuses it: the picker answers without cautions."""
+    """An id such as "²" passes str.isdigit() but int() refuses it: the picker answers without cautions."""
     response = practitioner_client.get(URL, {"q": "LI4", "note": note}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "LI4" in _codes(response.content.decode())
