@@ -91,7 +91,8 @@ _RULE_MESSAGES = {
 }
 
 
-def _conflict_from(error: IntegrityError, booking: Booking) -> BookingConflict | None:
+def database_conflict(error: IntegrityError, booking: Booking) -> BookingConflict | None:
+    """The overlap rule a database error names, as a form's message (None: another error)."""
     text = str(error)
     for rule, (field_name, template) in _RULE_MESSAGES.items():
         if rule in text:
@@ -107,6 +108,17 @@ def _lock_practitioner(practitioner: Practitioner) -> None:
     serialises every writer, and select_for_update does nothing there."""
     if connection.vendor == "postgresql":
         list(Practitioner.objects.select_for_update().filter(pk=practitioner.pk).values_list("pk"))
+
+
+def room_blocked_until(end: datetime, service: Service) -> datetime:
+    """When the room is free again: the session's end plus the service's turnover buffer."""
+    return end + service.buffer
+
+
+def check_overlaps(booking: Booking) -> None:
+    """Raise `BookingConflict` if an active booking holds the practitioner, the client or the room
+    then (the admin's booking form runs the same check as the booking pages)."""
+    _check_overlaps(booking)
 
 
 def _check_overlaps(booking: Booking) -> None:
@@ -130,7 +142,7 @@ def _save(booking: Booking, **kwargs: Any) -> None:
         with transaction.atomic():
             booking.save(**kwargs)
     except IntegrityError as error:
-        conflict = _conflict_from(error, booking)
+        conflict = database_conflict(error, booking)
         if conflict is None:
             raise
         raise conflict from error
@@ -228,7 +240,7 @@ def book(
             "Tick the acknowledgement to book anyway."
         )
 
-    blocks_until = end + service.buffer
+    blocks_until = room_blocked_until(end, service)
     booking = Booking(
         client=client,
         practitioner=practitioner,
@@ -286,7 +298,7 @@ def move_booking(
     )
     booking.practitioner = practitioner
     booking.start, booking.end = start, end
-    booking.blocks_until = end + booking.service.buffer
+    booking.blocks_until = room_blocked_until(end, booking.service)
     room_wanted, booking.room = booking.room, None
     _check_overlaps(booking)  # the practitioner and the client first: the clearest message
     booking.room = room_wanted
