@@ -57,7 +57,11 @@ def test_six_point_session_through_the_quick_line_then_signed(page, live_server)
     page.on("dialog", lambda dialog: dialog.accept())  # the "sign and lock?" confirmation
 
     login_through_form(page, "amara", TEST_PASSWORD)
-    page.goto(f"/treatments/bookings/{booking.pk}/note/")
+    # From the booking page, as the day's work starts: the note is one link away, by keyboard.
+    page.goto(f"/clinic/bookings/{booking.pk}/")
+    with page.expect_navigation():
+        _press(page, page.get_by_role("link", name="Treatment note"))
+    assert page.url.endswith(f"/treatments/bookings/{booking.pk}/note/")
     _submit(page, page.get_by_role("button", name="Start the note"))
     assert re.search(r"/treatments/notes/\d+/$", page.url)
 
