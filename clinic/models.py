@@ -271,17 +271,45 @@ class Booking(models.Model):
         self.status = status
         self.status_changed_at = now or timezone.now()
 
+    def can_arrive(self, now: datetime | None = None) -> bool:
+        """Booked, and its local day has come (a client may arrive early, not on another day)."""
+        now = now or timezone.now()
+        return self.can_become(BookingStatus.ARRIVED) and self.local_date <= timezone.localdate(
+            now, clinic_tz()
+        )
+
+    def can_complete(self, now: datetime | None = None) -> bool:
+        return self.can_become(BookingStatus.COMPLETED) and self.start <= (now or timezone.now())
+
+    def can_be_no_show(self, now: datetime | None = None) -> bool:
+        return self.can_become(BookingStatus.NO_SHOW) and self.start <= (now or timezone.now())
+
+    # Template-friendly forms of the checks above, at the current time.
+    arrival_due = property(can_arrive)
+    completion_due = property(can_complete)
+    no_show_possible = property(can_be_no_show)
+
     def mark_arrived(self, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
+        if self.status == BookingStatus.BOOKED and not self.can_arrive(now):
+            raise IllegalTransition(
+                f"A client can only arrive on the day of the session ({self.local_start:%a %d %b %Y})."
+            )
         self._transition(BookingStatus.ARRIVED, now=now)
         self.save(update_fields=["status", "status_changed_at"])
 
     def mark_completed(self, *, now: datetime | None = None) -> None:
+        now = now or timezone.now()
+        if self.status == BookingStatus.ARRIVED and not self.can_complete(now):
+            raise IllegalTransition(
+                f"A session can only be completed once it has started ({self.local_start:%H:%M})."
+            )
         self._transition(BookingStatus.COMPLETED, now=now)
         self.save(update_fields=["status", "status_changed_at"])
 
     def mark_no_show(self, *, now: datetime | None = None) -> None:
         now = now or timezone.now()
-        if self.status == BookingStatus.BOOKED and self.start > now:
+        if self.status == BookingStatus.BOOKED and not self.can_be_no_show(now):
             raise IllegalTransition("A client can only be a no-show once the session has started.")
         self._transition(BookingStatus.NO_SHOW, now=now)
         self.save(update_fields=["status", "status_changed_at"])

@@ -275,8 +275,8 @@ def test_illegal_transitions_are_refused(practitioner, service, room):
         booking.mark_completed()
     with pytest.raises(IllegalTransition, match="no-show once the session has started"):
         booking.mark_no_show(now=local(DAY, 9))
-    booking.mark_arrived()
-    booking.mark_completed()
+    booking.mark_arrived(now=local(DAY, 9))
+    booking.mark_completed(now=local(DAY, 11))
     with pytest.raises(IllegalTransition):
         booking.cancel(by=None, reason="")
     booking.refresh_from_db()
