@@ -49,6 +49,11 @@ def get_booking_for(user: Any, pk: int) -> Booking:
     )
 
 
+def _warn_unsent(request: HttpRequest, done: str) -> Any:
+    """The callback the booking service calls when the client's confirmation email failed."""
+    return lambda: messages.warning(request, f"{done}, but the confirmation email could not be sent.")
+
+
 def _add_error(form: Any, error: BookingError) -> None:
     name = FIELD_FOR.get(error.field or "", error.field)
     form.add_error(name if name in form.fields else None, error.message)
@@ -106,6 +111,7 @@ def booking_new(request: HttpRequest) -> HttpResponse:
                     reception_note=data["reception_note"],
                     acknowledge_clearance=data["acknowledge_clearance"],
                     by=request.user,
+                    on_unsent=_warn_unsent(request, "Booked"),
                 )
             except BookingError as error:
                 _add_error(form, error)
@@ -208,6 +214,7 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
                     room=data["room"],
                     reason=data["reason"],
                     by=request.user,
+                    on_unsent=_warn_unsent(request, "Moved"),
                 )
             except BookingError as error:
                 _add_error(form, error)
@@ -234,12 +241,15 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         form = CancelForm(request.POST)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
+            unsent = _warn_unsent(request, "Cancelled")
             try:
                 if form.cleaned_data["rest_of_course"]:
-                    cancelled = cancel_rest_of_course(booking=booking, by=request.user, reason=reason)
+                    cancelled = cancel_rest_of_course(
+                        booking=booking, by=request.user, reason=reason, on_unsent=unsent
+                    )
                     messages.success(request, f"Cancelled {len(cancelled)} session(s).")
                 else:
-                    cancel_booking(booking=booking, by=request.user, reason=reason)
+                    cancel_booking(booking=booking, by=request.user, reason=reason, on_unsent=unsent)
                     late = " (late cancellation)" if booking.late_cancellation else ""
                     messages.success(request, f"Cancelled{late}.")
             except IllegalTransition as error:
@@ -358,6 +368,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
                         course = book_course(
                             **common, starts=starts, room=data["room"], every_weeks=data["every_weeks"],
                             acknowledge_clearance=data["acknowledge_clearance"], by=request.user,
+                            on_unsent=_warn_unsent(request, "Booked"),
                         )  # fmt: skip
                     except BookingError as error:
                         _add_error(form, error)

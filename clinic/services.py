@@ -10,7 +10,8 @@ A constraint violation becomes the same `BookingConflict` a form shows next to t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,6 +23,11 @@ from clinic import availability
 from clinic.availability_loader import load_world, service_spec
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Course, Room, Service, clinic_tz
 from practitioners.models import Practitioner
+
+logger = logging.getLogger(__name__)
+
+# Called (after the commit) when a confirmation email could not be sent: the view warns the user.
+OnUnsent = Callable[[], None] | None
 
 
 class BookingError(Exception):
@@ -220,6 +226,7 @@ def book(
     course: Course | None = None,
     now: datetime | None = None,
     notify: bool = True,
+    on_unsent: OnUnsent = None,
 ) -> Booking:
     """Book one session, or raise a `BookingError` saying why not (nothing is written then)."""
     now = now or timezone.now()
@@ -261,7 +268,7 @@ def book(
     booking._change_reason = "Booked"  # type: ignore[attr-defined]
     _save(booking)
     if notify:
-        _notify_after_commit(booking, "booked")
+        _notify_after_commit([booking], "booked", on_unsent)
     return booking
 
 
@@ -275,6 +282,7 @@ def move_booking(
     room: Room | None = None,
     reason: str = "",
     now: datetime | None = None,
+    on_unsent: OnUnsent = None,
 ) -> Booking:
     """Move a booked session to another time and/or practitioner, keeping its length.
 
@@ -314,25 +322,27 @@ def move_booking(
     _check_overlaps(booking)
     booking._change_reason = reason or f"Moved by {by}"  # type: ignore[attr-defined]
     _save(booking)
-    _notify_after_commit(booking, "moved")
+    _notify_after_commit([booking], "moved", on_unsent)
     return booking
 
 
 @transaction.atomic
-def cancel_booking(*, booking: Booking, by: Any, reason: str, now: datetime | None = None) -> Booking:
+def cancel_booking(
+    *, booking: Booking, by: Any, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
+) -> Booking:
     booking._change_reason = reason or "Cancelled"  # type: ignore[attr-defined]
     booking.cancel(by=by, reason=reason, now=now)
-    _notify_after_commit(booking, "cancelled")
+    _notify_after_commit([booking], "cancelled", on_unsent)
     return booking
 
 
 @transaction.atomic
 def cancel_rest_of_course(
-    *, booking: Booking, by: Any, reason: str, now: datetime | None = None
+    *, booking: Booking, by: Any, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
 ) -> list[Booking]:
     """Cancel this session and every later booked session of its course."""
     if booking.course_id is None:
-        return [cancel_booking(booking=booking, by=by, reason=reason, now=now)]
+        return [cancel_booking(booking=booking, by=by, reason=reason, now=now, on_unsent=on_unsent)]
     rest = list(
         Booking.objects.select_related("client", "practitioner", "service", "room")
         .filter(course_id=booking.course_id, start__gte=booking.start, status=BookingStatus.BOOKED)
@@ -342,7 +352,7 @@ def cancel_rest_of_course(
         item._change_reason = reason or "Course cancelled"  # type: ignore[attr-defined]
         item.cancel(by=by, reason=reason, now=now)
     if rest:
-        transaction.on_commit(lambda: _send("cancelled", rest))
+        _notify_after_commit(rest, "cancelled", on_unsent)
     return rest
 
 
@@ -438,6 +448,7 @@ def book_course(
     room: Room | None = None,
     acknowledge_clearance: bool = False,
     now: datetime | None = None,
+    on_unsent: OnUnsent = None,
 ) -> Course:
     """Book every session of a course, or none: any refusal rolls the whole course back."""
     if not starts:
@@ -472,18 +483,31 @@ def book_course(
             raise type(error)(
                 f"Session {number} ({local:%a %d %b %H:%M}): {error.message}", field=error.field
             ) from error
-    transaction.on_commit(lambda: _send("booked", bookings))
+    _notify_after_commit(bookings, "booked", on_unsent)
     return course
 
 
 # --- Messages --------------------------------------------------------------------------
 
 
-def _notify_after_commit(booking: Booking, kind: str) -> None:
-    transaction.on_commit(lambda: _send(kind, [booking]))
+def _notify_after_commit(bookings: list[Booking], kind: str, on_unsent: OnUnsent = None) -> None:
+    """Email the client once the booking is committed. The booking stands whatever the mail
+    server does: a failure is logged and reported through `on_unsent`, never raised."""
+
+    def send() -> None:
+        if not _send(kind, bookings) and on_unsent is not None:
+            on_unsent()
+
+    transaction.on_commit(send)
 
 
-def _send(kind: str, bookings: list[Booking]) -> None:
+def _send(kind: str, bookings: list[Booking]) -> bool:
+    """Send the confirmation; False (logged) when it could not be sent."""
     from clinic.emails import send_booking_email
 
-    send_booking_email(bookings, kind)
+    try:
+        send_booking_email(bookings, kind)
+    except OSError:  # smtplib's errors included: the booking is committed either way
+        logger.exception("Could not send the %s email for booking(s) %s", kind, [b.pk for b in bookings])
+        return False
+    return True
