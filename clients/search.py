@@ -15,6 +15,8 @@ from django.db.models import Q
 _NON_WORD = re.compile(r"[^\w@.+]+")
 # The highest code point: appended to a prefix it bounds a btree range scan.
 _TOP = "\U0010ffff"
+# What a phone number is written with besides digits: "+1 (201) 555-0123", "020.7946.0018".
+_PHONE_PUNCTUATION = re.compile(r"[\s+\-().]")
 
 
 def fold(text: str) -> str:
@@ -25,7 +27,7 @@ def fold(text: str) -> str:
 
 
 def digits(text: str) -> str:
-    return "".join(ch for ch in text or "" if ch.isdigit())
+    return "".join(ch for ch in text or "" if ch.isascii() and ch.isdigit())
 
 
 def search_name_for(*, first_name: str, last_name: str, preferred_name: str = "") -> str:
@@ -65,7 +67,8 @@ def search_filter(text: str) -> Q:
         # SQLite compares text bytewise, so a range scan is exactly a prefix match.
         prefix = Q(search_name__gte=query, search_name__lt=query + _TOP)
     number = digits(query)
-    if number and len(number) >= 3 and len(number) == len(query.replace(" ", "").lstrip("+")):
+    # Only digits and phone punctuation: a number, looked for by its digits as stored.
+    if len(number) >= 3 and len(number) == len(_PHONE_PUNCTUATION.sub("", query)):
         return Q(search_text__contains=number)
     if len(query) < 3:
         return prefix
