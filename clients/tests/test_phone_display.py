@@ -62,7 +62,9 @@ def test_the_client_page_shows_readable_numbers_and_a_call_link(reception_client
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed", ["07700 900123", "07700900123", "900123", "+44 7700 900123", "+447700900123"])
+@pytest.mark.parametrize(
+    "typed", ["07700 900123", "07700900123", "900123", "+44 7700 900123", "+447700900123"]
+)
 def test_a_number_typed_as_shown_finds_the_client(reception_client, typed):
     client = make_client(last_name="Okafor", phone="+447700900123")
     make_client(last_name="Sato", phone="+447700900456")
