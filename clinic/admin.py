@@ -1,4 +1,7 @@
-"""The back office for rooms, services, closures, courses and bookings (with history)."""
+"""The back office for rooms, services, closures, courses and bookings (with history).
+
+Bookings and courses are clinical and legal records, and rooms and services are referenced by
+them: none is deleted here (cancel a booking; deactivate a room or service). Closures may be."""
 
 from __future__ import annotations
 
@@ -11,13 +14,22 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from clients.admin import NoDeleteMixin
 from clinic.dates import validate_clinic_date
 from clinic.models import ACTIVE_STATUSES, Booking, Closure, Course, Room, Service, clinic_tz
 from clinic.services import BookingConflict, check_overlaps, database_conflict, room_blocked_until
 
 
+@admin.action(description="Deactivate selected (no new bookings; history kept)")
+def deactivate(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
+    """Rooms, services and practitioners are referenced by bookings: switched off, never deleted."""
+    count = queryset.update(is_active=False)
+    modeladmin.message_user(request, f"Deactivated {count}.")
+
+
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(NoDeleteMixin, admin.ModelAdmin):
+    actions = [deactivate]
     list_display = ["name", "is_active", "calendar_order"]
     list_editable = ["calendar_order"]
     list_filter = ["is_active"]
@@ -25,7 +37,8 @@ class RoomAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(NoDeleteMixin, admin.ModelAdmin):
+    actions = [deactivate]
     list_display = [
         "name",
         "modality",
@@ -48,7 +61,7 @@ class ClosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["client", "practitioner", "service", "sessions", "every_weeks", "created_at"]
     list_filter = ["practitioner", "service"]
     search_fields = ["client__first_name", "client__last_name"]
@@ -110,7 +123,7 @@ class BookingAdminForm(forms.ModelForm):
 
 
 @admin.register(Booking)
-class BookingAdmin(SimpleHistoryAdmin):
+class BookingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     """Edits run the booking service's overlap check; a save the database still refuses (its
     overlap rules: PostgreSQL constraints / SQLite triggers) comes back as a form error."""
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from clients.admin import NoDeleteMixin
+from clinic.admin import deactivate
 from practitioners.models import Practitioner, TimeOff, WorkingHours
 
 
@@ -14,7 +16,10 @@ class TimeOffInline(admin.TabularInline):
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(admin.ModelAdmin):
+class PractitionerAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Practitioners author bookings and notes: deactivate one who leaves, never delete."""
+
+    actions = [deactivate]
     list_display = ["display_name", "user", "credentials", "is_active", "calendar_order"]
     list_filter = ["is_active"]
     search_fields = ["display_name", "user__username", "user__email", "credentials"]
