@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clinic.tests.builders import give_hours, make_room, make_service
+from conftest import login_client
 
 
 @pytest.fixture
@@ -17,3 +18,11 @@ def service(practitioner, other_practitioner):
     give_hours(practitioner)
     give_hours(other_practitioner)
     return make_service(name="Acupressure 60", practitioners=[practitioner, other_practitioner])
+
+
+@pytest.fixture
+def back_office(manager):
+    """The manager logged in to the Django admin."""
+    manager.is_staff = True
+    manager.save()
+    return login_client(manager)

@@ -10,15 +10,7 @@ from django.urls import reverse
 from clients.tests.builders import make_client
 from clinic.models import Booking, Closure, Course, Room, Service
 from clinic.tests.builders import future_day, local, make_booking, make_closure
-from conftest import login_client
 from practitioners.models import Practitioner, TimeOff
-
-
-@pytest.fixture
-def back_office(manager):
-    manager.is_staff = True
-    manager.save()
-    return login_client(manager)
 
 
 @pytest.fixture

@@ -9,16 +9,8 @@ import pytest
 
 from clinic.models import Booking, clinic_tz
 from clinic.tests.builders import future_day, local, make_booking
-from conftest import login_client
 
 DAY = future_day()
-
-
-@pytest.fixture
-def admin_client(manager):
-    manager.is_staff = True
-    manager.save()
-    return login_client(manager)
 
 
 def change_data(booking, **overrides):
@@ -52,9 +44,9 @@ def two_bookings(practitioner, other_practitioner, service, room):
     return first, second
 
 
-def test_moving_onto_another_bookings_room_and_time_is_a_form_error(admin_client, two_bookings):
+def test_moving_onto_another_bookings_room_and_time_is_a_form_error(back_office, two_bookings):
     _first, second = two_bookings
-    response = admin_client.post(url(second), change_data(second, start_1="10:30:00", end_1="11:30:00"))
+    response = back_office.post(url(second), change_data(second, start_1="10:30:00", end_1="11:30:00"))
     assert response.status_code == 200
     assert "Bamboo is taken then" in response.content.decode()
     second.refresh_from_db()
@@ -62,11 +54,11 @@ def test_moving_onto_another_bookings_room_and_time_is_a_form_error(admin_client
 
 
 def test_a_database_refusal_the_check_missed_is_a_form_error_not_a_500(
-    admin_client, two_bookings, monkeypatch
+    back_office, two_bookings, monkeypatch
 ):
     _first, second = two_bookings
     monkeypatch.setattr("clinic.services._check_overlaps", lambda booking: None)  # a race: check passed
-    response = admin_client.post(url(second), change_data(second, start_1="10:30:00", end_1="11:30:00"))
+    response = back_office.post(url(second), change_data(second, start_1="10:30:00", end_1="11:30:00"))
     assert response.status_code == 200
     assert "is taken then" in response.content.decode()
     assert 'value="10:30:00"' in response.content.decode()  # input kept
@@ -74,10 +66,10 @@ def test_a_database_refusal_the_check_missed_is_a_form_error_not_a_500(
     assert second.start == local(DAY, 14)
 
 
-def test_blocks_until_is_read_only_and_follows_the_end_and_the_buffer(admin_client, two_bookings):
+def test_blocks_until_is_read_only_and_follows_the_end_and_the_buffer(back_office, two_bookings):
     _first, second = two_bookings
     data = change_data(second, end_1="15:30:00", blocks_until_0="2030-01-01", blocks_until_1="00:00:00")
-    response = admin_client.post(url(second), data)
+    response = back_office.post(url(second), data)
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.end == local(DAY, 15, 30)
@@ -85,18 +77,18 @@ def test_blocks_until_is_read_only_and_follows_the_end_and_the_buffer(admin_clie
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01", "1899-12-31"])
-def test_dates_outside_the_clinic_range_are_refused(admin_client, two_bookings, day):
+def test_dates_outside_the_clinic_range_are_refused(back_office, two_bookings, day):
     _first, second = two_bookings
-    response = admin_client.post(url(second), change_data(second, start_0=day, end_0=day))
+    response = back_office.post(url(second), change_data(second, start_0=day, end_0=day))
     assert response.status_code == 200
     assert "Enter a date between" in response.content.decode()
     second.refresh_from_db()
     assert second.start.astimezone(clinic_tz()).date() == DAY
 
 
-def test_a_clean_change_saves(admin_client, two_bookings):
+def test_a_clean_change_saves(back_office, two_bookings):
     _first, second = two_bookings
-    response = admin_client.post(url(second), change_data(second, start_1="16:00:00", end_1="17:00:00"))
+    response = back_office.post(url(second), change_data(second, start_1="16:00:00", end_1="17:00:00"))
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.start == local(DAY, 16)
