@@ -21,7 +21,15 @@ from clinic import availability
 from clinic.availability import local_datetime
 from clinic.availability_loader import load_world, practitioners_for, service_spec
 from clinic.dates import in_range, parse_day, parse_id
-from clinic.forms import BookingForm, CancelForm, CourseForm, MoveForm, SlotSearchForm, parse_time
+from clinic.forms import (
+    BookingForm,
+    CancelForm,
+    CourseForm,
+    MoveForm,
+    ReceptionNoteForm,
+    SlotSearchForm,
+    parse_time,
+)
 from clinic.models import Booking, IllegalTransition, Room, clinic_tz
 from clinic.roles import staff_required
 from clinic.services import (
@@ -189,14 +197,21 @@ def find_slots(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "slots": slots, "searched": searched}, status=status)
 
 
-@staff_required
-def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest, booking: Booking, note_form: ReceptionNoteForm | None = None, status: int = 200
+) -> HttpResponse:
     from clients.screening import screening_for
 
-    booking = get_booking_for(request.user, pk)
     booking.screening = screening_for(booking.client, on=booking.local_date)
     history = booking.history.select_related("history_user").order_by("-history_date")[:20]
-    return render(request, "clinic/booking_detail.html", {"booking": booking, "history": history})
+    note_form = note_form or ReceptionNoteForm(initial={"reception_note": booking.reception_note})
+    context = {"booking": booking, "history": history, "note_form": note_form}
+    return render(request, "clinic/booking_detail.html", context, status=status)
+
+
+@staff_required
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, get_booking_for(request.user, pk))
 
 
 @staff_required
@@ -303,14 +318,13 @@ def booking_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def booking_note(request: HttpRequest, pk: int) -> HttpResponse:
     """Reception's non-clinical note on a booking."""
     booking = get_booking_for(request.user, pk)
-    note = request.POST.get("reception_note", "").strip()
-    if len(note) > 300:
-        messages.error(request, "The note is too long (300 characters at most).")
-    else:
-        booking.reception_note = note
-        booking._change_reason = "Front-desk note"  # type: ignore[attr-defined]
-        booking.save(update_fields=["reception_note"])
-        messages.success(request, "Note saved.")
+    form = ReceptionNoteForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, booking, form, status=400)
+    booking.reception_note = form.cleaned_data["reception_note"]
+    booking._change_reason = "Front-desk note"  # type: ignore[attr-defined]
+    booking.save(update_fields=["reception_note"])
+    messages.success(request, "Note saved.")
     return redirect("clinic:booking_detail", pk=booking.pk)
 
 

@@ -102,6 +102,15 @@ class MoveForm(StartFieldsMixin, forms.Form):
         self.fields["room"].queryset = Room.objects.filter(is_active=True)
 
 
+class ReceptionNoteForm(forms.Form):
+    reception_note = forms.CharField(
+        label="Front-desk note (not clinical)",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"id": "reception-note"}),
+    )
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=300, help_text="For example: client unwell.")
     rest_of_course = forms.BooleanField(
