@@ -24,3 +24,22 @@ def test_client_without_bookings_gets_an_empty_state(reception_client, db):
     client = make_client()
     page = reception_client.get(reverse("clients:detail", args=[client.pk])).content.decode()
     assert "No bookings yet." in page
+
+
+def test_an_archived_clients_page_offers_no_booking_and_says_how_to_book(reception_client, db):
+    client = make_client(first_name="Lena")
+    client.archive()
+    page = reception_client.get(reverse("clients:detail", args=[client.pk])).content.decode()
+    assert reverse("clinic:find_slots") not in page
+    assert f"{reverse('clinic:booking_new')}?client=" not in page
+    assert reverse("clinic:course_new") not in page
+    assert "Restore this client to book" in page
+    assert "Find a free slot" not in page
+
+
+def test_an_active_clients_page_offers_every_booking_action(reception_client, db):
+    client = make_client()
+    page = reception_client.get(reverse("clients:detail", args=[client.pk])).content.decode()
+    for name in ("clinic:find_slots", "clinic:booking_new", "clinic:course_new"):
+        assert f"{reverse(name)}?client={client.pk}" in page
+    assert "Restore this client to book" not in page
