@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 28
+# RIGHT leaves room for half of the last date label, which is centred on the last session.
+LEFT, RIGHT, TOP, BOTTOM = 36, 24, 12, 28
 
 
 @dataclass(frozen=True)
