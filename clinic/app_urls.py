@@ -12,6 +12,7 @@ urlpatterns = [
     path("calendar/", calendar_views.day_view, name="day"),
     path("calendar/week/<int:practitioner_id>/", calendar_views.week_view, name="week"),
     path("calendar/sheet/", calendar_views.day_sheet, name="day_sheet"),
+    path("clients/search/", booking_views.client_search, name="client_search"),
     path("bookings/new/", booking_views.booking_new, name="booking_new"),
     path("bookings/free-slots/", booking_views.find_slots, name="find_slots"),
     path("bookings/<int:pk>/", booking_views.booking_detail, name="booking_detail"),

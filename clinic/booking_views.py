@@ -28,6 +28,7 @@ from clinic.forms import (
     MoveForm,
     ReceptionNoteForm,
     SlotSearchForm,
+    client_label,
     parse_time,
 )
 from clinic.models import Booking, IllegalTransition, Room, clinic_tz
@@ -98,6 +99,24 @@ def _initial_from(request: HttpRequest) -> dict[str, Any]:
 
         initial["client"] = Client.objects.active().filter(pk=pk).first()
     return initial
+
+
+PICKER_MATCHES = 10
+
+
+@staff_required
+def client_search(request: HttpRequest) -> HttpResponse:
+    """The client picker's matches: at most ten active clients, through the clients' search index."""
+    from clients.models import Client
+
+    query = request.GET.get("client_search", request.GET.get("q", "")).strip()[:100]
+    found: list[Any] = []
+    if len(query) >= 2:
+        matches = Client.objects.active().search(query).order_by("last_name", "first_name", "pk")
+        found = list(matches[: PICKER_MATCHES + 1])
+    clients = [{"pk": c.pk, "label": client_label(c)} for c in found[:PICKER_MATCHES]]
+    context = {"clients": clients, "more": len(found) > PICKER_MATCHES, "query": query}
+    return render(request, "clinic/_client_search_results.html", context)
 
 
 @staff_required

@@ -6,11 +6,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clients.models import Client
 from clinic.availability import local_datetime
-from clinic.dates import LATEST, validate_clinic_date
+from clinic.dates import LATEST, parse_id, validate_clinic_date
 from clinic.models import Room, Service, clinic_tz
 from practitioners.models import Practitioner, Weekday
 
@@ -18,13 +19,53 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 
-def client_choices() -> Any:
-    return Client.objects.active().order_by("last_name", "first_name")
+def client_label(client: Client) -> str:
+    """How a client is told apart from namesakes in the picker."""
+    return f"{client.display_name} · born {client.date_of_birth:%d %b %Y}"
+
+
+class ClientPicker(forms.Widget):
+    """Search-as-you-type: a search box asks `clinic:client_search` (htmx) for at most ten
+    matches and a pick fills the client's number. The number field is the value submitted; it
+    stays visible (and enough) without JavaScript, and clinic/client_picker.js hides it. Renders
+    one query at most (the chosen client's name), however many clients there are."""
+
+    template = "clinic/widgets/client_picker.html"
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_search" if id_ else id_
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        attrs = self.build_attrs(self.attrs, attrs)
+        pk = parse_id(str(value)) if value not in (None, "") else None
+        chosen = Client.objects.active().filter(pk=pk).first() if pk is not None else None
+        context = {
+            "name": name,
+            "id": attrs.pop("id", f"id_{name}"),
+            "value": "" if value is None else value,
+            "chosen_label": client_label(chosen) if chosen else "",
+            "css_class": attrs.get("class", ""),
+            "described_by": attrs.get("aria-describedby", ""),
+            "invalid": "is-invalid" in attrs.get("class", "") or attrs.get("aria-invalid") == "true",
+        }
+        return render_to_string(self.template, context)  # already safe: the template escaped it
 
 
 class ClientChoiceField(forms.ModelChoiceField):
+    """A client by number (the picker fills it); only active clients are valid."""
+
+    widget = ClientPicker
+    default_error_messages = {
+        "invalid_choice": "Choose a client from the search: no active client has that number."
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Client.objects.active())
+        kwargs.setdefault("empty_label", None)
+        super().__init__(**kwargs)
+
     def label_from_instance(self, obj: Client) -> str:
-        return f"{obj.display_name} · born {obj.date_of_birth:%d %b %Y}"
+        return client_label(obj)
 
 
 class StartFieldsMixin:
@@ -40,7 +81,7 @@ class StartFieldsMixin:
 
 
 class BookingForm(StartFieldsMixin, forms.Form):
-    client = ClientChoiceField(queryset=Client.objects.none(), empty_label="Choose a client")
+    client = ClientChoiceField()
     service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
@@ -66,7 +107,6 @@ class BookingForm(StartFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = client_choices()
         self.fields["service"].queryset = Service.objects.active()
         self.fields["practitioner"].queryset = Practitioner.objects.active()
         self.fields["room"].queryset = Room.objects.filter(is_active=True)
@@ -120,7 +160,7 @@ class CancelForm(forms.Form):
 
 class SlotSearchForm(forms.Form):
     client = ClientChoiceField(
-        queryset=Client.objects.none(), required=False, empty_label="Any client (no clash check)"
+        required=False, help_text="Optional: with a client, their own bookings are avoided too."
     )
     service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
     practitioner = forms.ModelChoiceField(
@@ -135,7 +175,6 @@ class SlotSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = client_choices()
         self.fields["service"].queryset = Service.objects.active()
         self.fields["practitioner"].queryset = Practitioner.objects.active()
 
@@ -150,7 +189,7 @@ class SlotSearchForm(forms.Form):
 
 
 class CourseForm(StartFieldsMixin, forms.Form):
-    client = ClientChoiceField(queryset=Client.objects.none(), empty_label="Choose a client")
+    client = ClientChoiceField()
     service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
@@ -166,7 +205,6 @@ class CourseForm(StartFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = client_choices()
         self.fields["service"].queryset = Service.objects.active()
         self.fields["practitioner"].queryset = Practitioner.objects.active()
         self.fields["room"].queryset = Room.objects.filter(is_active=True)

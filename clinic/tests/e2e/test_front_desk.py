@@ -41,7 +41,15 @@ def test_reception_finds_books_moves_and_cancels(page, desk_world):
     assert_accessible(page)
 
     page.get_by_role("link", name="Find next free slot").click()
-    page.get_by_label("Client").select_option(value=str(desk_world["client"].pk))
+    # The client picker: type part of the name, then pick the match with the keyboard.
+    search = page.get_by_role("searchbox", name=re.compile("^Client"))
+    search.fill("Hadd")
+    page.get_by_role("button", name=re.compile("^Noor Haddad · born")).wait_for()
+    assert_accessible(page)  # the picker with its matches open
+    search.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.locator("input[name=client]").input_value() == str(client.pk)
+    assert page.get_by_label("Client number").is_hidden()  # only needed without JavaScript
     page.get_by_label("Service").select_option(value=str(desk_world["service"].pk))
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name=re.compile(r"^Book .* with Amara Okafor")).first.click()
@@ -76,9 +84,12 @@ def test_an_empty_slot_opens_the_booking_dialog(page, desk_world):
     page.goto(f"/clinic/calendar/?date={day.isoformat()}")
     page.get_by_role("link", name="Book Amara Okafor at 10:00").click()
     dialog = page.locator("#booking-dialog")
-    dialog.locator("select[name=client]").wait_for()
+    search = dialog.get_by_role("searchbox", name=re.compile("^Client"))
+    search.wait_for()
     assert dialog.locator("input[name=time]").input_value() == "10:00"
-    dialog.locator("select[name=client]").select_option(value=str(desk_world["client"].pk))
+    search.fill("Noor")
+    dialog.get_by_role("button", name=re.compile("^Noor Haddad · born")).click()
+    assert dialog.locator("input[name=client]").input_value() == str(desk_world["client"].pk)
     dialog.locator("select[name=service]").select_option(value=str(desk_world["service"].pk))
     dialog.get_by_role("button", name="Book", exact=True).click()
     page.wait_for_url(re.compile(r"/clinic/bookings/\d+/"))
