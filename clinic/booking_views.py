@@ -326,9 +326,12 @@ def booking_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         booking._change_reason = done  # type: ignore[attr-defined]
         getattr(booking, method)()
     except IllegalTransition as error:
+        # A refused step (a stale page, a crafted POST) is a conflict with the booking's
+        # state: answer 409 on the booking's page, with the reason.
         messages.error(request, str(error))
-    else:
-        messages.success(request, f"{booking.client}: {done}")
+        booking.refresh_from_db()
+        return _render_detail(request, booking, status=409)
+    messages.success(request, f"{booking.client}: {done}")
     return _back(request, reverse("clinic:booking_detail", args=[booking.pk]))
 
 

@@ -154,7 +154,8 @@ def test_quick_actions_are_post_only_and_refuse_illegal_steps(reception_client, 
     assert reception_client.post(url).status_code == 302
     booking.refresh_from_db()
     assert booking.status == BookingStatus.ARRIVED
-    reception_client.post(reverse("clinic:booking_status", args=[booking.pk, "no_show"]))
+    refused = reception_client.post(reverse("clinic:booking_status", args=[booking.pk, "no_show"]))
+    assert refused.status_code == 409
     booking.refresh_from_db()
     assert booking.status == BookingStatus.ARRIVED  # arrived can't become a no-show
 

@@ -44,10 +44,11 @@ def test_the_quick_action_on_a_future_booking_is_refused_with_a_message(
     booking = make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room,
                            status=status)  # fmt: skip
     url = reverse("clinic:booking_status", args=[booking.pk, action])
-    response = reception_client.post(url, follow=True)
+    response = reception_client.post(url)
+    assert response.status_code == 409
     booking.refresh_from_db()
     assert booking.status == status
-    assert "only" in " ".join(str(m) for m in response.context["messages"])
+    assert "only" in response.content.decode()
 
 
 def test_a_future_booking_offers_neither_arrived_nor_no_show(reception_client, practitioner, service, room):
