@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clinic.dates import validate_clinic_date
 from practitioners.models import local_span
 
 
@@ -91,8 +92,11 @@ class Service(models.Model):
 class Closure(models.Model):
     """Whole days the clinic is shut (public holidays, a refit)."""
 
-    start_date = models.DateField()
-    end_date = models.DateField(help_text="The last closed day (the same as the start for one day).")
+    start_date = models.DateField(validators=[validate_clinic_date])
+    end_date = models.DateField(
+        validators=[validate_clinic_date],
+        help_text="The last closed day (the same as the start for one day).",
+    )
     reason = models.CharField(max_length=200)
 
     class Meta:

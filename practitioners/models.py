@@ -11,6 +11,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from clinic.dates import validate_clinic_date
+
 
 class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def active(self) -> PractitionerQuerySet:
@@ -106,8 +108,10 @@ class TimeOff(models.Model):
     """
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="time_off")
-    start_date = models.DateField()
-    end_date = models.DateField(help_text="The last day away (the same as the start for one day).")
+    start_date = models.DateField(validators=[validate_clinic_date])
+    end_date = models.DateField(
+        validators=[validate_clinic_date], help_text="The last day away (the same as the start for one day)."
+    )
     start_time = models.TimeField(null=True, blank=True, help_text="Empty: from the start of the day.")
     end_time = models.TimeField(null=True, blank=True, help_text="Empty: to the end of the day.")
     reason = models.CharField(max_length=200, blank=True, help_text="For the team; clients never see it.")

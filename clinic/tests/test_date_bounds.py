@@ -103,3 +103,18 @@ def test_calendar_survives_time_off_that_runs_to_the_end_of_the_calendar(recepti
 
     make_time_off(practitioner, future_day(), date.max)
     assert reception_client.get(f"/clinic/calendar/?date={future_day()}").status_code == 200
+
+
+def test_closures_and_time_off_keep_to_the_clinic_range(db, practitioner):
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from clinic.models import Closure
+    from practitioners.models import TimeOff
+
+    far = date(9999, 12, 31)
+    with pytest.raises(ValidationError, match="between"):
+        Closure(start_date=far, end_date=far, reason="Forever").full_clean()
+    with pytest.raises(ValidationError, match="between"):
+        TimeOff(practitioner=practitioner, start_date=far, end_date=far).full_clean()
