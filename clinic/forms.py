@@ -24,6 +24,13 @@ def client_label(client: Client) -> str:
     return f"{client.display_name} · born {client.date_of_birth:%d %b %Y}"
 
 
+def offer_active_only(fields: dict[str, forms.Field]) -> None:
+    """Booking forms offer only the services, practitioners and rooms in use today."""
+    fields["service"].queryset = Service.objects.active()
+    fields["practitioner"].queryset = Practitioner.objects.active()
+    fields["room"].queryset = Room.objects.filter(is_active=True)
+
+
 class ClientPicker(forms.Widget):
     """Search-as-you-type: a search box asks `clinic:client_search` (htmx) for at most ten
     matches and a pick fills the client's number. The number field is the value submitted; it
@@ -107,9 +114,7 @@ class BookingForm(StartFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.active()
-        self.fields["practitioner"].queryset = Practitioner.objects.active()
-        self.fields["room"].queryset = Room.objects.filter(is_active=True)
+        offer_active_only(self.fields)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -205,9 +210,7 @@ class CourseForm(StartFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.active()
-        self.fields["practitioner"].queryset = Practitioner.objects.active()
-        self.fields["room"].queryset = Room.objects.filter(is_active=True)
+        offer_active_only(self.fields)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
