@@ -67,8 +67,12 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server, request: pytest.FixtureRequest):
-    """A fresh browser tab (tablet-sized) whose relative URLs go to the live server."""
+def page(django_db_setup, browser, live_server, request: pytest.FixtureRequest):
+    """A fresh browser tab (tablet-sized) whose relative URLs go to the live server.
+
+    `django_db_setup` comes first so the test database outlives the live server: torn down
+    the other way round, PostgreSQL refuses to drop a database the server still holds open.
+    """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
