@@ -6,6 +6,7 @@ import hashlib
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -291,6 +292,8 @@ class IntakeSite(models.Model):
     )
     note = models.CharField(max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["id"]
         indexes = [
@@ -300,6 +303,17 @@ class IntakeSite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_condition_display()}: {self.get_region_display()} ({self.get_side_display()})"
+
+
+# Conditions that no clinic setting may lower below "do not treat" (the database says so too).
+# A rule the clinic itself makes absolute joins them: ContraindicationRule.clean keeps it there.
+ALWAYS_ABSOLUTE = (
+    Condition.FEVER,
+    Condition.CONTAGIOUS_ILLNESS,
+    Condition.DVT_SUSPECTED,
+    Condition.UNSTABLE_HEART,
+    Condition.UNCONTROLLED_BP,
+)
 
 
 class ContraindicationRule(models.Model):
@@ -329,6 +343,8 @@ class ContraindicationRule(models.Model):
     is_active = models.BooleanField("active", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["condition"]
         constraints = [
@@ -336,10 +352,40 @@ class ContraindicationRule(models.Model):
                 condition=Q(pressure_cap__isnull=True) | Q(pressure_cap__lte=5),
                 name="rule_pressure_cap_0_to_5",
             ),
+            # The floor under screening: an absolute contraindication always stops the session.
+            models.CheckConstraint(
+                condition=~Q(kind=ConditionKind.ABSOLUTE)
+                | Q(outcome=ScreeningStatus.DO_NOT_TREAT, is_active=True),
+                name="rule_absolute_is_do_not_treat",
+            ),
+            models.CheckConstraint(
+                condition=~Q(condition__in=ALWAYS_ABSOLUTE) | Q(kind=ConditionKind.ABSOLUTE),
+                name="rule_fixed_absolutes_stay_absolute",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        """The absolute floor, said by the field (the database refuses it as well)."""
+        super().clean()
+        errors: dict[str, str] = {}
+        was_absolute = (
+            self.pk is not None
+            and type(self).objects.filter(pk=self.pk, kind=ConditionKind.ABSOLUTE).exists()
+        )
+        if (self.condition in ALWAYS_ABSOLUTE or was_absolute) and self.kind != ConditionKind.ABSOLUTE:
+            errors["kind"] = "An absolute contraindication stays absolute."
+        if self.kind == ConditionKind.ABSOLUTE or was_absolute:
+            if self.outcome != ScreeningStatus.DO_NOT_TREAT:
+                errors["outcome"] = (
+                    'An absolute contraindication always means "Do not treat today"; it cannot be lowered.'
+                )
+            if not self.is_active:
+                errors["is_active"] = "An absolute contraindication cannot be switched off."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def point_codes(self) -> tuple[str, ...]:
@@ -381,6 +427,7 @@ class PhysicianClearance(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords(m2m_fields=[conditions])
     objects = ClearanceQuerySet.as_manager()
 
     class Meta:
@@ -427,6 +474,8 @@ class HealthUpdate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-recorded_on", "-created_at", "-id"]
         indexes = [models.Index(fields=["client", "-recorded_on"], name="health_update_client_idx")]
@@ -462,6 +511,7 @@ class IntakeLink(models.Model):
         Intake, on_delete=models.SET_NULL, null=True, blank=True, related_name="link"
     )
 
+    history = HistoricalRecords(excluded_fields=["token_hash"])
     objects = IntakeLinkQuerySet.as_manager()
 
     class Meta:
