@@ -1,27 +1,29 @@
-"""The back office for clients: records are archived, never deleted; screening rules are tuned here."""
+"""The back office for clients: records are archived, never deleted; clinical records (intakes,
+health updates, clearances, intake links) are read here, with their history, and written on the
+pages. The screening rules' admin is in treatments.admin: their point codes are checked against
+the point catalogue."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
     Client,
-    ContraindicationRule,
     HealthUpdate,
     Intake,
     IntakeLink,
     IntakeSite,
     PhysicianClearance,
 )
-from clients.services import fill_search_columns
+from clients.services import fill_search_columns, revoke_intake_links
 
 
 class NoDeleteMixin:
@@ -36,8 +38,55 @@ class NoDeleteMixin:
         return actions
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Shows a record's history (who changed what, when) but never writes an old version back.
+
+    django-simple-history's "revert" form saves whatever it is posted with view permission alone,
+    past the services; in this back office history is read, and changes go through the pages."""
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied("Old versions are read here; they are not written back.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+class RecordWindowMixin(NoDeleteMixin):
+    """A clinical record seen through the back office: readable with its history, never written
+    here. Its writes (and their rules) are the pages' and the services'."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline list of a record's parts, read-only like the record."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return list(self.fields or [])
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Client)
-class ClientAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ClientAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "phone", "email", "is_archived", "created_at"]
     list_filter = ["is_archived", "email_reminders"]
     search_fields = ["last_name", "first_name", "preferred_name", "email", "phone"]
@@ -67,80 +116,44 @@ class ClientAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         self.message_user(request, f"{count} client(s) {done}.", messages.SUCCESS)
 
 
-class IntakeSiteInline(admin.TabularInline):
+class IntakeSiteInline(ReadOnlyInline):
     model = IntakeSite
-    extra = 0
-    can_delete = False
-    readonly_fields = ["condition", "region", "side", "occurred_on", "note"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    fields = ["condition", "region", "side", "occurred_on", "note"]
 
 
 @admin.register(Intake)
-class IntakeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
-    """Answers are read-only here: a correction is a new intake, so the history stays true."""
+class IntakeAdmin(RecordWindowMixin, HistoryAdmin):
+    """Read-only: a correction is a new intake, and an online intake is reviewed on the client's
+    page by a clinician, so the history stays true."""
 
     list_display = ["client", "taken_on", "source", "needs_review", "reviewed_by", "consent_signed"]
     list_filter = ["source", "needs_review", "taken_on"]
     search_fields = ["client__last_name", "client__first_name", "client__email"]
     list_select_related = ["client", "reviewed_by"]
-    autocomplete_fields = ["client"]
     inlines = [IntakeSiteInline]
     date_hierarchy = "taken_on"
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        if obj is None:
-            return []
-        editable = {"needs_review", "reviewed_by", "reviewed_at"}
-        return [f.name for f in self.model._meta.fields if f.name not in editable]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Intakes are taken on the client page, where sites and screening are part of the form.
-        return False
-
 
 @admin.register(IntakeSite)
-class IntakeSiteAdmin(NoDeleteMixin, admin.ModelAdmin):
+class IntakeSiteAdmin(RecordWindowMixin, HistoryAdmin):
     list_display = ["intake", "condition", "region", "side", "occurred_on"]
     list_filter = ["condition", "region", "side"]
     search_fields = ["intake__client__last_name", "intake__client__first_name", "note"]
     list_select_related = ["intake__client"]
-    readonly_fields = ["intake", "condition", "region", "side", "occurred_on", "note"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-
-@admin.register(ContraindicationRule)
-class ContraindicationRuleAdmin(NoDeleteMixin, admin.ModelAdmin):
-    """The manager's way to tune screening: change what a condition leads to, no code change."""
-
-    list_display = ["condition", "label", "kind", "outcome", "action", "pressure_cap", "is_active"]
-    list_editable = ["outcome", "action", "pressure_cap", "is_active"]
-    list_filter = ["kind", "outcome", "is_active"]
-    search_fields = ["condition", "label", "action", "points_to_avoid"]
-    readonly_fields = ["condition", "updated_at"]
-    list_per_page = 100
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Every condition code the screening can raise is seeded; a new code needs code too.
-        # No delete either (NoDeleteMixin): switch a rule off, or a condition would vanish from screening.
-        return False
 
 
 @admin.register(PhysicianClearance)
-class PhysicianClearanceAdmin(NoDeleteMixin, admin.ModelAdmin):
+class PhysicianClearanceAdmin(RecordWindowMixin, HistoryAdmin):
+    """Recorded on the client's page with the letter; read here."""
+
     list_display = ["client", "physician_name", "issued_on", "expires_on", "letter_link"]
     list_filter = ["issued_on", "expires_on", "conditions"]
     search_fields = ["client__last_name", "client__first_name", "physician_name"]
     list_select_related = ["client"]
-    autocomplete_fields = ["client"]
-    filter_horizontal = ["conditions"]
-    # The letter is uploaded on the client page and read through the clinician-only view;
-    # the admin's file widget would link to a public URL that doesn't exist.
+    # The admin's file widget would link to a public URL that doesn't exist: the letter is read
+    # through the clinician-only view.
     exclude = ["letter"]
-    readonly_fields = ["letter_link", "letter_content_type", "recorded_by", "created_at"]
+    readonly_fields = ["letter_link"]
 
     @admin.display(description="Letter")
     def letter_link(self, obj: PhysicianClearance) -> str:
@@ -151,33 +164,25 @@ class PhysicianClearanceAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(HealthUpdate)
-class HealthUpdateAdmin(NoDeleteMixin, admin.ModelAdmin):
+class HealthUpdateAdmin(RecordWindowMixin, HistoryAdmin):
     list_display = ["client", "recorded_on", "changed", "recorded_by"]
     list_filter = ["changed", "recorded_on"]
     search_fields = ["client__last_name", "client__first_name"]
     list_select_related = ["client", "recorded_by"]
-    autocomplete_fields = ["client"]
-    readonly_fields = ["recorded_by", "new_intake", "created_at"]
 
 
 @admin.register(IntakeLink)
-class IntakeLinkAdmin(NoDeleteMixin, admin.ModelAdmin):
-    """Links are created by "Email the intake link"; here they can be seen and revoked (expired now)."""
+class IntakeLinkAdmin(RecordWindowMixin, HistoryAdmin):
+    """Links are created by "Email the intake link"; here they can be seen and revoked."""
 
     list_display = ["client", "sent_to", "created_at", "expires_at", "used_at", "created_by"]
     list_filter = ["used_at", "expires_at"]
     search_fields = ["client__last_name", "client__first_name", "sent_to"]
     list_select_related = ["client", "created_by"]
-    readonly_fields = ["client", "sent_to", "created_by", "created_at", "used_at", "intake"]
     fields = ["client", "sent_to", "created_by", "created_at", "expires_at", "used_at", "intake"]
     actions = ["revoke_links"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
     @admin.action(description="Revoke the selected links (expire them now)")
     def revoke_links(self, request: HttpRequest, queryset: QuerySet[IntakeLink]) -> None:
-        links = list(queryset.filter(used_at__isnull=True, expires_at__gt=timezone.now()))
-        for link in links:
-            link.revoke()
-        self.message_user(request, f"{len(links)} link(s) revoked.", messages.SUCCESS)
+        count = revoke_intake_links(queryset)
+        self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)

@@ -368,9 +368,14 @@ class ContraindicationRule(models.Model):
         return self.label
 
     def clean(self) -> None:
-        """The absolute floor, said by the field (the database refuses it as well)."""
+        """Known region codes, and the absolute floor (the database refuses that as well)."""
         super().clean()
         errors: dict[str, str] = {}
+        unknown = [code for code in self.regions.split() if code not in BodyRegion.values]
+        if unknown:
+            errors["regions"] = (
+                f"Not a body region: {', '.join(unknown)}. Use the region codes, e.g. lower_back."
+            )
         was_absolute = (
             self.pk is not None
             and type(self).objects.filter(pk=self.pk, kind=ConditionKind.ABSOLUTE).exists()

@@ -216,3 +216,11 @@ def submit_online_intake(*, link: IntakeLink, form: Any, site_formset: Any) -> I
     client.consent_text_version = CONSENT_TEXT_VERSION
     client.save(update_fields=["consent_to_treatment_at", "consent_text_version", "updated_at"])
     return intake
+
+
+def revoke_intake_links(links: QuerySet[IntakeLink]) -> int:
+    """Close the still-open links among these (each change kept in the link's history)."""
+    open_links = list(links.filter(used_at__isnull=True, expires_at__gt=timezone.now()))
+    for link in open_links:
+        link.revoke()
+    return len(open_links)

@@ -121,12 +121,6 @@ def room_blocked_until(end: datetime, service: Service) -> datetime:
     return end + service.buffer
 
 
-def check_overlaps(booking: Booking) -> None:
-    """Raise `BookingConflict` if an active booking holds the practitioner, the client or the room
-    then (the admin's booking form runs the same check as the booking pages)."""
-    _check_overlaps(booking)
-
-
 def _check_overlaps(booking: Booking) -> None:
     """Refuse if an active booking holds the practitioner, the client or the room."""
     others = Booking.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk=booking.pk)

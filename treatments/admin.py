@@ -1,5 +1,8 @@
-"""Back office for the catalogue, notes and plans. Signed notes are read-only; nothing is deleted:
-plans are finished or stopped, points and techniques switched off."""
+"""Back office for the catalogue, notes, plans and the screening rules' point codes.
+
+Notes, point applications and amendments are read here with their history and written only on
+the note page; nothing is deleted: plans are finished or stopped, points and techniques switched
+off."""
 
 from __future__ import annotations
 
@@ -10,7 +13,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from clients.admin import NoDeleteMixin
+from clients.admin import HistoryAdmin, NoDeleteMixin, ReadOnlyInline, RecordWindowMixin
+from clients.models import ContraindicationRule
+from clinic.roles import is_manager
+from treatments.catalogue import current_catalogue
 from treatments.models import (
     Amendment,
     PlanStatus,
@@ -22,6 +28,7 @@ from treatments.models import (
     TreatmentNote,
     TreatmentPlan,
 )
+from treatments.rule_points import check_point_codes
 
 
 class PointCautionInline(admin.TabularInline):
@@ -97,14 +104,8 @@ class TechniqueAdmin(NoDeleteMixin, admin.ModelAdmin):
     search_fields = ["name", "chinese_name", "short_names"]
 
 
-def _signed(note: TreatmentNote | None) -> bool:
-    return note is not None and note.is_signed
-
-
-class PointApplicationInline(admin.TabularInline):
+class PointApplicationInline(ReadOnlyInline):
     model = PointApplication
-    extra = 0
-    autocomplete_fields = ["point"]
     fields = [
         "order",
         "point",
@@ -117,87 +118,87 @@ class PointApplicationInline(admin.TabularInline):
         "override_reason",
     ]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _signed(obj) and super().has_add_permission(request, obj)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _signed(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A draft's point is removed on the note page, where the change is the author's.
-        return False
-
-
-class AmendmentInline(admin.TabularInline):
+class AmendmentInline(ReadOnlyInline):
     model = Amendment
-    extra = 0
     fields = ["created_at", "author", "reason", "text"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TreatmentNote)
-class TreatmentNoteAdmin(NoDeleteMixin, admin.ModelAdmin):
+class TreatmentNoteAdmin(RecordWindowMixin, HistoryAdmin):
+    """Notes are written, signed and amended on the note page, where the author, the lock and
+    the point cautions are checked; the back office reads them with their history."""
+
     list_display = ["service_date", "client", "practitioner", "status", "signed_at"]
     list_filter = ["status", "practitioner", "service_date"]
     search_fields = ["client__first_name", "client__last_name", "subjective", "assessment"]
     date_hierarchy = "service_date"
     list_select_related = ["client", "practitioner"]
-    raw_id_fields = ["booking", "client"]
-    filter_horizontal = ["home_care_points"]
-    readonly_fields = ["status", "signed_by", "signed_at", "written_at", "updated_at"]
     inlines = [PointApplicationInline, AmendmentInline]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _signed(obj) and super().has_change_permission(request, obj)
 
 
 @admin.register(PointApplication)
-class PointApplicationAdmin(NoDeleteMixin, admin.ModelAdmin):
+class PointApplicationAdmin(RecordWindowMixin, HistoryAdmin):
     list_display = ["note", "order", "point", "side", "technique", "pressure"]
     list_filter = ["side", "technique"]
     search_fields = ["point__code", "point__pinyin", "note__client__last_name"]
     list_select_related = ["note__client", "point", "technique"]
-    raw_id_fields = ["note"]
-    autocomplete_fields = ["point"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not (obj is not None and obj.note.is_signed) and super().has_change_permission(request, obj)
-
-
-class AmendmentAdminForm(forms.ModelForm):
-    class Meta:
-        model = Amendment
-        fields = ["note", "reason", "text"]
-
-    def clean_note(self) -> TreatmentNote:
-        note = self.cleaned_data["note"]
-        if not note.is_signed:
-            raise forms.ValidationError("A draft is edited directly; amendments are for signed notes.")
-        return note
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(NoDeleteMixin, admin.ModelAdmin):
-    form = AmendmentAdminForm
+class AmendmentAdmin(RecordWindowMixin, HistoryAdmin):
     list_display = ["note", "created_at", "author", "reason"]
     search_fields = ["reason", "text", "note__client__last_name"]
     list_select_related = ["note__client", "author"]
-    raw_id_fields = ["note"]
-    readonly_fields = ["author", "created_at"]
+
+
+class RuleAdminForm(forms.ModelForm):
+    """Point codes are read against the catalogue: a typo would silently switch a caution off."""
+
+    class Meta:
+        model = ContraindicationRule
+        fields = [
+            "label",
+            "kind",
+            "outcome",
+            "action",
+            "pressure_cap",
+            "points_to_avoid",
+            "regions",
+            "is_active",
+        ]
+
+    def clean_points_to_avoid(self) -> str:
+        text = self.cleaned_data.get("points_to_avoid", "")
+        return check_point_codes(text, current_catalogue())
+
+
+@admin.register(ContraindicationRule)
+class ContraindicationRuleAdmin(NoDeleteMixin, HistoryAdmin):
+    """The manager's way to tune screening: what a condition leads to, no code change. Each
+    change is kept in the rule's history (who, when, what). Absolute contraindications stay at
+    "do not treat" (the rule's clean and the database); point codes must be catalogue codes."""
+
+    form = RuleAdminForm
+    list_display = ["condition", "label", "kind", "outcome", "action", "pressure_cap", "is_active"]
+    list_editable = ["outcome", "action", "pressure_cap", "is_active"]
+    list_filter = ["kind", "outcome", "is_active"]
+    search_fields = ["condition", "label", "action", "points_to_avoid"]
+    readonly_fields = ["condition", "updated_at"]
+    list_per_page = 100
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Every condition code the screening can raise is seeded; a new code needs code too.
+        # No delete either (NoDeleteMixin): switch a rule off, or a condition would vanish from screening.
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
+        # Screening is the clinic's policy: the manager's to tune, not any staff member's.
+        return is_manager(request.user) and super().has_change_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: Amendment, form: Any, change: bool) -> None:
-        obj.author = request.user
-        super().save_model(request, obj, form, change)
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
+        kwargs.setdefault("form", RuleAdminForm)
+        return super().get_changelist_form(request, **kwargs)
 
 
 @admin.register(TreatmentPlan)

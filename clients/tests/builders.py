@@ -84,3 +84,28 @@ def back_office_client(user: Any) -> Any:
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     return login_client(user)
+
+
+def rules_changelist_post(rules: list[Any], **changes: Any) -> dict[str, Any]:
+    """The changelist's list_editable form, with `changes` applied to the rule of that condition."""
+    data: dict[str, Any] = {
+        "form-TOTAL_FORMS": str(len(rules)),
+        "form-INITIAL_FORMS": str(len(rules)),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    for i, rule in enumerate(rules):
+        values = {
+            "id": rule.pk,
+            "outcome": rule.outcome,
+            "action": rule.action,
+            "pressure_cap": "" if rule.pressure_cap is None else rule.pressure_cap,
+            "is_active": "on" if rule.is_active else "",
+        }
+        values.update(changes.get(rule.condition, {}))
+        for key, value in values.items():
+            if key == "is_active" and not value:
+                continue
+            data[f"form-{i}-{key}"] = value
+    return data

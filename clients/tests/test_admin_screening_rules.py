@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from clients.models import Client, ContraindicationRule
 from clients.screening import screening_for
-from clients.tests.builders import back_office_client, make_client, make_intake
+from clients.tests.builders import back_office_client, make_client, make_intake, rules_changelist_post
 
 pytestmark = pytest.mark.django_db
 
@@ -17,38 +17,13 @@ def admin_client_as_manager(manager):
     return back_office_client(manager)
 
 
-def _changelist_post(rules, **changes):
-    """The changelist's list_editable form, with `changes` applied to the rule of that condition."""
-    data = {
-        "form-TOTAL_FORMS": str(len(rules)),
-        "form-INITIAL_FORMS": str(len(rules)),
-        "form-MIN_NUM_FORMS": "0",
-        "form-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-    }
-    for i, rule in enumerate(rules):
-        values = {
-            "id": rule.pk,
-            "outcome": rule.outcome,
-            "action": rule.action,
-            "pressure_cap": "" if rule.pressure_cap is None else rule.pressure_cap,
-            "is_active": "on" if rule.is_active else "",
-        }
-        values.update(changes.get(rule.condition, {}))
-        for key, value in values.items():
-            if key == "is_active" and not value:
-                continue
-            data[f"form-{i}-{key}"] = value
-    return data
-
-
 def test_changing_an_outcome_in_the_changelist_changes_the_screening(admin_client_as_manager):
     client = make_client()
     make_intake(client, diabetes=True)
     assert screening_for(client).status == "needs_clearance"
 
     rules = list(ContraindicationRule.objects.order_by("condition"))
-    data = _changelist_post(rules, diabetes={"outcome": "caution", "action": "Check blood sugar first"})
+    data = rules_changelist_post(rules, diabetes={"outcome": "caution", "action": "Check blood sugar first"})
     response = admin_client_as_manager.post(reverse("admin:clients_contraindicationrule_changelist"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -79,7 +54,7 @@ def test_changing_an_outcome_in_the_change_form_changes_the_screening(admin_clie
 
 def test_a_bad_pressure_cap_is_refused(admin_client_as_manager):
     rules = list(ContraindicationRule.objects.order_by("condition"))
-    data = _changelist_post(rules, blood_thinners={"pressure_cap": "9"})
+    data = rules_changelist_post(rules, blood_thinners={"pressure_cap": "9"})
     response = admin_client_as_manager.post(reverse("admin:clients_contraindicationrule_changelist"), data)
     assert response.status_code == 200  # the changelist shows the error
     assert ContraindicationRule.objects.get(condition="blood_thinners").pressure_cap == 2
