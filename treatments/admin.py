@@ -202,8 +202,9 @@ class ContraindicationRuleAdmin(NoDeleteMixin, HistoryAdmin):
 
 
 @admin.register(TreatmentPlan)
-class TreatmentPlanAdmin(NoDeleteMixin, admin.ModelAdmin):
-    """A plan is finished or stopped early, never deleted: the chart keeps its history."""
+class TreatmentPlanAdmin(NoDeleteMixin, HistoryAdmin):
+    """A plan is finished or stopped early, never deleted: the chart keeps its history. Once
+    made, a plan stays the client's (it is not moved to another client's chart)."""
 
     list_display = ["client", "goal", "planned_sessions", "started_on", "status", "practitioner"]
     list_filter = ["status", "practitioner"]
@@ -212,6 +213,10 @@ class TreatmentPlanAdmin(NoDeleteMixin, admin.ModelAdmin):
     raw_id_fields = ["client"]
     readonly_fields = ["created_by", "created_at"]
     actions = ["mark_finished", "mark_abandoned"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "client"]
 
     @admin.action(description="Mark the selected plans finished")
     def mark_finished(self, request: HttpRequest, queryset: QuerySet[TreatmentPlan]) -> None:

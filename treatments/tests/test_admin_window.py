@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from clients.tests.builders import back_office_client
-from treatments.models import Amendment, Point, PointApplication, TreatmentNote
+from clients.tests.builders import back_office_client, make_client
+from treatments.models import Amendment, Point, PointApplication, TreatmentNote, TreatmentPlan
 from treatments.tests.builders import add_point, make_note, make_pregnant_client, sign
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +148,30 @@ def test_an_old_version_is_not_written_back_through_the_history_form(back_office
     assert response.status_code == 403
     note.refresh_from_db()
     assert note.is_signed and note.subjective == "Second words"
+
+
+def test_a_plan_stays_on_its_clients_chart(manager, practitioner):
+    back_office = back_office_client(manager)
+    plan = TreatmentPlan.objects.create(
+        client=make_client(),
+        goal="Ease the back",
+        planned_sessions=6,
+        started_on="2026-01-05",
+        created_by=manager,
+    )
+    url = reverse("admin:treatments_treatmentplan_change", args=[plan.pk])
+    response = back_office.post(
+        url,
+        {
+            "client": make_client().pk,
+            "practitioner": practitioner.pk,
+            "goal": "Ease the back and hips",
+            "planned_sessions": 8,
+            "started_on": "2026-01-05",
+            "status": "active",
+        },
+    )
+    assert response.status_code == 302
+    before_client = plan.client_id
+    plan.refresh_from_db()
+    assert plan.client_id == before_client and plan.planned_sessions == 8
