@@ -26,6 +26,7 @@ from clients.tests.builders import make_clearance, make_client, make_intake
 from clients.tests.test_bad_input import intake_data
 from clients.tests.test_online_intake import answers as online_answers
 from clinic.models import Booking
+from clinic.services import screening_check
 from clinic.tests.builders import future_day, give_hours, local, make_booking, make_room, make_service
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +236,16 @@ def test_reception_sees_waiting_for_review_on_the_list_the_page_and_the_calendar
         assert "Do not treat today" in body, url
         for word in CLINICAL_WORDS:
             assert word not in body, f"{word!r} on {url}"
+
+
+def test_the_booking_form_warns_of_a_waiting_intake_even_when_clear():
+    client = make_client()
+    make_intake(client, taken_on=days_ago(2))
+    assert screening_check(client, future_day()).warnings == ()
+    make_intake(client, source=IntakeSource.ONLINE, needs_review=True)
+    check = screening_check(client, future_day())
+    assert check.status == ScreeningStatus.CLEAR and not check.refused
+    assert any("waiting for a practitioner" in w for w in check.warnings)
 
 
 # Intake links ------------------------------------------------------------------------------
