@@ -21,6 +21,44 @@ class ScreeningStatus(models.TextChoices):
 SEVERITY: dict[str, int] = {status.value: rank for rank, status in enumerate(ScreeningStatus)}
 
 
+# Answers of the intake questionnaire that have more than two values.
+class BloodPressure(models.TextChoices):
+    NORMAL = "normal", "Normal / not known to be high"
+    CONTROLLED = "controlled", "High, controlled with treatment"
+    UNCONTROLLED = "uncontrolled", "High, not controlled"
+
+
+class HeartCondition(models.TextChoices):
+    NONE = "none", "None"
+    STABLE = "stable", "Yes, stable"
+    UNSTABLE = "unstable", "Yes, unstable or getting worse"
+
+
+class ClotHistory(models.TextChoices):
+    NONE = "none", "Never"
+    PAST = "past", "In the past, treated"
+    SUSPECTED = "suspected", "Now, or suspected and not yet treated"
+
+
+class CancerStatus(models.TextChoices):
+    NONE = "none", "Never"
+    PAST = "past", "In the past, no current treatment"
+    CURRENT = "current", "Current"
+
+
+class Osteoporosis(models.TextChoices):
+    NONE = "none", "No"
+    MILD = "mild", "Mild (osteopenia)"
+    SEVERE = "severe", "Severe"
+
+
+class SeizureControl(models.TextChoices):
+    """Asked only when the client has seizures or epilepsy (blank otherwise)."""
+
+    CONTROLLED = "controlled", "Controlled: no seizures with the current treatment"
+    UNCONTROLLED = "uncontrolled", "Not controlled: seizures still happen"
+
+
 class ConditionKind(models.TextChoices):
     """How textbooks sort a contraindication (DOMAIN.md section 3)."""
 
@@ -55,6 +93,7 @@ class Condition(models.TextChoices):
     HEART_DISEASE = "heart_disease", "Heart disease"
     DIABETES = "diabetes", "Diabetes"
     SEIZURES = "seizures", "Seizures or epilepsy"
+    UNCONTROLLED_SEIZURES = "uncontrolled_seizures", "Seizures or epilepsy, not controlled"
     # Local: not the affected area.
     OPEN_WOUND = "open_wound", "Open wound or broken skin"
     SKIN_INFECTION = "skin_infection", "Skin infection or contagious skin condition"

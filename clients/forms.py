@@ -9,9 +9,10 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
-from clients.choices import SiteCondition
+from clients.choices import CancerStatus, ScreeningStatus, SeizureControl, SiteCondition
 from clients.models import (
     Client,
     ContraindicationRule,
@@ -180,12 +181,39 @@ INTAKE_SECTIONS: list[tuple[str, list[str]]] = [
             "numbness_or_neuropathy",
             "osteoporosis",
             "seizures",
+            "seizure_control",
             "other_conditions",
         ],
     ),
     ("Your session", ["areas_to_avoid", "pressure_preference"]),
 ]
 ANSWER_FIELDS = [name for _title, names in INTAKE_SECTIONS for name in names]
+
+
+# The health questions (yes/no, and those with several answers; the pressure preference is not
+# one): the online form asks each with no answer chosen.
+HEALTH_YES_NO = [
+    name for name in ANSWER_FIELDS if isinstance(Intake._meta.get_field(name), models.BooleanField)
+]
+HEALTH_CHOICES = [
+    name
+    for name in ANSWER_FIELDS
+    if Intake._meta.get_field(name).choices and name not in ("pressure_preference",)
+]
+# Questions that are asked only after a "yes" to the one before (the client answers them then).
+FOLLOW_UPS = {"pregnancy_high_risk", "chemotherapy", "radiotherapy", "seizure_control"}
+
+
+def yes_no_field(model_field: Any, *, required: bool) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=str(model_field.verbose_name).capitalize(),
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=required,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no."},
+    )
 
 
 class IntakeForm(forms.ModelForm):
@@ -204,6 +232,7 @@ class IntakeForm(forms.ModelForm):
             "blood_clots": forms.RadioSelect,
             "cancer": forms.RadioSelect,
             "osteoporosis": forms.RadioSelect,
+            "seizure_control": forms.RadioSelect,
             "pressure_preference": forms.RadioSelect,
         }
         labels = {"taken_on": "Date of the intake", "consent_signed": "I consent to treatment"}
@@ -213,6 +242,8 @@ class IntakeForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent_signed"].help_text = CONSENT_TEXT
+        # No "---------" among the radio buttons; the answer is asked for after "seizures: yes".
+        self.fields["seizure_control"].choices = SeizureControl.choices
         if self.consent_required:
             self.fields["consent_signed"].required = True
             self.fields["consent_signature"].required = True
@@ -230,20 +261,80 @@ class IntakeForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("pregnant"):
-            data["pregnancy_weeks"] = None
-            data["pregnancy_high_risk"] = False
-        if (data.get("chemotherapy") or data.get("radiotherapy")) and data.get("cancer") == "none":
-            self.add_error(
-                "cancer", "Chemotherapy or radiotherapy is ticked: say whether the cancer is current."
-            )
+        self._check_follow_ups(data)
         if data.get("consent_signed") and not (data.get("consent_signature") or "").strip():
             self.add_error("consent_signature", "Type the client's full name to sign the consent.")
         return data
 
+    def _contradiction(self, parent: str, parent_message: str, children: dict[str, str]) -> None:
+        for name, message in children.items():
+            self.add_error(name, message)
+        self.add_error(parent, parent_message)
+
+    def _check_follow_ups(self, data: dict[str, Any]) -> None:
+        """Each follow-up answer agrees with the question it follows, or both get an error.
+
+        Nothing is dropped silently: "20 weeks" with "pregnant: no" may mean either answer is
+        wrong, and only the person filling in the form knows which. A question that failed on
+        its own (no answer, a bad value) is not compared.
+        """
+        if "pregnant" in data and not data["pregnant"]:
+            given = {}
+            if data.get("pregnancy_weeks") is not None:
+                given["pregnancy_weeks"] = "Weeks of pregnancy are given, but the answer to pregnant is no."
+            if data.get("pregnancy_high_risk"):
+                given["pregnancy_high_risk"] = "High-risk pregnancy is yes, but the answer to pregnant is no."
+            if given:
+                self._contradiction(
+                    "pregnant",
+                    "Pregnant is no, but pregnancy answers are given below: correct one of them.",
+                    given,
+                )
+        elif data.get("pregnant") and "pregnancy_high_risk" in data and data["pregnancy_high_risk"] is None:
+            self.add_error("pregnancy_high_risk", "Choose yes or no.")
+
+        if "cancer" in data:
+            current = data["cancer"] == CancerStatus.CURRENT
+            treatments = {"chemotherapy": "chemotherapy", "radiotherapy": "radiotherapy"}
+            given = {
+                name: f"Receiving {what} now needs the cancer to be current."
+                for name, what in treatments.items()
+                if data.get(name) and not current
+            }
+            if given:
+                self._contradiction(
+                    "cancer",
+                    "Chemotherapy or radiotherapy is yes: say whether the cancer is current.",
+                    given,
+                )
+            elif current:
+                for name in treatments:
+                    if name in data and data[name] is None:
+                        self.add_error(name, "Choose yes or no.")
+
+        if "seizures" in data:
+            control = data.get("seizure_control") or ""
+            if data["seizures"] and not control and "seizure_control" not in self.errors:
+                self.add_error("seizure_control", "Say whether the seizures are controlled.")
+            elif not data["seizures"] and control:
+                self._contradiction(
+                    "seizures",
+                    "Seizures is no, but how they are controlled is answered below: correct one of them.",
+                    {"seizure_control": "Leave this empty when there are no seizures or epilepsy."},
+                )
+
+        # A follow-up left unanswered after a "no" is a "no".
+        for name in ("pregnancy_high_risk", "chemotherapy", "radiotherapy"):
+            if name in data and data[name] is None:
+                data[name] = False
+
 
 class PublicIntakeForm(IntakeForm):
-    """The same questionnaire, filled in by the client from the emailed link."""
+    """The same questionnaire, filled in by the client from the emailed link.
+
+    No health answer is chosen in advance: the client picks yes or no (or one of the options)
+    for each question, so an answer skipped is an error rather than a silent "no".
+    """
 
     consent_required = True
 
@@ -253,6 +344,18 @@ class PublicIntakeForm(IntakeForm):
             "consent_signed": "I consent to treatment",
             "consent_signature": "Your full name (signature)",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in HEALTH_YES_NO:
+            model_field = Intake._meta.get_field(name)
+            self.fields[name] = yes_no_field(model_field, required=name not in FOLLOW_UPS)
+        for name in HEALTH_CHOICES:
+            self.fields[name].initial = None
+            if name not in FOLLOW_UPS:
+                self.fields[name].error_messages["required"] = "Choose one of the answers."
+        for name in (*HEALTH_YES_NO, *HEALTH_CHOICES):
+            self.initial.pop(name, None)
 
 
 class IntakeSiteForm(forms.ModelForm):
@@ -280,6 +383,32 @@ IntakeSiteFormSet = forms.inlineformset_factory(
 )
 
 
+def intake_is_valid(form: IntakeForm, site_formset: Any) -> bool:
+    """The answers and the places on the body, each valid and agreeing with each other.
+
+    Both are validated even when the first fails, so every error shows at once. An implant
+    marked on the body with "pacemaker, implant, line or port: no" is an error by both.
+    """
+    answers_valid = form.is_valid()
+    sites_valid = site_formset.is_valid()
+    if answers_valid and sites_valid and not form.cleaned_data.get("pacemaker_or_implant"):
+        implants = [
+            site_form
+            for site_form in site_formset.forms
+            if (site_form.cleaned_data or {}).get("condition") == SiteCondition.IMPLANT
+            and not site_form.cleaned_data.get("DELETE")
+        ]
+        for site_form in implants:
+            site_form.add_error("condition", "An implant is marked here, but the implant question is no.")
+        if implants:
+            form.add_error(
+                "pacemaker_or_implant",
+                "An implant is marked on the body below, but this answer is no: correct one of them.",
+            )
+            return False
+    return answers_valid and sites_valid
+
+
 class HealthUpdateForm(forms.ModelForm):
     """The per-visit check. Reception sees only the yes/no question (`clinical=False`)."""
 
@@ -304,7 +433,7 @@ class HealthUpdateForm(forms.ModelForm):
 
 class ClearanceForm(forms.ModelForm):
     conditions = forms.ModelMultipleChoiceField(
-        queryset=ContraindicationRule.objects.filter(outcome="needs_clearance", is_active=True),
+        queryset=ContraindicationRule.objects.filter(outcome=ScreeningStatus.NEEDS_CLEARANCE, is_active=True),
         widget=forms.CheckboxSelectMultiple,
         help_text="The conditions the doctor approves treatment for.",
     )

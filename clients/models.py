@@ -13,7 +13,18 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clients.choices import Condition, ConditionKind, ScreeningStatus, SiteCondition
+from clients.choices import (
+    BloodPressure,
+    CancerStatus,
+    ClotHistory,
+    Condition,
+    ConditionKind,
+    HeartCondition,
+    Osteoporosis,
+    ScreeningStatus,
+    SeizureControl,
+    SiteCondition,
+)
 from clients.regions import BodyRegion, Side
 from clinic.dates import validate_clinic_date
 
@@ -122,36 +133,6 @@ class Client(models.Model):
             self.save(update_fields=["is_archived", "archived_at", "updated_at"])
 
 
-class BloodPressure(models.TextChoices):
-    NORMAL = "normal", "Normal / not known to be high"
-    CONTROLLED = "controlled", "High, controlled with treatment"
-    UNCONTROLLED = "uncontrolled", "High, not controlled"
-
-
-class HeartCondition(models.TextChoices):
-    NONE = "none", "None"
-    STABLE = "stable", "Yes, stable"
-    UNSTABLE = "unstable", "Yes, unstable or getting worse"
-
-
-class ClotHistory(models.TextChoices):
-    NONE = "none", "Never"
-    PAST = "past", "In the past, treated"
-    SUSPECTED = "suspected", "Now, or suspected and not yet treated"
-
-
-class CancerStatus(models.TextChoices):
-    NONE = "none", "Never"
-    PAST = "past", "In the past, no current treatment"
-    CURRENT = "current", "Current"
-
-
-class Osteoporosis(models.TextChoices):
-    NONE = "none", "No"
-    MILD = "mild", "Mild (osteopenia)"
-    SEVERE = "severe", "Severe"
-
-
 class PressurePreference(models.IntegerChoices):
     VERY_LIGHT = 1, "1 - very light"
     LIGHT = 2, "2 - light"
@@ -233,6 +214,13 @@ class Intake(models.Model):
     numbness_or_neuropathy = models.BooleanField("numbness, tingling or neuropathy", default=False)
     osteoporosis = models.CharField(max_length=10, choices=Osteoporosis.choices, default=Osteoporosis.NONE)
     seizures = models.BooleanField("seizures or epilepsy", default=False)
+    seizure_control = models.CharField(
+        "are the seizures controlled?",
+        max_length=12,
+        choices=SeizureControl.choices,
+        blank=True,
+        help_text="Only with seizures or epilepsy.",
+    )
     # Preferences and notes
     areas_to_avoid = models.TextField(max_length=TEXT_MAX, blank=True)
     pressure_preference = models.PositiveSmallIntegerField(
@@ -271,6 +259,10 @@ class Intake(models.Model):
         return self.taken_on < on - timedelta(days=settings.INTAKE_VALID_DAYS)
 
     def mark_reviewed(self, user) -> None:
+        """A clinician has read it: from now on it counts like a staff intake. Call it through
+        clients.services.review_intake, which checks who may review."""
+        if not self.needs_review:
+            return
         self.needs_review = False
         self.reviewed_by = user
         self.reviewed_at = timezone.now()

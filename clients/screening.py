@@ -21,10 +21,22 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from clients.choices import SEVERITY, Condition, ConditionKind, ScreeningStatus, SiteCondition
+from clients.choices import (
+    SEVERITY,
+    BloodPressure,
+    CancerStatus,
+    ClotHistory,
+    Condition,
+    ConditionKind,
+    HeartCondition,
+    Osteoporosis,
+    ScreeningStatus,
+    SeizureControl,
+    SiteCondition,
+)
 from clients.regions import BodyRegion, Side
 
 __all__ = [
@@ -98,8 +110,11 @@ class ScreeningResult:
     intake_date: date | None = None
     intake_out_of_date: bool = False
     has_intake: bool = False
+    # An intake the client sent online is waiting for a clinician's review.
     needs_review: bool = False
     intake_id: int | None = field(default=None, compare=False)
+    pending_dates: tuple[date, ...] = ()
+    pending_intake_ids: tuple[int, ...] = field(default=(), compare=False)
 
     @property
     def status_label(self) -> str:
@@ -113,6 +128,8 @@ class ScreeningResult:
         sentence = _ACTIONS[ScreeningStatus(self.status)]
         if self.intake_out_of_date:
             sentence += " The intake is out of date: ask the client to fill in a new one."
+        if self.needs_review:
+            sentence += " An intake sent online is waiting for a practitioner's review."
         return sentence
 
     @property
@@ -220,31 +237,34 @@ def conditions_from_intake(intake: Any, *, on: date) -> list[RaisedCondition]:
 
     `intake.sites.all()` is read, so prefetch `sites` when screening many intakes.
     """
+    # Seizures whose control is not known count as not controlled: the careful reading.
+    seizures_controlled = intake.seizures and intake.seizure_control == SeizureControl.CONTROLLED
     flags: list[tuple[bool, str]] = [
         (intake.fever_or_illness_today, Condition.FEVER),
         (intake.contagious_illness, Condition.CONTAGIOUS_ILLNESS),
-        (intake.blood_clots == "suspected", Condition.DVT_SUSPECTED),
-        (intake.blood_clots == "past", Condition.PAST_DVT),
-        (intake.heart_condition == "unstable", Condition.UNSTABLE_HEART),
-        (intake.heart_condition == "stable", Condition.HEART_DISEASE),
-        (intake.blood_pressure == "uncontrolled", Condition.UNCONTROLLED_BP),
-        (intake.blood_pressure == "controlled", Condition.CONTROLLED_BP),
+        (intake.blood_clots == ClotHistory.SUSPECTED, Condition.DVT_SUSPECTED),
+        (intake.blood_clots == ClotHistory.PAST, Condition.PAST_DVT),
+        (intake.heart_condition == HeartCondition.UNSTABLE, Condition.UNSTABLE_HEART),
+        (intake.heart_condition == HeartCondition.STABLE, Condition.HEART_DISEASE),
+        (intake.blood_pressure == BloodPressure.UNCONTROLLED, Condition.UNCONTROLLED_BP),
+        (intake.blood_pressure == BloodPressure.CONTROLLED, Condition.CONTROLLED_BP),
         (intake.clotting_disorder, Condition.CLOTTING_DISORDER),
         (intake.bruises_easily, Condition.EASY_BRUISING),
         (intake.pregnant, Condition.PREGNANCY),
         (intake.pregnant and intake.pregnancy_high_risk, Condition.HIGH_RISK_PREGNANCY),
-        (intake.osteoporosis == "severe", Condition.SEVERE_OSTEOPOROSIS),
-        (intake.osteoporosis == "mild", Condition.MILD_OSTEOPOROSIS),
+        (intake.osteoporosis == Osteoporosis.SEVERE, Condition.SEVERE_OSTEOPOROSIS),
+        (intake.osteoporosis == Osteoporosis.MILD, Condition.MILD_OSTEOPOROSIS),
         (intake.recent_stroke, Condition.RECENT_STROKE),
         (intake.diabetes, Condition.DIABETES),
         (intake.numbness_or_neuropathy, Condition.DIABETIC_NEUROPATHY),
         (intake.chemotherapy, Condition.CHEMOTHERAPY),
         (intake.radiotherapy, Condition.RADIOTHERAPY),
         (
-            intake.cancer == "past" and not (intake.chemotherapy or intake.radiotherapy),
+            intake.cancer == CancerStatus.PAST and not (intake.chemotherapy or intake.radiotherapy),
             Condition.PAST_CANCER,
         ),
-        (intake.seizures, Condition.SEIZURES),
+        (seizures_controlled, Condition.SEIZURES),
+        (intake.seizures and not seizures_controlled, Condition.UNCONTROLLED_SEIZURES),
         (intake.blood_thinners, Condition.BLOOD_THINNERS),
         (intake.long_term_steroids, Condition.LONG_TERM_STEROIDS),
         (intake.pain_relievers, Condition.PAIN_RELIEVERS),
@@ -306,12 +326,35 @@ def _finding(raised: RaisedCondition, rule: RuleLike | None, cleared_codes: set[
     )
 
 
+def _findings_of(
+    intake: Any, index: dict[str, RuleLike], cleared_codes: set[str], *, on: date
+) -> list[Finding]:
+    findings = []
+    for raised in conditions_from_intake(intake, on=on):
+        finding = _finding(raised, index.get(raised.condition), cleared_codes)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _merge(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per condition and place; of two, the stricter stays. Different places of
+    one condition (varicose veins left in one intake, right in the other) both stay."""
+    kept: dict[tuple[str, tuple[str, ...], str], Finding] = {}
+    for finding in findings:
+        key = (finding.condition, finding.regions, finding.side)
+        if key not in kept or SEVERITY[finding.effective_outcome] > SEVERITY[kept[key].effective_outcome]:
+            kept[key] = finding
+    return sorted(kept.values(), key=lambda f: (-SEVERITY[f.effective_outcome], f.cleared, f.label))
+
+
 def screen(
     intake: Any | None,
     clearances: Iterable[Any],
     *,
     on: date,
     rules: Iterable[RuleLike] | Mapping[str, RuleLike],
+    pending: Iterable[Any] = (),
 ) -> ScreeningResult:
     """Screen one intake on a day. Pure: everything it needs is passed in.
 
@@ -320,8 +363,14 @@ def screen(
       marked cleared, and counts as `caution`.
     - The status is the strictest finding; with no intake, or an out-of-date one, it is at
       least `caution` (the action says what is missing).
+    - `pending` are intakes the client sent online that no clinician has reviewed yet: they
+      can only make the result stricter, never milder. Their findings join the reviewed
+      intake's (cautions, points, regions and pressure caps of both apply), and with no
+      reviewed intake the status stays at least `caution`. Dates and the out-of-date flag
+      stay the reviewed intake's.
     """
-    if intake is None:
+    unreviewed = [p for p in pending if intake is None or p.pk != intake.pk]
+    if intake is None and not unreviewed:
         return ScreeningResult(status=ScreeningStatus.CAUTION.value, has_intake=False)
 
     cleared_codes: set[str] = set()
@@ -330,40 +379,43 @@ def screen(
             cleared_codes.update(clearance.condition_codes)
 
     index = _rule_index(rules)
-    findings = []
-    for raised in conditions_from_intake(intake, on=on):
-        finding = _finding(raised, index.get(raised.condition), cleared_codes)
-        if finding is not None:
-            findings.append(finding)
-    findings.sort(key=lambda f: (-SEVERITY[f.effective_outcome], f.cleared, f.label))
+    findings = [] if intake is None else _findings_of(intake, index, cleared_codes, on=on)
+    for other in unreviewed:
+        findings.extend(_findings_of(other, index, cleared_codes, on=on))
+    merged = _merge(findings)
 
-    out_of_date = intake.taken_on < on - timedelta(days=settings.INTAKE_VALID_DAYS)
-    floor = ScreeningStatus.CAUTION.value if out_of_date else ScreeningStatus.CLEAR.value
-    status = max([floor, *(f.effective_outcome for f in findings)], key=SEVERITY.__getitem__)
+    out_of_date = intake is not None and intake.taken_on < on - timedelta(days=settings.INTAKE_VALID_DAYS)
+    floor = ScreeningStatus.CAUTION.value if intake is None or out_of_date else ScreeningStatus.CLEAR.value
+    status = max([floor, *(f.effective_outcome for f in merged)], key=SEVERITY.__getitem__)
     return ScreeningResult(
         status=status,
-        findings=tuple(findings),
-        intake_date=intake.taken_on,
+        findings=tuple(merged),
+        intake_date=None if intake is None else intake.taken_on,
         intake_out_of_date=out_of_date,
         has_intake=True,
-        needs_review=bool(getattr(intake, "needs_review", False)),
-        intake_id=intake.pk,
+        needs_review=bool(unreviewed) or bool(getattr(intake, "needs_review", False)),
+        intake_id=None if intake is None else intake.pk,
+        pending_dates=tuple(p.taken_on for p in unreviewed),
+        pending_intake_ids=tuple(p.pk for p in unreviewed),
     )
 
 
 def screening_for(client: Any, *, on: date | None = None) -> ScreeningResult:
-    """Screen one client's newest intake (the five queries of `screenings_for`)."""
+    """Screen one client (the five queries of `screenings_for`)."""
     return screenings_for([client], on=on)[client.pk]
 
 
 def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> dict[int, ScreeningResult]:
     """Screen many clients at once, keyed by client id, in a fixed number of queries:
 
-    1. the newest intake of each client (a correlated subquery picks it);
+    1. each client's newest reviewed intake (a correlated subquery picks it) and the intakes
+       sent online still waiting for review;
     2. those intakes' body sites;
     3. the clients' clearances valid on the day;
     4. those clearances' conditions;
     5. the rules.
+
+    Staff-taken intakes count as reviewed (needs_review is False on them).
     """
     from clients.models import ContraindicationRule, Intake, IntakeSite, PhysicianClearance
 
@@ -371,15 +423,21 @@ def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> 
     if not ids:
         return {}
     day = on or timezone.localdate()
-    newest = Intake.objects.filter(client_id=OuterRef("client_id")).order_by(
+    newest_reviewed = Intake.objects.filter(client_id=OuterRef("client_id"), needs_review=False).order_by(
         "-taken_on", "-created_at", "-id"
     )
-    intakes = {
-        intake.client_id: intake
-        for intake in Intake.objects.filter(
-            client_id__in=ids, pk=Subquery(newest.values("pk")[:1])
-        ).prefetch_related(Prefetch("sites", queryset=IntakeSite.objects.order_by("id")))
-    }
+    reviewed: dict[int, Any] = {}
+    pending: dict[int, list[Any]] = {}
+    for intake in (
+        Intake.objects.filter(client_id__in=ids)
+        .filter(Q(pk=Subquery(newest_reviewed.values("pk")[:1])) | Q(needs_review=True))
+        .order_by("taken_on", "created_at", "id")
+        .prefetch_related(Prefetch("sites", queryset=IntakeSite.objects.order_by("id")))
+    ):
+        if intake.needs_review:
+            pending.setdefault(intake.client_id, []).append(intake)
+        else:
+            reviewed[intake.client_id] = intake
     clearances: dict[int, list[Any]] = {}
     for clearance in (
         PhysicianClearance.objects.filter(client_id__in=ids)
@@ -391,6 +449,12 @@ def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> 
         clearances.setdefault(clearance.client_id, []).append(clearance)
     rules = list(ContraindicationRule.objects.all())
     return {
-        client_id: screen(intakes.get(client_id), clearances.get(client_id, []), on=day, rules=rules)
+        client_id: screen(
+            reviewed.get(client_id),
+            clearances.get(client_id, []),
+            on=day,
+            rules=rules,
+            pending=pending.get(client_id, ()),
+        )
         for client_id in ids
     }

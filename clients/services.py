@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -26,6 +27,7 @@ from clients.models import (
     hash_token,
 )
 from clients.search import search_name_for, search_text_for
+from clinic.roles import is_clinician
 
 
 def fill_search_columns(client: Client) -> None:
@@ -104,11 +106,19 @@ def _save_sites(intake: Intake, site_formset: Any) -> None:
 def record_intake(
     *, client: Client, form: Any, site_formset: Any, by: Any, health_update: HealthUpdate | None = None
 ) -> Intake:
-    """A new intake taken by staff (every intake is kept; the newest counts)."""
+    """A new intake taken by staff (every intake is kept; the newest counts).
+
+    It counts as reviewed at once: only clinicians may take one (views.intake_new is
+    clinician-only; reception's "something changed" answer leads to no intake), and the
+    clinician goes through every answer with the client while taking it.
+    """
+    if not is_clinician(by):
+        raise PermissionDenied("Only practitioners and managers take health intakes.")
     intake: Intake = form.save(commit=False)
     intake.client = client
     intake.recorded_by = by
     intake.source = IntakeSource.STAFF
+    intake.needs_review = False
     if intake.consent_signed:
         intake.consent_text_version = CONSENT_TEXT_VERSION
     intake.save()
@@ -141,6 +151,16 @@ def record_clearance(*, client: Client, form: Any, by: Any) -> PhysicianClearanc
     return clearance
 
 
+@transaction.atomic
+def review_intake(*, intake: Intake, by: Any) -> Intake:
+    """A clinician has read an intake the client sent online: from now on screening counts it
+    as it counts a staff intake (until then it could only make the status stricter)."""
+    if not is_clinician(by):
+        raise PermissionDenied("Only practitioners and managers review health intakes.")
+    intake.mark_reviewed(by)
+    return intake
+
+
 def intake_link_url(token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("clients:public_intake", args=[token])
 
@@ -150,10 +170,14 @@ def send_intake_link(*, client: Client, by: Any) -> IntakeLink:
     """Email the client a one-time link to the questionnaire.
 
     The token (256 random bits) travels only in the email; the database keeps its SHA-256.
-    If sending fails the link is not kept (the exception rolls the transaction back).
+    The client's older unused links are revoked first (their records stay): only the newest
+    email opens the questionnaire. If sending fails the new link is not kept and the old ones
+    are not revoked (the exception rolls the transaction back).
     """
     if not client.email:
         raise ValueError("The client has no email address.")
+    for older in client.intake_links.filter(used_at__isnull=True, expires_at__gt=timezone.now()):
+        older.revoke()
     token = secrets.token_urlsafe(32)
     link = IntakeLink.objects.create(
         client=client,

@@ -33,6 +33,7 @@ from clients.forms import (
     IntakeForm,
     IntakeSiteFormSet,
     PublicIntakeForm,
+    intake_is_valid,
 )
 from clients.models import Client, ContraindicationRule, Intake, PhysicianClearance
 from clients.screening import screen, screening_for, screenings_for
@@ -200,7 +201,7 @@ def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {**answers, "taken_on": timezone.localdate(), "consent_signed": False, "consent_signature": ""}
     form, site_formset = _intake_formsets(request, IntakeForm, initial=initial, sites=sites)
     if request.method == "POST":
-        if form.is_valid() and site_formset.is_valid():
+        if intake_is_valid(form, site_formset):
             intake = services.record_intake(
                 client=client,
                 form=form,
@@ -261,8 +262,8 @@ def _answer_sections(intake: Intake) -> list[tuple[str, list[tuple[str, Any]]]]:
 def intake_review(request: HttpRequest, pk: int, intake_pk: int) -> HttpResponse:
     client = get_client_for(request.user, pk)
     intake = get_intake_for(request.user, client, intake_pk)
-    intake.mark_reviewed(request.user)
-    messages.success(request, "Intake marked as reviewed.")
+    services.review_intake(intake=intake, by=request.user)
+    messages.success(request, "Intake marked as reviewed: screening now counts it like any other.")
     return redirect("clients:intake_detail", pk=client.pk, intake_pk=intake.pk)
 
 
@@ -379,7 +380,7 @@ def public_intake(request: HttpRequest, token: str) -> HttpResponse:
         return _closed_link(request, state)
     form, site_formset = _intake_formsets(request, PublicIntakeForm, initial={}, sites=[])
     if request.method == "POST":
-        if form.is_valid() and site_formset.is_valid():
+        if intake_is_valid(form, site_formset):
             try:
                 services.submit_online_intake(link=link, form=form, site_formset=site_formset)
             except services.LinkUnavailable:

@@ -79,7 +79,12 @@ def screening_check(client: Any, on: date) -> ScreeningCheck:
 
     result = screening_for(client, on=on)
     status = str(result.status)
-    show = status != ScreeningStatus.CLEAR or not result.has_intake or result.intake_out_of_date
+    show = (
+        status != ScreeningStatus.CLEAR
+        or not result.has_intake
+        or result.intake_out_of_date
+        or result.needs_review
+    )
     return ScreeningCheck(
         status=status,
         action=result.action,

@@ -11,6 +11,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.forms import HEALTH_YES_NO
 from clients.models import Intake, IntakeLink, hash_token
 from clients.tests.builders import make_client, make_intake
 from clients.tests.test_bad_input import intake_data
@@ -19,8 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 def answers(**overrides):
-    data = intake_data(consent_signed="on", consent_signature="Lena Virtanen", pregnant="on")
+    """The online form's answers: every yes/no question answered (no), pregnant yes."""
+    data = intake_data(consent_signed="on", consent_signature="Lena Virtanen")
     data.pop("taken_on")
+    data.update(dict.fromkeys(HEALTH_YES_NO, "no"))
+    data.update(pregnant="yes", pregnancy_high_risk="no")
     data.update(overrides)
     return data
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.core import mail
 from django.utils import timezone
 
+from clients.forms import FOLLOW_UPS, HEALTH_CHOICES, HEALTH_YES_NO
 from clients.models import Client, Intake, IntakeSource
 from clinic.roles import Role
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
@@ -83,7 +84,15 @@ def test_reception_adds_a_client_who_answers_online_and_the_practitioner_sees_th
         tab.goto(link)
         tab.get_by_role("heading", name=re.compile("^Hello Maya")).wait_for()
         assert_accessible(tab)
-        tab.get_by_label("Pregnant", exact=True).check()
+        # No answer is chosen in advance: the client answers each question (here "no"), by keyboard.
+        for name in HEALTH_YES_NO:
+            if name not in FOLLOW_UPS:
+                tab.locator(f'input[name="{name}"][value="no"]').check()
+        for name in HEALTH_CHOICES:
+            if name not in FOLLOW_UPS:
+                tab.locator(f'input[name="{name}"]').first.check()
+        tab.locator('input[name="pregnant"][value="yes"]').press("Space")
+        tab.locator('input[name="pregnancy_high_risk"][value="no"]').check()
         tab.get_by_label("Pregnancy weeks").fill("20")
         tab.get_by_label("I consent to treatment").check()
         tab.get_by_label("Your full name (signature)").fill("Maya Lindqvist")
