@@ -241,7 +241,7 @@ def note_update(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
     services.update_note(
         note_id=note.pk,
         user=request.user,
-        fields={name: form.cleaned_data[name] for name in form.Meta.fields},
+        fields=form.fields_to_save(),
         home_care_points=form.cleaned_data["home_care"],
     )
     messages.success(request, "Note saved.")
@@ -360,7 +360,34 @@ def copy_last(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 @draft_view
 def note_sign(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
-    services.sign_note(note_id=note.pk, user=request.user)
+    """Save the note form as it stands and sign, in one transaction: nothing typed is lost.
+
+    The Sign button submits the note form. A POST without any of its fields (an older page's
+    bare sign form) signs the note as saved rather than blanking it.
+    """
+    catalogue = current_catalogue()
+    posted = any(name in request.POST for name in NoteForm.base_fields)
+    form = NoteForm(request.POST if posted else None, instance=note, catalogue=catalogue)
+    if posted and not form.is_valid():
+        messages.error(request, "Not signed: correct the fields marked below. Your text is kept.")
+        fresh = get_note_for(request.user, note.pk)
+        return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
+    try:
+        services.sign_note(
+            note_id=note.pk,
+            user=request.user,
+            fields=form.fields_to_save() if posted else None,
+            home_care_points=form.cleaned_data["home_care"] if posted else None,
+        )
+    except services.NoteIncomplete as error:
+        if not posted:
+            messages.error(request, f"Not signed. {error}")
+            return _render_note(request, note, status=400, catalogue=catalogue)
+        messages.error(request, "Not signed: the note still needs what is listed below. Your text is kept.")
+        for problem in error.problems:
+            form.add_error(None, problem)
+        fresh = get_note_for(request.user, note.pk)
+        return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
     messages.success(request, "Note signed. It can no longer change; add an amendment to correct it.")
     return redirect("treatments:note", pk=note.pk)
 
