@@ -392,6 +392,46 @@ def note_sign(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
     return redirect("treatments:note", pk=note.pk)
 
 
+def _autosave_status(
+    request: HttpRequest, *, saved_at: Any = None, problem: str = "", status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "treatments/_autosave_status.html",
+        {"saved_at": saved_at, "problem": problem},
+        status=status,
+    )
+
+
+@clinician_required
+@require_POST
+def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The note form, saved while its author types (htmx, through the same service as Save draft).
+
+    The answer is only the save-state line, never the form, so what is in the browser stays
+    as typed whatever happens: 400 for invalid input, 403 for another's note, 409 once signed.
+    """
+    note = get_note_for(request.user, pk)
+    if note.is_signed:
+        problem = "this note is signed and can no longer change."
+        return _autosave_status(request, problem=problem, status=409)
+    if not note.is_author(request.user):
+        return _autosave_status(request, problem="only the note's author can change a draft.", status=403)
+    form = NoteForm(request.POST, instance=note, catalogue=current_catalogue())
+    if not form.is_valid():
+        return _autosave_status(request, problem=form.error_summary(), status=400)
+    try:
+        saved = services.update_note(
+            note_id=note.pk,
+            user=request.user,
+            fields=form.fields_to_save(),
+            home_care_points=form.cleaned_data["home_care"],
+        )
+    except services.NoteLocked as error:  # signed in another tab since this request began
+        return _autosave_status(request, problem=str(error), status=409)
+    return _autosave_status(request, saved_at=saved.updated_at)
+
+
 @clinician_required
 @require_POST
 def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
