@@ -80,6 +80,17 @@ class NoteForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["home_care"] = ", ".join(p.code for p in self.instance.home_care_points.all())
 
+    def fields_to_save(self) -> dict[str, Any]:
+        """The cleaned note fields, as the services take them (home care goes separately)."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def error_summary(self) -> str:
+        """Every error in one line, each after its field's label, for the autosave state."""
+        return " ".join(
+            f"{self.fields[name].label}: {' '.join(errors)}" if name in self.fields else " ".join(errors)
+            for name, errors in self.errors.items()
+        )
+
     def clean_home_care(self) -> list[Point]:
         points, errors = [], []
         for text in self.cleaned_data["home_care"].split(","):

@@ -7,6 +7,7 @@ a draft and the user is its author. A signed note is never changed: only amendme
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,14 @@ class NoteError(Exception):
 
 class NoteLocked(NoteError):
     """The note is signed (or not the user's to edit)."""
+
+
+class NoteIncomplete(NoteError):
+    """The note lacks what a signature needs; `problems` lists each gap, for the user."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(" ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,35 @@ def update_note(
     return note
 
 
+# The SOAP text a signature needs some words in. "Plan for next time" alone does not record
+# the session, so it is not one of them.
+SOAP_TEXT_FIELDS = ("subjective", "objective", "assessment", "plan")
+# A letter or a digit in any script: "...", "-" or blank lines alone are not words.
+_WORD_CHARACTER = re.compile(r"[^\W_]")
+
+
+def has_words(text: str) -> bool:
+    return bool(_WORD_CHARACTER.search(text or ""))
+
+
+def signing_problems(note: TreatmentNote, *, has_points: bool) -> list[str]:
+    """What the note lacks before it can be signed; empty when it says what happened.
+
+    A signed note is the lasting record of a session, so it needs both halves of one: some
+    words in S, O, A or P (spaces and punctuation alone do not count), and what was treated:
+    at least one point applied or one body region ticked.
+    """
+    problems = []
+    if not any(has_words(getattr(note, name)) for name in SOAP_TEXT_FIELDS):
+        problems.append(
+            "Write what happened in at least one of S, O, A or P before signing "
+            "(spaces and punctuation alone do not count)."
+        )
+    if not has_points and not note.regions_treated:
+        problems.append("Record at least one point applied or one body region treated before signing.")
+    return problems
+
+
 @transaction.atomic
 def add_applications(*, note_id: int, user: Any, rows: Sequence[NewApplication]) -> list[PointApplication]:
     note = lock_draft(note_id, user=user)
@@ -138,12 +176,30 @@ def remove_application(*, note_id: int, user: Any, application_id: int) -> None:
 
 
 @transaction.atomic
-def sign_note(*, note_id: int, user: Any) -> TreatmentNote:
+def sign_note(
+    *,
+    note_id: int,
+    user: Any,
+    fields: dict[str, Any] | None = None,
+    home_care_points: Sequence[Point] | None = None,
+) -> TreatmentNote:
+    """Save `fields` (the note as the page showed it when Sign was pressed) and sign, under one lock.
+
+    Without `fields` the note is signed as saved. A note that `signing_problems` finds wanting
+    raises NoteIncomplete and nothing is written, not even the fields.
+    """
     note = lock_draft(note_id, user=user)
+    for name, value in (fields or {}).items():
+        setattr(note, name, value)
+    problems = signing_problems(note, has_points=note.applications.exists())
+    if problems:
+        raise NoteIncomplete(problems)
     note.status = NoteStatus.SIGNED
     note.signed_by = user
     note.signed_at = timezone.now()
-    note.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+    note.save()
+    if home_care_points is not None:
+        note.home_care_points.set(home_care_points)
     return note
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("bookings/<int:booking_id>/note/", views.booking_note, name="booking_note"),
     path("notes/<int:pk>/", views.note_detail, name="note"),
     path("notes/<int:pk>/edit/", views.note_update, name="note_update"),
+    path("notes/<int:pk>/autosave/", views.note_autosave, name="note_autosave"),
     path("notes/<int:pk>/points/add/", views.application_add, name="application_add"),
     path(
         "notes/<int:pk>/points/<int:application_id>/remove/",

@@ -241,7 +241,7 @@ def note_update(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
     services.update_note(
         note_id=note.pk,
         user=request.user,
-        fields={name: form.cleaned_data[name] for name in form.Meta.fields},
+        fields=form.fields_to_save(),
         home_care_points=form.cleaned_data["home_care"],
     )
     messages.success(request, "Note saved.")
@@ -360,9 +360,76 @@ def copy_last(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 @draft_view
 def note_sign(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
-    services.sign_note(note_id=note.pk, user=request.user)
+    """Save the note form as it stands and sign, in one transaction: nothing typed is lost.
+
+    The Sign button submits the note form. A POST without any of its fields (an older page's
+    bare sign form) signs the note as saved rather than blanking it.
+    """
+    catalogue = current_catalogue()
+    posted = any(name in request.POST for name in NoteForm.base_fields)
+    form = NoteForm(request.POST if posted else None, instance=note, catalogue=catalogue)
+    if posted and not form.is_valid():
+        messages.error(request, "Not signed: correct the fields marked below. Your text is kept.")
+        fresh = get_note_for(request.user, note.pk)
+        return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
+    try:
+        services.sign_note(
+            note_id=note.pk,
+            user=request.user,
+            fields=form.fields_to_save() if posted else None,
+            home_care_points=form.cleaned_data["home_care"] if posted else None,
+        )
+    except services.NoteIncomplete as error:
+        if not posted:
+            messages.error(request, f"Not signed. {error}")
+            return _render_note(request, note, status=400, catalogue=catalogue)
+        messages.error(request, "Not signed: the note still needs what is listed below. Your text is kept.")
+        for problem in error.problems:
+            form.add_error(None, problem)
+        fresh = get_note_for(request.user, note.pk)
+        return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
     messages.success(request, "Note signed. It can no longer change; add an amendment to correct it.")
     return redirect("treatments:note", pk=note.pk)
+
+
+def _autosave_status(
+    request: HttpRequest, *, saved_at: Any = None, problem: str = "", status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "treatments/_autosave_status.html",
+        {"saved_at": saved_at, "problem": problem},
+        status=status,
+    )
+
+
+@clinician_required
+@require_POST
+def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The note form, saved while its author types (htmx, through the same service as Save draft).
+
+    The answer is only the save-state line, never the form, so what is in the browser stays
+    as typed whatever happens: 400 for invalid input, 403 for another's note, 409 once signed.
+    """
+    note = get_note_for(request.user, pk)
+    if note.is_signed:
+        problem = "this note is signed and can no longer change."
+        return _autosave_status(request, problem=problem, status=409)
+    if not note.is_author(request.user):
+        return _autosave_status(request, problem="only the note's author can change a draft.", status=403)
+    form = NoteForm(request.POST, instance=note, catalogue=current_catalogue())
+    if not form.is_valid():
+        return _autosave_status(request, problem=form.error_summary(), status=400)
+    try:
+        saved = services.update_note(
+            note_id=note.pk,
+            user=request.user,
+            fields=form.fields_to_save(),
+            home_care_points=form.cleaned_data["home_care"],
+        )
+    except services.NoteLocked as error:  # signed in another tab since this request began
+        return _autosave_status(request, problem=str(error), status=409)
+    return _autosave_status(request, saved_at=saved.updated_at)
 
 
 @clinician_required

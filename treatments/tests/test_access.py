@@ -20,6 +20,7 @@ def _urls(note: TreatmentNote) -> list[tuple[str, str]]:
         ("post", reverse("treatments:booking_note", args=[b])),
         ("get", reverse("treatments:note", args=[n])),
         ("post", reverse("treatments:note_update", args=[n])),
+        ("post", reverse("treatments:note_autosave", args=[n])),
         ("post", reverse("treatments:application_add", args=[n])),
         ("post", reverse("treatments:application_remove", args=[n, application.pk])),
         ("post", reverse("treatments:quick_preview", args=[n])),

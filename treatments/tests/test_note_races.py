@@ -71,7 +71,7 @@ def test_simultaneous_starts_make_one_note():
 @pytest.mark.django_db(transaction=True)
 def test_an_edit_racing_the_signature_never_lands_after_it():
     practitioner = make_practitioner()
-    note = make_note(practitioner)
+    note = make_note(practitioner, subjective="First words", regions_treated=["neck"])
     user = practitioner.user
 
     def edit() -> str:
@@ -90,7 +90,7 @@ def test_an_edit_racing_the_signature_never_lands_after_it():
     if "edited" in outcomes:  # the edit went first: the signed version holds it
         assert history[-1] == ("signed", "late edit")
     else:  # the signature went first: the edit was refused
-        assert note.subjective == ""
+        assert note.subjective == "First words"
         assert any(o.startswith("NoteLocked") for o in outcomes), outcomes
 
 

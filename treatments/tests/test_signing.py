@@ -30,7 +30,10 @@ def signed_note(note):
 
 
 def test_signing_records_who_and_when_and_locks_the_page(note, practitioner, practitioner_client):
-    response = practitioner_client.post(reverse("treatments:note_sign", args=[note.pk]))
+    add_point(note, "LI4")
+    response = practitioner_client.post(
+        reverse("treatments:note_sign", args=[note.pk]), {"subjective": "Tension headache"}
+    )
 
     note.refresh_from_db()
     assert response.status_code == 302

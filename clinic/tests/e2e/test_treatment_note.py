@@ -10,13 +10,14 @@ import re
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from clients.tests.builders import make_client
 from clinic.roles import Role
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
 from conftest import TEST_PASSWORD, make_practitioner, make_user
 from treatments.models import NoteStatus, Point, TreatmentNote
-from treatments.tests.builders import make_attended_booking
+from treatments.tests.builders import add_point, make_attended_booking
 
 
 @pytest.fixture(autouse=True)
@@ -147,3 +148,58 @@ def test_a_refused_quick_line_shows_its_message_in_place(page, live_server):
     page.locator("#quick-preview .alert-danger").wait_for()
     assert "at most 2000 characters" in page.locator("#quick-preview").inner_text()
     assert note.applications.count() == 0
+
+
+def _draft_with_a_point(username: str) -> TreatmentNote:
+    practitioner = make_practitioner(user=make_user(role=Role.PRACTITIONER, username=username))
+    booking = make_attended_booking(practitioner)
+    note = TreatmentNote.objects.create(
+        booking=booking, client=booking.client, practitioner=practitioner, service_date=booking.local_date
+    )
+    add_point(note, "LI4")
+    return note
+
+
+def test_text_typed_and_signed_without_saving_is_in_the_signed_note(page, live_server):
+    note = _draft_with_a_point("amara")
+    page.on("dialog", lambda dialog: dialog.accept())  # the "sign and lock?" confirmation
+    # No autosave reaches the server: the text can only arrive with the signature.
+    page.route("**/autosave/", lambda route: route.abort())
+
+    login_through_form(page, "amara", TEST_PASSWORD)
+    page.goto(f"/treatments/notes/{note.pk}/")
+    page.get_by_label("S: subjective").focus()
+    page.keyboard.type("Headache eased within ten minutes.")
+    _submit(page, page.get_by_role("button", name="Sign and lock the note"))
+    page.get_by_text("Note signed.").wait_for()
+
+    note.refresh_from_db()
+    assert note.status == NoteStatus.SIGNED
+    assert note.subjective == "Headache eased within ten minutes."
+    assert "Headache eased within ten minutes." in page.locator(".note-body").inner_text()
+
+
+def test_the_draft_saves_itself_while_typing_and_says_so(page, live_server):
+    note = _draft_with_a_point("kenji")
+    status = page.locator("#autosave-status")
+
+    login_through_form(page, "kenji", TEST_PASSWORD)
+    page.goto(f"/treatments/notes/{note.pk}/")
+    assert status.inner_text().strip() == ""
+    page.get_by_label("O: objective").focus()
+    page.keyboard.type("Tight upper trapezius, left worse.")
+
+    expect(status).to_have_text(re.compile(r"^\s*Saved at \d\d:\d\d\s*$"))
+    note.refresh_from_db()
+    assert note.objective == "Tight upper trapezius, left worse." and note.status == NoteStatus.DRAFT
+    assert_accessible(page)
+
+    # A value the server refuses: the reason is shown, and what was typed stays in the fields.
+    page.get_by_label("Pain before (0-10)").focus()
+    page.keyboard.type("12")
+    expect(status).to_have_text(re.compile(r"^\s*Not saved: Pain before \(0-10\): .*than or equal to 10"))
+    assert page.get_by_label("Pain before (0-10)").input_value() == "12"
+    assert page.get_by_label("O: objective").input_value() == "Tight upper trapezius, left worse."
+    note.refresh_from_db()
+    assert note.pain_before is None
+    assert_accessible(page)

@@ -79,6 +79,46 @@
     }
   });
 
+  // Autosave of the note form: "Saving…" while a save is on its way; the server's refusal
+  // (400 invalid, 403 not yours, 409 signed) shown in the state line. Only that line is ever
+  // swapped, so the fields keep what was typed.
+  var AUTOSAVE_REFUSALS = [400, 403, 409];
+
+  function autosaveStatus(event) {
+    var elt = event.detail.elt;
+    return elt && elt.id === "note-form" ? document.getElementById("autosave-status") : null;
+  }
+
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var status = autosaveStatus(event);
+    if (status) status.textContent = "Saving…";
+  });
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "autosave-status" && AUTOSAVE_REFUSALS.indexOf(event.detail.xhr.status) >= 0) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  function notSaved(event, reason) {
+    var status = autosaveStatus(event);
+    if (!status) return;
+    var span = document.createElement("span");
+    span.className = "text-danger";
+    span.textContent = "Not saved: " + reason + " Your text is still here; use Save draft.";
+    status.replaceChildren(span);
+  }
+
+  document.body.addEventListener("htmx:sendError", function (event) {
+    notSaved(event, "the server could not be reached.");
+  });
+
+  document.body.addEventListener("htmx:responseError", function (event) {
+    notSaved(event, "the server had a problem (" + event.detail.xhr.status + ").");
+  });
+
   // After a preview arrives, move focus to it so keyboard and screen-reader users land on the result.
   document.body.addEventListener("htmx:afterSettle", function (event) {
     var xhr = event.detail.xhr;
