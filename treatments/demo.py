@@ -81,12 +81,7 @@ def seed(stdout: Any) -> None:
             plan=plan,
             pain_before=before,
             pain_after=after,
-            status=NoteStatus.SIGNED,
-            signed_by=booking.practitioner.user,
-            signed_at=booking.end + timedelta(minutes=20),
         )
-        # Written and signed just after the session, as a practitioner would.
-        TreatmentNote.objects.filter(pk=note.pk).update(written_at=booking.end + timedelta(minutes=5))
         screening = screenings.get(booking.client_id)
         rows = []
         for entry in parse_quick_line(line, points=catalogue, techniques=techniques):
@@ -102,6 +97,13 @@ def seed(stdout: Any) -> None:
                 )
             )  # fmt: skip
         bulk_create_with_history(rows, PointApplication)
+        # Written and signed just after the session, as a practitioner would (points first: a
+        # signed note takes no more).
+        TreatmentNote.objects.filter(pk=note.pk).update(written_at=booking.end + timedelta(minutes=5))
+        note.status = NoteStatus.SIGNED
+        note.signed_by = booking.practitioner.user
+        note.signed_at = booking.end + timedelta(minutes=20)
+        note.save(update_fields=["status", "signed_by", "signed_at"])
         created += 1
     first = bookings[0]
     _plan, plan_created = TreatmentPlan.objects.get_or_create(

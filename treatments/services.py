@@ -194,12 +194,12 @@ def sign_note(
     problems = signing_problems(note, has_points=note.applications.exists())
     if problems:
         raise NoteIncomplete(problems)
+    if home_care_points is not None:
+        note.home_care_points.set(home_care_points)  # before signing: a signed note takes none
     note.status = NoteStatus.SIGNED
     note.signed_by = user
     note.signed_at = timezone.now()
     note.save()
-    if home_care_points is not None:
-        note.home_care_points.set(home_care_points)
     return note
 
 

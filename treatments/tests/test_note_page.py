@@ -214,11 +214,13 @@ def test_removing_a_point_from_a_draft(note, practitioner_client):
 
 def test_start_from_last_session_copies_the_newest_signed_protocol(practitioner, practitioner_client):
     client = make_client()
-    older = sign(make_note(practitioner, client=client, day=_days_ago(20)))
+    older = make_note(practitioner, client=client, day=_days_ago(20))
     add_point(older, "LI4")
-    newest = sign(make_note(practitioner, client=client, day=_days_ago(10)))
+    sign(older)
+    newest = make_note(practitioner, client=client, day=_days_ago(10))
     add_point(newest, "BL23", side="left", duration_seconds=90, pressure=3)
     add_point(newest, "ST36", side="right")
+    sign(newest)
     draft = make_note(practitioner, client=client, day=_days_ago(1))
     make_note(practitioner, day=_days_ago(15))  # another client's note is never copied
 
@@ -233,9 +235,10 @@ def test_start_from_last_session_copies_the_newest_signed_protocol(practitioner,
 
 def test_start_from_last_session_skips_points_now_cautioned(practitioner, practitioner_client):
     client = make_client()
-    previous = sign(make_note(practitioner, client=client, day=_days_ago(30)))
+    previous = make_note(practitioner, client=client, day=_days_ago(30))
     add_point(previous, "LI4")
     add_point(previous, "ST36")
+    sign(previous)
     make_intake(client, pregnant=True)  # since then, the client is pregnant
     draft = make_note(practitioner, client=client)
 
