@@ -316,7 +316,7 @@ def _parse_entry(
                         f"“{token}” has no unit: write {token}s for seconds or p{token} for pressure."
                     )
                 else:
-                    errors.append(f"“{token}” is not a side, time, pressure or technique.")
+                    errors.append(f"Not understood: {token} (not a side, time, pressure or technique).")
                 i += 1
                 continue
             key, value, used = setting

@@ -18,7 +18,7 @@ from django.utils import timezone
 from clients.screening import ScreeningStatus, screening_for
 from clinic.models import Booking
 from treatments import safety
-from treatments.catalogue import Catalogue
+from treatments.catalogue import Catalogue, current_catalogue
 from treatments.models import (
     ATTENDED_STATUSES,
     Amendment,
@@ -38,6 +38,10 @@ class NoteLocked(NoteError):
     """The note is signed (or not the user's to edit)."""
 
 
+class HomeCareNeedsReason(NoteError):
+    """A caution applies to a home-care point for this client and no reason was given."""
+
+
 @dataclass(frozen=True)
 class NewApplication:
     point: Point
@@ -48,6 +52,23 @@ class NewApplication:
     response: str = ""
     cautions_shown: str = ""
     override_reason: str = ""
+    entered_as: str = ""
+    reading: str = ""
+
+
+def home_care_flags(
+    points: Sequence[Point], *, catalogue: Catalogue, screening: Any
+) -> tuple[safety.Flag, ...]:
+    """The cautions the client's home-care points raise, as for points pressed in a session.
+
+    The client presses them without the practitioner, so no side or pressure is known: every
+    side and any pressure count.
+    """
+    return tuple(
+        flag
+        for point in points
+        for flag in catalogue.flags_for(point, side=None, pressure=None, screening=screening)
+    )
 
 
 def refusal_to_start(booking: Any, user: Any, screening: Any) -> str | None:
@@ -93,11 +114,30 @@ def lock_draft(note_id: int, *, user: Any) -> TreatmentNote:
 
 @transaction.atomic
 def update_note(
-    *, note_id: int, user: Any, fields: dict[str, Any], home_care_points: Sequence[Point] | None = None
+    *,
+    note_id: int,
+    user: Any,
+    fields: dict[str, Any],
+    home_care_points: Sequence[Point] | None = None,
+    home_care_reason: str = "",
 ) -> TreatmentNote:
+    """Save a draft's fields; with `home_care_points`, set them, held to the client's cautions.
+
+    A home-care point a caution applies to (LI4 for a pregnant client) is refused unless
+    `home_care_reason` says why; the cautions and the reason are kept on the note.
+    """
     note = lock_draft(note_id, user=user)
     for name, value in fields.items():
         setattr(note, name, value)
+    if home_care_points is not None:
+        flags = home_care_flags(
+            home_care_points, catalogue=current_catalogue(), screening=screening_for(note.client)
+        )
+        cautions = safety.summary(flags)
+        if cautions and not home_care_reason.strip():
+            raise HomeCareNeedsReason(f"{cautions}\nGive a reason to set these home-care points anyway.")
+        note.home_care_cautions = cautions
+        note.home_care_reason = home_care_reason.strip() if cautions else ""
     note.save()
     if home_care_points is not None:
         note.home_care_points.set(home_care_points)
@@ -123,6 +163,8 @@ def add_applications(*, note_id: int, user: Any, rows: Sequence[NewApplication])
             response=row.response,
             cautions_shown=row.cautions_shown,
             override_reason=row.override_reason.strip(),
+            entered_as=row.entered_as.strip()[:60],
+            reading=row.reading,
             order=start + offset,
         )
         for offset, row in enumerate(rows)
@@ -192,6 +234,8 @@ def copy_last_protocol(
                 technique=old.technique,
                 duration_seconds=old.duration_seconds,
                 pressure=old.pressure,
+                entered_as=old.entered_as,
+                reading=old.reading,
             )
         )
     return add_applications(note_id=note.pk, user=user, rows=rows), skipped
