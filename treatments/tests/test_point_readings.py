@@ -272,3 +272,22 @@ def test_a_refused_line_names_the_entry_that_is_wrong(note, practitioner_client)
 def test_a_repeated_point_is_warned_about_in_the_preview(note, practitioner_client):
     page = _preview(practitioner_client, note, {"text": "LI4 L; ST36 R; Hegu R"}).content.decode()
     assert "LI4 is written more than once in this line (entries 1 and 3)" in page
+
+
+# -- The quick line as clinics write it, through the technique catalogue in the database -------------
+
+
+def test_a_line_with_technique_names_synonyms_and_commas_is_saved_as_meant(note, practitioner_client):
+    line = "LI4 bilat x2 min an fa pressure 3, ST36 L 90s kneading, GV20 tapping 30s; HE7 R circular 2m"
+    response = _quick_add(practitioner_client, note, {"text": line})
+    assert response.status_code == 302
+    rows = [
+        (a.point.code, a.side, a.duration_seconds, a.pressure, a.technique.name)
+        for a in note.applications.select_related("point", "technique")
+    ]
+    assert rows == [
+        ("LI4", "both", 120, 3, "Static / sustained pressure"),
+        ("ST36", "left", 90, None, "Kneading"),
+        ("GV20", "midline", 30, None, "Tapping and pounding"),
+        ("HT7", "right", 120, None, "Circular motion"),
+    ]
