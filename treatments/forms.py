@@ -129,10 +129,9 @@ class ApplicationForm(forms.Form):
         help_text="Code, older code or pinyin: BL23, UB23, Shenshu.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    # For a bare B36-B54, which of its two readings is meant (asked for when it is typed).
-    reading = forms.ChoiceField(
-        label="Which point", choices=PointReading.choices, required=False, widget=forms.RadioSelect
-    )
+    # For a bare B36-B54, which of its two readings is meant (asked for when it is typed). Anything
+    # else posted counts as no choice, so the two readings are offered again.
+    reading = forms.CharField(label="Which point", required=False)
     legacy_bladder = forms.BooleanField(label=LEGACY_BLADDER_LABEL, required=False)
     side = forms.ChoiceField(label="Side", choices=Side.choices, initial=Side.BOTH)
     technique = forms.ModelChoiceField(
@@ -166,6 +165,10 @@ class ApplicationForm(forms.Form):
 
     def clean_point(self) -> str:
         return self.cleaned_data["point"].strip()
+
+    def clean_reading(self) -> str:
+        reading = self.cleaned_data["reading"]
+        return reading if reading in PointReading.values else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

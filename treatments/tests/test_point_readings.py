@@ -176,6 +176,15 @@ def test_single_point_form_asks_which_reading_of_a_bare_b(note, practitioner_cli
     )
 
 
+@pytest.mark.parametrize("reading", ["gach", "x" * 50, "WHO "])
+def test_a_bogus_reading_in_the_form_asks_again_and_never_500s(note, practitioner_client, reading):
+    ambiguous = _add_one(practitioner_client, note, {"point": "B45", "side": "left", "reading": reading})
+    assert ambiguous.status_code == 400 and 'name="reading"' in ambiguous.content.decode()
+    plain = _add_one(practitioner_client, note, {"point": "LI4", "side": "left", "reading": reading})
+    assert plain.status_code == 302
+    assert note.applications.get().reading == ""
+
+
 def test_single_point_form_with_the_option_reads_the_older_way(note, practitioner_client):
     response = _add_one(practitioner_client, note, {"point": "b 54", "side": "right", "legacy_bladder": "on"})
     assert response.status_code == 302
