@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Count, Max
 
 from treatments import safety
-from treatments.lookup import PointIndex
+from treatments.lookup import Lookup, PointIndex
 from treatments.models import Point, PointCaution
 
 
@@ -30,6 +30,10 @@ class Catalogue:
 
     def resolve(self, text: str, *, legacy_bladder: bool = False) -> Point | None:
         return self.index.resolve(text, legacy_bladder=legacy_bladder)
+
+    def lookup(self, text: str, *, legacy_bladder: bool = False, numbering: str = "") -> Lookup:
+        """Every point the text can mean and the one taken (see PointIndex.lookup)."""
+        return self.index.lookup(text, legacy_bladder=legacy_bladder, numbering=numbering)
 
     def suggest(self, text: str, *, limit: int = 10) -> list[Point]:
         return self.index.suggest(text, limit=limit)

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from clients.regions import BodyRegion, Side
 from treatments import safety
 from treatments.catalogue import Catalogue
+from treatments.lookup import Lookup
 from treatments.models import (
     DURATION_MAX_SECONDS,
     NOTE_TEXT_MAX,
@@ -17,20 +18,38 @@ from treatments.models import (
     PRESSURE_MAX,
     Amendment,
     Point,
+    PointReading,
     Technique,
     TreatmentNote,
     TreatmentPlan,
 )
 
+LEGACY_BLADDER_LABEL = "Older bladder numbering (a bare B36-B54 as in popular acupressure books)"
 
-def resolve_point(catalogue: Catalogue, text: str, *, legacy_bladder: bool = False) -> Point:
-    """The point meant by `text`, or a ValidationError that offers the likely ones."""
-    point = catalogue.resolve(text, legacy_bladder=legacy_bladder)
-    if point is not None:
-        return point
+
+def unresolved_message(catalogue: Catalogue, found: Lookup) -> str:
+    """Why `found` names no one point, with the points it could be."""
+    text = found.text.strip()
+    if found.numbering_choice:
+        who, older = (r.record for r in found.readings)
+        return (
+            f"“{text}” is {who.label} in WHO numbering but {older.label} in older acupressure books: "
+            "choose which you mean."
+        )
+    if found.readings:
+        names = " or ".join(r.record.label for r in found.readings)
+        return f"“{text}” could be {names}: type the code of the one you mean."
     options = catalogue.did_you_mean(text)
     hint = f" Did you mean {', '.join(p.label for p in options)}?" if options else ""
-    raise forms.ValidationError(f"No point matches “{text}”.{hint}")
+    return f"No point matches “{text}”.{hint}"
+
+
+def resolve_point(catalogue: Catalogue, text: str, *, legacy_bladder: bool = False) -> Point:
+    """The one point meant by `text`, or a ValidationError that offers the likely ones."""
+    found = catalogue.lookup(text, legacy_bladder=legacy_bladder)
+    if found.point is not None:
+        return found.point
+    raise forms.ValidationError(unresolved_message(catalogue, found))
 
 
 class NoteForm(forms.ModelForm):
@@ -56,6 +75,13 @@ class NoteForm(forms.ModelForm):
         max_length=300,
         help_text="Points the client practises at home: codes or names, separated by commas (LI4, ST36).",
     )
+    home_care_reason = forms.CharField(
+        label="Reason for home-care points despite a caution",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only when a caution applies to a home-care point for this client.",
+    )
 
     class Meta:
         model = TreatmentNote
@@ -79,6 +105,7 @@ class NoteForm(forms.ModelForm):
         self.catalogue = catalogue
         if self.instance.pk and not self.is_bound:
             self.initial["home_care"] = ", ".join(p.code for p in self.instance.home_care_points.all())
+            self.initial["home_care_reason"] = self.instance.home_care_reason
 
     def fields_to_save(self) -> dict[str, Any]:
         """The cleaned note fields, as the services take them (home care goes separately)."""
@@ -113,6 +140,10 @@ class ApplicationForm(forms.Form):
         help_text="Code, older code or pinyin: BL23, UB23, Shenshu.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    # For a bare B36-B54, which of its two readings is meant (asked for when it is typed). Anything
+    # else posted counts as no choice, so the two readings are offered again.
+    reading = forms.CharField(label="Which point", required=False)
+    legacy_bladder = forms.BooleanField(label=LEGACY_BLADDER_LABEL, required=False)
     side = forms.ChoiceField(label="Side", choices=Side.choices, initial=Side.BOTH)
     technique = forms.ModelChoiceField(
         label="Technique", queryset=Technique.objects.filter(is_active=True), required=False
@@ -134,12 +165,35 @@ class ApplicationForm(forms.Form):
         self.catalogue = catalogue
         self.screening = screening
         self.flags: tuple[safety.Flag, ...] = ()
+        self.found: Lookup | None = None
 
-    def clean_point(self) -> Point:
-        return resolve_point(self.catalogue, self.cleaned_data["point"])
+    @property
+    def reading_options(self) -> list[tuple[str, str, Point]]:
+        """(value, numbering, point) for each reading of an entry that has two: shown as a choice."""
+        if self.found is None or not self.found.numbering_choice:
+            return []
+        return [(r.numbering, PointReading(r.numbering).label, r.record) for r in self.found.readings]
+
+    def clean_point(self) -> str:
+        return self.cleaned_data["point"].strip()
+
+    def clean_reading(self) -> str:
+        reading = self.cleaned_data["reading"]
+        return reading if reading in PointReading.values else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        text = data.get("point")
+        if text:
+            self.found = self.catalogue.lookup(
+                text, legacy_bladder=data.get("legacy_bladder", False), numbering=data.get("reading") or ""
+            )
+            if self.found.point is None:
+                self.add_error("point", unresolved_message(self.catalogue, self.found))
+                return data
+            data["point"] = self.found.point
+            data["reading"] = self.found.numbering
+            data["entered_as"] = text
         point = data.get("point")
         if isinstance(point, Point):
             if point.midline:
@@ -159,13 +213,11 @@ class QuickLineForm(forms.Form):
     text = forms.CharField(
         label="Quick line",
         max_length=2000,
-        help_text="One point per entry, entries separated by ; or new lines: "
+        help_text="One point per entry, entries separated by ; , or new lines: "
         "LI4 both 60s static; BL23 L 90s p3",
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
     )
-    legacy_bladder = forms.BooleanField(
-        label="Older bladder numbering (B36-B54 as in popular acupressure books)", required=False
-    )
+    legacy_bladder = forms.BooleanField(label=LEGACY_BLADDER_LABEL, required=False)
 
 
 class AmendmentForm(forms.ModelForm):

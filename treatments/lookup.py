@@ -86,14 +86,15 @@ EX_GROUP_COUNTS: dict[str, int] = {"HN": 15, "CA": 1, "B": 9, "UE": 11, "LE": 12
 # "LV" are Liver. "P" is Pericardium in English books but Lung in French and Italian
 # ones: we follow English usage and the UI shows the resolved name. "C" (coeur/Herz) is
 # Heart, "R" (rein) Kidney, "F" (foie) Liver, "V" (vessie) Bladder, "E" (estomac) and
-# "S" Stomach. One line per channel, mirroring the table in DOMAIN.md.
+# "S" Stomach, "He" (German texts) Heart. One line per channel, mirroring the table in
+# DOMAIN.md (sections 1 and 5).
 # fmt: off
 CHANNEL_ALIASES: dict[str, str] = {
     "Lu": "LU",
     "Li": "LI", "IC": "LI", "GI": "LI",
     "St": "ST", "S": "ST", "E": "ST",
     "Sp": "SP", "MP": "SP", "RP": "SP",
-    "H": "HT", "Ht": "HT", "C": "HT",
+    "H": "HT", "Ht": "HT", "C": "HT", "He": "HT",
     "IT": "SI", "IG": "SI",
     "B": "BL", "UB": "BL", "V": "BL",
     "K": "KI", "Kid": "KI", "R": "KI",
@@ -121,11 +122,86 @@ _CHANNEL_LOOKUP: dict[str, str] = {
     "SANJIAO": "TE",
     "TRIPLEBURNER": "TE",
     "TRIPLEWARMER": "TE",
+    "TRIPLEHEATER": "TE",
+    "TRIPLEENERGISER": "TE",
+    "GOVERNINGVESSEL": "GV",
+    "DUMAI": "GV",
+    "DIRECTINGVESSEL": "CV",
+    "RENMAI": "CV",
 }
+
+# The two ways of reading a bare "B" code between 36 and 54 (the values PointApplication.reading
+# stores): WHO numbering, or the older numbering of popular Western acupressure books.
+WHO_READING = "who"
+OLDER_READING = "older"
+# Only a bare "B" (the older books' own prefix) is read the older way; "BL", "UB", "V" and
+# "Bladder" always mean WHO numbers.
+LEGACY_BLADDER_RANGE = range(36, 55)
+
+# Extra points in the older English texts of the 1970s-80s (the "M-" codes of O'Connor and
+# Bensky's *Acupuncture: A Comprehensive Text*, 1981), before the WHO 1991 EX list. Their
+# numbers do not follow the EX numbers, so each maps to the point by its pinyin name. Only the
+# well-known ones are listed; the name must be the catalogue's pinyin or one of its aliases.
+# fmt: off
+OLDER_EXTRA_CODES: dict[str, str] = {
+    "M-HN-1": "Sishencong",
+    "M-HN-3": "Yintang",
+    "M-HN-6": "Yuyao",
+    "M-HN-8": "Qiuhou",
+    "M-HN-9": "Taiyang",
+    "M-HN-10": "Erjian",
+    "M-HN-13": "Yiming",
+    "M-HN-14": "Bitong",
+    "M-HN-30": "Bailao",
+    "M-CA-18": "Zigong",
+    "M-BW-1": "Dingchuan",
+    "M-BW-24": "Yaoyan",
+    "M-BW-25": "Shiqizhuixia",
+    "M-BW-35": "Huatuojiaji",
+    "M-UE-1": "Shixuan",
+    "M-UE-9": "Sifeng",
+    "M-UE-22": "Baxie",
+    "M-UE-24": "Luozhen",
+    "M-UE-29": "Erbai",
+    "M-LE-8": "Bafeng",
+    "M-LE-13": "Lanweixue",
+    "M-LE-16": "Xiyan",
+    "M-LE-23": "Dannangxue",
+    "M-LE-27": "Heding",
+    "M-LE-34": "Baichongwo",
+}
+# fmt: on
+
+_DEADMAN = "Deadman, A Manual of Acupuncture (alternative names)"
+_BENSKY = "O'Connor and Bensky, Acupuncture: A Comprehensive Text (1981)"
+_MODERN = "modern Chinese textbooks"
+
+# Other names popular books give a point: (name, WHO or EX code, that point's pinyin, source).
+# The pinyin is there so a reader (and a test) can check the row points where it means to.
+# A name that is also another point's name makes both ambiguous, never a silent pick.
+ALTERNATIVE_NAMES: tuple[tuple[str, str, str, str], ...] = (
+    ("Juegu", "GB39", "Xuanzhong", _DEADMAN),
+    ("Hukou", "LI4", "Hegu", _DEADMAN),
+    ("Renzhong", "GV26", "Shuigou", _DEADMAN),
+    ("Dichong", "KI1", "Yongquan", _DEADMAN),
+    ("Zhangzhong", "PC8", "Laogong", _DEADMAN),
+    ("Bojing", "GB21", "Jianjing", _DEADMAN),
+    ("Yufu", "BL57", "Chengshan", _DEADMAN),
+    ("Taicang", "CV12", "Zhongwan", _DEADMAN),
+    ("Xuexi", "BL40", "Weizhong", _DEADMAN),
+    ("Qizhong", "CV8", "Shenque", _DEADMAN),
+    ("Waixiyan", "ST35", "Dubi", _MODERN),
+    ("Bitong", "EX-HN8", "Shangyingxiang", _BENSKY),
+    ("Shiqizhuixia", "EX-B8", "Shiqizhui", _BENSKY),
+    ("Yaotongxue", "EX-UE7", "Yaotongdian", _BENSKY),
+    ("Lanweixue", "EX-LE7", "Lanwei", _BENSKY),
+    ("Dannangxue", "EX-LE6", "Dannang", _BENSKY),
+)
 
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015._/]+")
 _CHANNEL_CODE = re.compile(r"([A-Z]+)(\d+)")
 _EX_CODE = re.compile(r"EX(HN|CA|B|UE|LE)(\d+)")
+_OLDER_EXTRA_CODE = re.compile(r"M(HN|CA|BW|UE|LE)0*(\d+)")
 _EX_GROUP_ORDER = tuple(EX_GROUP_COUNTS)
 
 
@@ -145,6 +221,16 @@ def _legacy_bladder_to_who(number: int) -> int:
     if 50 <= number <= 54:
         return number - 14
     return number
+
+
+def is_legacy_bladder(text: str) -> bool:
+    """Is this a bare ``B36``-``B54``, the codes the two bladder numberings read differently?
+
+    Any case, spacing or hyphen (``b 47``, ``B-47``). ``BL47``, ``UB47`` and ``V47`` are WHO
+    codes and never count.
+    """
+    match = _CHANNEL_CODE.fullmatch(_clean(text or ""))
+    return bool(match) and match.group(1) == "B" and int(match.group(2)) in LEGACY_BLADDER_RANGE
 
 
 def normalise_code(text: str, *, legacy_bladder: bool = False) -> str | None:
@@ -174,7 +260,7 @@ def normalise_code(text: str, *, legacy_bladder: bool = False) -> str | None:
     if channel is None:
         return None
     number = int(match.group(2))
-    if channel == "BL" and legacy_bladder:
+    if legacy_bladder and match.group(1) == "B":
         number = _legacy_bladder_to_who(number)
     code = f"{channel}{number}"
     if code in CODE_ALIASES:
@@ -185,17 +271,27 @@ def normalise_code(text: str, *, legacy_bladder: bool = False) -> str | None:
 
 
 def bladder_readings(text: str) -> tuple[str, str] | None:
-    """For an ambiguous bladder code, return (WHO reading, older-book reading).
+    """For a bare ``B36``-``B54``, return (WHO reading, older-book reading).
 
-    "B47" is BL47 in WHO numbering but BL52 in Gach-style books; the UI can show both
-    and let the practitioner choose. Returns None when the two readings agree or the
-    text is not a bladder code.
+    "B47" is BL47 in WHO numbering but BL52 in Gach-style books; the UI shows both and
+    lets the practitioner choose. Returns None when the two readings agree or the text is
+    not a bare B code (``BL47`` and ``UB47`` are WHO codes: one reading).
     """
+    if not is_legacy_bladder(text):
+        return None
     who = normalise_code(text)
     legacy = normalise_code(text, legacy_bladder=True)
-    if who is None or legacy is None or who == legacy or not who.startswith("BL"):
+    if who is None or legacy is None:
         return None
     return who, legacy
+
+
+def older_extra_pinyin(text: str) -> str | None:
+    """The pinyin an older ``M-HN-3``-style extra-point code stands for, or None."""
+    match = _OLDER_EXTRA_CODE.fullmatch(_clean(text or ""))
+    if not match:
+        return None
+    return OLDER_EXTRA_CODES.get(f"M-{match.group(1)}-{int(match.group(2))}")
 
 
 def fold(text: str) -> str:
@@ -294,6 +390,66 @@ def _aliases_of(record: Any) -> tuple[str, ...]:
     return _split_aliases(getattr(record, "aliases", ()))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One point a typed entry can mean, and the bladder numbering that gives it ("" if none)."""
+
+    record: Any
+    numbering: str = ""
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a typed entry names: every reading it allows, and the one taken, if any.
+
+    ``chosen`` is None when nothing matches or when the entry could be two points (a bare
+    B36-B54 without a choice of numbering, a name two points share): then nothing may be
+    saved until the practitioner picks one of ``readings``.
+    """
+
+    text: str
+    readings: tuple[Reading, ...] = ()
+    chosen: Reading | None = None
+
+    @property
+    def point(self) -> Any | None:
+        return self.chosen.record if self.chosen else None
+
+    @property
+    def numbering(self) -> str:
+        return self.chosen.numbering if self.chosen else ""
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.chosen is None and len(self.readings) > 1
+
+    @property
+    def numbering_choice(self) -> bool:
+        """The two readings are the two bladder numberings (a choice of reading, not of name)."""
+        return any(r.numbering for r in self.readings)
+
+    @property
+    def note(self) -> str:
+        """What the preview says beside the point so the reading taken is never silent."""
+        text = self.text.strip()
+        if self.chosen is None:
+            return ""
+        code = self.chosen.record.code
+        if self.numbering == OLDER_READING:
+            who = next((r.record.code for r in self.readings if r.numbering == WHO_READING), "")
+            return f"“{text}” read in the older bladder numbering as {code} (WHO {who} otherwise)."
+        if self.numbering == WHO_READING:
+            older = next((r.record.code for r in self.readings if r.numbering == OLDER_READING), "")
+            return f"“{text}” read in WHO numbering as {code} (older acupressure books mean {older})."
+        match = _CHANNEL_CODE.fullmatch(_clean(text))
+        if match and match.group(1) == "P":
+            return (
+                f"“{text}” read as {code} (Pericardium, as in English books); "
+                "French and Italian books mean the Lung by P."
+            )
+        return ""
+
+
 class PointIndex:
     """Fast lookup over a catalogue of points.
 
@@ -324,9 +480,17 @@ class PointIndex:
                 if any(ch.isdigit() for ch in alias):
                     self._by_code.setdefault(_clean(alias), record)
                 else:
-                    key = fold(alias)
-                    self._by_pinyin.setdefault(key, []).append(record)
-                    self._name_keys.append((key, record))
+                    self._add_name(alias, record)
+        # Alternative names from the books, for the points this catalogue holds.
+        for name, code, _pinyin, _source in ALTERNATIVE_NAMES:
+            record = self._by_code.get(_clean(code))
+            if record is not None and record not in self._by_pinyin.get(fold(name), []):
+                self._add_name(name, record)
+
+    def _add_name(self, name: str, record: Any) -> None:
+        key = fold(name)
+        self._by_pinyin.setdefault(key, []).append(record)
+        self._name_keys.append((key, record))
 
     def __len__(self) -> int:
         return len(self._records)
@@ -346,16 +510,49 @@ class PointIndex:
         """
         if not text or not text.strip():
             return []
+        return [reading.record for reading in self._readings(text, legacy_bladder=legacy_bladder)]
+
+    def _readings(self, text: str, *, legacy_bladder: bool = False) -> list[Reading]:
+        pair = bladder_readings(text)
+        if pair is not None:
+            # A bare B36-B54: both numberings, unless the older one is switched on.
+            who, older = (self._by_code.get(_clean(code)) for code in pair)
+            both = [Reading(who, WHO_READING), Reading(older, OLDER_READING)]
+            found = [r for r in both if r.record is not None]
+            return [r for r in found if r.numbering == OLDER_READING] if legacy_bladder else found
         # A clinic's own code wins over any reading of it as a channel abbreviation.
         record = self._by_code.get(_clean(text))
-        if record is not None and not (legacy_bladder and self._is_bladder(text)):
-            return [record]
-        code = normalise_code(text, legacy_bladder=legacy_bladder)
+        if record is not None:
+            return [Reading(record)]
+        code = normalise_code(text)
         if code is not None:
             record = self._by_code.get(_clean(code))
-            return [record] if record is not None else []
+            return [Reading(record)] if record is not None else []
+        pinyin = older_extra_pinyin(text)
+        if pinyin is not None:
+            named = _unique(self._by_pinyin.get(fold(pinyin), []))
+            # M- codes name extra points: where a WHO point shares the name (Zigong is also
+            # CV19, Erjian also LI2), the extra point is the one meant.
+            extra = [r for r in named if _EX_CODE.fullmatch(_clean(r.code))]
+            return [Reading(r) for r in (extra or named)]
         key = fold(text)
-        return _unique(self._by_pinyin.get(key) or self._by_english.get(key) or [])
+        return [Reading(r) for r in _unique(self._by_pinyin.get(key) or self._by_english.get(key) or [])]
+
+    def lookup(self, text: str, *, legacy_bladder: bool = False, numbering: str = "") -> Lookup:
+        """Every reading of the text, and the one taken: the only one, or the numbering asked for.
+
+        ``numbering`` (``"who"`` or ``"older"``) is the practitioner's choice for a bare
+        B36-B54; without it (and without ``legacy_bladder``) such a code is ambiguous.
+        """
+        if not text or not text.strip():
+            return Lookup(text or "")
+        readings = tuple(self._readings(text))
+        if legacy_bladder and not numbering:
+            numbering = OLDER_READING
+        chosen = next((r for r in readings if numbering and r.numbering == numbering), None)
+        if chosen is None and len(readings) == 1:
+            chosen = readings[0]
+        return Lookup(text, readings, chosen)
 
     def resolve(self, text: str, *, legacy_bladder: bool = False) -> Any | None:
         """Return the one record the text names, or None if unknown or ambiguous."""
@@ -414,9 +611,6 @@ class PointIndex:
         if not text or not text.strip():
             return []
         found = self.matches(text)
-        readings = bladder_readings(text)
-        if readings:
-            found = [*found, *(r for r in (self.get(c) for c in readings) if r is not None)]
         if found:
             return _unique(found)[:limit]
 
@@ -443,11 +637,6 @@ class PointIndex:
         return _unique(result)[:limit]
 
     # -- helpers -------------------------------------------------------------------
-
-    @staticmethod
-    def _is_bladder(text: str) -> bool:
-        match = _CHANNEL_CODE.fullmatch(_clean(text))
-        return bool(match) and _CHANNEL_LOOKUP.get(match.group(1)) == "BL"
 
     @staticmethod
     def _channel_and_number(text: str) -> tuple[str, int] | None:

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from clients.regions import BodyRegion, Side
 from clinic.dates import validate_clinic_date
+from treatments.lookup import OLDER_READING, WHO_READING, fold
 
 if TYPE_CHECKING:
     from treatments.catalogue import Catalogue
@@ -275,6 +276,10 @@ class TreatmentNote(models.Model):
     home_care_points = models.ManyToManyField(
         Point, blank=True, related_name="+", help_text="Points the client practises at home."
     )
+    # Like a point application's: the cautions the home-care points raised for this client when
+    # they were set, and why the practitioner gave them anyway.
+    home_care_cautions = models.TextField(blank=True)
+    home_care_reason = models.TextField(max_length=1000, blank=True)
 
     status = models.CharField(max_length=8, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
     signed_by = models.ForeignKey(
@@ -295,6 +300,10 @@ class TreatmentNote(models.Model):
             models.CheckConstraint(
                 name="note_pain_after_0_to_10",
                 condition=models.Q(pain_after__isnull=True) | models.Q(pain_after__lte=PAIN_MAX),
+            ),
+            models.CheckConstraint(
+                name="note_home_care_caution_has_reason",
+                condition=models.Q(home_care_cautions="") | ~models.Q(home_care_reason=""),
             ),
             models.CheckConstraint(
                 name="note_signed_has_who_and_when",
@@ -330,6 +339,13 @@ class TreatmentNote(models.Model):
         return [BodyRegion(code).label for code in self.regions_treated if code in BodyRegion.values]
 
 
+class PointReading(models.TextChoices):
+    """How a bare B36-B54 was read: the two bladder numberings give two different points."""
+
+    WHO = WHO_READING, "WHO numbering"
+    OLDER = OLDER_READING, "older numbering"
+
+
 class PointApplication(models.Model):
     """One point pressed in a session: where, how, how long, how hard, and how it went."""
 
@@ -346,6 +362,10 @@ class PointApplication(models.Model):
     # What the app warned about when the row was saved, and why the practitioner went ahead.
     cautions_shown = models.TextField(blank=True)
     override_reason = models.TextField(max_length=1000, blank=True)
+    # What the practitioner typed for the point ("B47", "P6", "Juegu"), and for a bare B36-B54,
+    # which of its two readings they chose: the note shows both beside the WHO code.
+    entered_as = models.CharField("entered as", max_length=60, blank=True)
+    reading = models.CharField(max_length=8, choices=PointReading.choices, blank=True)
 
     history = HistoricalRecords()
 
@@ -366,10 +386,26 @@ class PointApplication(models.Model):
                 name="application_caution_has_reason",
                 condition=models.Q(cautions_shown="") | ~models.Q(override_reason=""),
             ),
+            # A reading is only ever chosen for something typed.
+            models.CheckConstraint(
+                name="application_reading_has_entered_as",
+                condition=models.Q(reading="") | ~models.Q(entered_as=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.point.code} ({self.get_side_display()})"
+
+    @property
+    def entered_label(self) -> str:
+        """What was typed ("entered as B47, older numbering") where it is not the code or name shown."""
+        parts = []
+        typed = fold(self.entered_as)
+        if typed and typed not in {fold(self.point.code), fold(self.point.pinyin)}:
+            parts.append(f"entered as {self.entered_as}")
+        if self.reading:
+            parts.append(self.get_reading_display())
+        return ", ".join(parts)
 
     @property
     def duration_label(self) -> str:

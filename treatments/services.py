@@ -19,7 +19,7 @@ from django.utils import timezone
 from clients.screening import ScreeningStatus, screening_for
 from clinic.models import Booking
 from treatments import safety
-from treatments.catalogue import Catalogue
+from treatments.catalogue import Catalogue, current_catalogue
 from treatments.models import (
     ATTENDED_STATUSES,
     Amendment,
@@ -47,6 +47,10 @@ class NoteIncomplete(NoteError):
         super().__init__(" ".join(self.problems))
 
 
+class HomeCareNeedsReason(NoteError):
+    """A caution applies to a home-care point for this client and no reason was given."""
+
+
 @dataclass(frozen=True)
 class NewApplication:
     point: Point
@@ -57,6 +61,23 @@ class NewApplication:
     response: str = ""
     cautions_shown: str = ""
     override_reason: str = ""
+    entered_as: str = ""
+    reading: str = ""
+
+
+def home_care_flags(
+    points: Sequence[Point], *, catalogue: Catalogue, screening: Any
+) -> tuple[safety.Flag, ...]:
+    """The cautions the client's home-care points raise, as for points pressed in a session.
+
+    The client presses them without the practitioner, so no side or pressure is known: every
+    side and any pressure count.
+    """
+    return tuple(
+        flag
+        for point in points
+        for flag in catalogue.flags_for(point, side=None, pressure=None, screening=screening)
+    )
 
 
 def refusal_to_start(booking: Any, user: Any, screening: Any) -> str | None:
@@ -102,15 +123,37 @@ def lock_draft(note_id: int, *, user: Any) -> TreatmentNote:
 
 @transaction.atomic
 def update_note(
-    *, note_id: int, user: Any, fields: dict[str, Any], home_care_points: Sequence[Point] | None = None
+    *,
+    note_id: int,
+    user: Any,
+    fields: dict[str, Any],
+    home_care_points: Sequence[Point] | None = None,
+    home_care_reason: str = "",
 ) -> TreatmentNote:
+    """Save a draft's fields; with `home_care_points`, set them, held to the client's cautions.
+
+    A home-care point a caution applies to (LI4 for a pregnant client) is refused unless
+    `home_care_reason` says why; the cautions and the reason are kept on the note.
+    """
     note = lock_draft(note_id, user=user)
     for name, value in fields.items():
         setattr(note, name, value)
+    if home_care_points is not None:
+        _check_home_care(note, home_care_points, home_care_reason)
     note.save()
     if home_care_points is not None:
         note.home_care_points.set(home_care_points)
     return note
+
+
+def _check_home_care(note: TreatmentNote, points: Sequence[Point], reason: str) -> None:
+    """Hold home-care points to the client's cautions; keep the cautions and the reason on the note."""
+    flags = home_care_flags(points, catalogue=current_catalogue(), screening=screening_for(note.client))
+    cautions = safety.summary(flags)
+    if cautions and not reason.strip():
+        raise HomeCareNeedsReason(f"{cautions}\nGive a reason to set these home-care points anyway.")
+    note.home_care_cautions = cautions
+    note.home_care_reason = reason.strip() if cautions else ""
 
 
 # The SOAP text a signature needs some words in. "Plan for next time" alone does not record
@@ -161,6 +204,8 @@ def add_applications(*, note_id: int, user: Any, rows: Sequence[NewApplication])
             response=row.response,
             cautions_shown=row.cautions_shown,
             override_reason=row.override_reason.strip(),
+            entered_as=row.entered_as.strip()[:60],
+            reading=row.reading,
             order=start + offset,
         )
         for offset, row in enumerate(rows)
@@ -182,11 +227,13 @@ def sign_note(
     user: Any,
     fields: dict[str, Any] | None = None,
     home_care_points: Sequence[Point] | None = None,
+    home_care_reason: str = "",
 ) -> TreatmentNote:
     """Save `fields` (the note as the page showed it when Sign was pressed) and sign, under one lock.
 
     Without `fields` the note is signed as saved. A note that `signing_problems` finds wanting
-    raises NoteIncomplete and nothing is written, not even the fields.
+    raises NoteIncomplete, and home-care points a caution applies to without a reason raise
+    HomeCareNeedsReason; either way nothing is written, not even the fields.
     """
     note = lock_draft(note_id, user=user)
     for name, value in (fields or {}).items():
@@ -195,6 +242,7 @@ def sign_note(
     if problems:
         raise NoteIncomplete(problems)
     if home_care_points is not None:
+        _check_home_care(note, home_care_points, home_care_reason)
         note.home_care_points.set(home_care_points)  # before signing: a signed note takes none
     note.status = NoteStatus.SIGNED
     note.signed_by = user
@@ -248,6 +296,8 @@ def copy_last_protocol(
                 technique=old.technique,
                 duration_seconds=old.duration_seconds,
                 pressure=old.pressure,
+                entered_as=old.entered_as,
+                reading=old.reading,
             )
         )
     return add_applications(note_id=note.pk, user=user, rows=rows), skipped

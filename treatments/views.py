@@ -24,11 +24,13 @@ from treatments import safety, services
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.charts import Session, pain_chart
 from treatments.forms import AmendmentForm, ApplicationForm, NoteForm, PlanForm, QuickLineForm
+from treatments.lookup import fold
 from treatments.models import (
     Amendment,
     NoteStatus,
     Point,
     PointApplication,
+    PointReading,
     Technique,
     TreatmentNote,
     TreatmentPlan,
@@ -59,6 +61,17 @@ def get_client_for(user: Any, pk: int) -> Client:
 # -- The point picker ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    point: Point
+    flags: tuple[safety.Flag, ...]
+    numbering: str = ""  # for one reading of a bare B36-B54: "who" or "older"
+
+    @property
+    def reading_label(self) -> str:
+        return PointReading(self.numbering).label if self.numbering else ""
+
+
 @clinician_required
 def point_search(request: HttpRequest) -> HttpResponse:
     """Suggestions for the point picker (an htmx fragment; also a plain page without htmx).
@@ -69,16 +82,25 @@ def point_search(request: HttpRequest) -> HttpResponse:
     # The picker's own field is named "point"; the search page's is "q".
     query = (request.GET.get("q") or request.GET.get("point") or "")[:60].strip()
     catalogue = current_catalogue()
-    exact = catalogue.resolve(query) if query else None
+    found = catalogue.lookup(query)
+    exact = found.point
     suggestions = catalogue.suggest(query, limit=SUGGESTION_LIMIT) if query else []
     if exact is not None and exact not in suggestions:
         suggestions = [exact, *suggestions[: SUGGESTION_LIMIT - 1]]
     if query and not suggestions:
         suggestions = catalogue.did_you_mean(query)
+    # A bare B36-B54 reads two ways: both readings come first, each saying which it is.
+    readings = {r.record.pk: r.numbering for r in found.readings} if found.numbering_choice else {}
+    first = list(readings)
+    suggestions = sorted(suggestions, key=lambda p: first.index(p.pk) if p.pk in readings else len(first))
     note_id = parse_id(request.GET.get("note"))
     screening = screening_for(get_note_for(request.user, note_id).client) if note_id is not None else None
     rows = [
-        (point, catalogue.flags_for(point, side=None, pressure=None, screening=screening))
+        Suggestion(
+            point,
+            catalogue.flags_for(point, side=None, pressure=None, screening=screening),
+            readings.get(point.pk, ""),
+        )
         for point in suggestions
     ]
     context = {"query": query, "rows": rows, "exact": exact}
@@ -135,15 +157,47 @@ class PreviewRow:
         return self.needs_reason and not self.reason.strip()
 
 
+def _carried(post: Any, field: str, entries: list[QuickEntry]) -> dict[int, str]:
+    """What was typed on the last preview for each entry (`reason-2`, `reading-2`), by entry number.
+
+    The preview posts, beside each entry's fields, how its point was written (`entry-2`). A
+    value stays with that point even if the line was edited and the entries moved; a value
+    posted without it is taken as it is numbered.
+    """
+    by_point: dict[str, str] = {}
+    for key, value in post.items():
+        if key.startswith(f"{field}-") and value.strip():
+            written = post.get(f"entry-{key.removeprefix(f'{field}-')}")
+            if written is not None:
+                by_point.setdefault(fold(written), value)
+    carried = {}
+    for entry in entries:
+        written = post.get(f"entry-{entry.number}")
+        value = post.get(f"{field}-{entry.number}", "")
+        if written is None or fold(written) == fold(entry.point_text):
+            carried[entry.number] = value
+        if not carried.get(entry.number, "").strip():
+            carried[entry.number] = by_point.get(fold(entry.point_text), "")
+    return carried
+
+
 def _preview(
     request: HttpRequest, form: QuickLineForm, catalogue: Catalogue, screening: Any
 ) -> list[PreviewRow]:
-    entries = parse_quick_line(
-        form.cleaned_data["text"],
-        points=catalogue,
-        techniques=technique_names(Technique.objects.filter(is_active=True)),
-        legacy_bladder=form.cleaned_data["legacy_bladder"],
-    )
+    def parse(numbering: dict[int, str]) -> list[QuickEntry]:
+        return parse_quick_line(
+            form.cleaned_data["text"],
+            points=catalogue,
+            techniques=techniques,
+            legacy_bladder=form.cleaned_data["legacy_bladder"],
+            numbering=numbering,
+        )
+
+    techniques = technique_names(Technique.objects.filter(is_active=True))
+    entries = parse({})
+    if any(entry.numbering_choice for entry in entries):
+        entries = parse(_carried(request.POST, "reading", entries))
+    reasons = _carried(request.POST, "reason", entries)
     rows = []
     for entry in entries:
         flags: tuple[safety.Flag, ...] = ()
@@ -151,8 +205,7 @@ def _preview(
             flags = catalogue.flags_for(
                 entry.point, side=entry.side, pressure=entry.pressure, screening=screening
             )
-        reason = request.POST.get(f"reason-{entry.number}", "")[:1000]
-        rows.append(PreviewRow(entry, flags, reason))
+        rows.append(PreviewRow(entry, flags, reasons.get(entry.number, "")[:1000]))
     return rows
 
 
@@ -238,12 +291,18 @@ def note_update(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
         # The form's instance now holds the posted values: reload the note for the page.
         fresh = get_note_for(request.user, note.pk)
         return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
-    services.update_note(
-        note_id=note.pk,
-        user=request.user,
-        fields=form.fields_to_save(),
-        home_care_points=form.cleaned_data["home_care"],
-    )
+    try:
+        services.update_note(
+            note_id=note.pk,
+            user=request.user,
+            fields=form.fields_to_save(),
+            home_care_points=form.cleaned_data["home_care"],
+            home_care_reason=form.cleaned_data["home_care_reason"],
+        )
+    except services.HomeCareNeedsReason as error:
+        form.add_error("home_care_reason", str(error))
+        fresh = get_note_for(request.user, note.pk)
+        return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
     messages.success(request, "Note saved.")
     return redirect("treatments:note", pk=note.pk)
 
@@ -267,6 +326,8 @@ def application_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
         response=data["response"],
         cautions_shown=safety.summary(form.flags),
         override_reason=data["override_reason"],
+        entered_as=data["entered_as"],
+        reading=data["reading"],
     )
     services.add_applications(note_id=note.pk, user=request.user, rows=[row])
     messages.success(request, f"{data['point'].label} added.")
@@ -309,9 +370,11 @@ def quick_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
     form = QuickLineForm(request.POST)
     rows = _preview(request, form, catalogue, screening) if form.is_valid() else []
     if not rows or any(not r.entry.ok or r.reason_missing for r in rows):
+        wrong = [r.entry.label for r in rows if not r.entry.ok or r.reason_missing]
         if rows:
             form.add_error(
-                None, "Fix the entries marked below (or give the reasons asked for), then add them."
+                None,
+                f"Fix {', '.join(wrong)} as marked below (or give the reasons asked for), then add them.",
             )
         return _render_note(
             request, note, quick_form=form, rows=rows, status=400, catalogue=catalogue, screening=screening
@@ -325,6 +388,8 @@ def quick_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
             pressure=r.entry.pressure,
             cautions_shown=safety.summary(r.flags),
             override_reason=r.reason if r.needs_reason else "",
+            entered_as=r.entry.point_text,
+            reading=r.entry.numbering,
         )
         for r in rows
     ]
@@ -378,7 +443,13 @@ def note_sign(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
             user=request.user,
             fields=form.fields_to_save() if posted else None,
             home_care_points=form.cleaned_data["home_care"] if posted else None,
+            home_care_reason=form.cleaned_data["home_care_reason"] if posted else "",
         )
+    except services.HomeCareNeedsReason as error:
+        messages.error(request, "Not signed: a home-care point needs a reason. Your text is kept.")
+        form.add_error("home_care_reason", str(error))
+        fresh = get_note_for(request.user, note.pk)
+        return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
     except services.NoteIncomplete as error:
         if not posted:
             messages.error(request, f"Not signed. {error}")
@@ -426,7 +497,10 @@ def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             fields=form.fields_to_save(),
             home_care_points=form.cleaned_data["home_care"],
+            home_care_reason=form.cleaned_data["home_care_reason"],
         )
+    except services.HomeCareNeedsReason as error:
+        return _autosave_status(request, problem=str(error), status=400)
     except services.NoteLocked as error:  # signed in another tab since this request began
         return _autosave_status(request, problem=str(error), status=409)
     return _autosave_status(request, saved_at=saved.updated_at)

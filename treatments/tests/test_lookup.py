@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from treatments.lookup import (
+    ALTERNATIVE_NAMES,
     CHANNEL_ALIASES,
+    CHANNEL_POINT_COUNTS,
+    OLDER_EXTRA_CODES,
     PointIndex,
+    PointRecord,
     bladder_readings,
     fold,
     load_catalogue,
@@ -39,8 +43,12 @@ def index() -> PointIndex:
     return PointIndex(load_catalogue())
 
 
-# (typed text, legacy_bladder, expected canonical code)
-RESOLVE_CASES: list[tuple[str, bool, str]] = [
+AMBIGUOUS = "ambiguous"
+
+# Real-world spellings and what they must give: (typed text, legacy_bladder, expected), where
+# expected is the WHO (or EX) code, AMBIGUOUS (two readings: nothing is picked until the
+# practitioner chooses), or None (must not resolve at all).
+RESOLVE_CASES: list[tuple[str, bool, str | None]] = [
     # Canonical codes and case / spacing / hyphen / dot variants.
     ("BL23", False, "BL23"),
     ("bl 23", False, "BL23"),
@@ -50,7 +58,17 @@ RESOLVE_CASES: list[tuple[str, bool, str]] = [
     ("lr3", False, "LR3"),
     ("GV 20", False, "GV20"),
     ("cv-12", False, "CV12"),
-    # One case per abbreviation in DOMAIN.md's table.
+    ("LU 9", False, "LU9"),
+    ("Si3", False, "SI3"),
+    ("ki-3", False, "KI3"),
+    ("pc6", False, "PC6"),
+    ("te 5", False, "TE5"),
+    ("gb-20", False, "GB20"),
+    ("HT 7", False, "HT7"),
+    ("sp 10", False, "SP10"),
+    ("st-25", False, "ST25"),
+    ("LI 11", False, "LI11"),
+    # One case per abbreviation in DOMAIN.md's tables (sections 1 and 5).
     ("Lu7", False, "LU7"),
     ("Li4", False, "LI4"),
     ("IC11", False, "LI11"),
@@ -64,6 +82,10 @@ RESOLVE_CASES: list[tuple[str, bool, str]] = [
     ("H7", False, "HT7"),
     ("Ht7", False, "HT7"),
     ("C7", False, "HT7"),
+    ("HE7", False, "HT7"),
+    ("HE-7", False, "HT7"),
+    ("He 7", False, "HT7"),
+    ("he3", False, "HT3"),
     ("IT3", False, "SI3"),
     ("IG3", False, "SI3"),
     ("B23", False, "BL23"),
@@ -94,9 +116,35 @@ RESOLVE_CASES: list[tuple[str, bool, str]] = [
     ("ub-40", False, "BL40"),
     ("sj 5", False, "TE5"),
     ("p 6", False, "PC6"),
+    ("kid-1", False, "KI1"),
+    ("du 26", False, "GV26"),
+    ("ren-12", False, "CV12"),
     # Full channel names pasted from handouts.
     ("Kidney 3", False, "KI3"),
     ("Large Intestine 4", False, "LI4"),
+    ("Lung 7", False, "LU7"),
+    ("Stomach 36", False, "ST36"),
+    ("Spleen 6", False, "SP6"),
+    ("Heart 7", False, "HT7"),
+    ("Small Intestine 3", False, "SI3"),
+    ("Bladder 23", False, "BL23"),
+    ("Urinary Bladder 60", False, "BL60"),
+    ("Pericardium 6", False, "PC6"),
+    ("Gallbladder 34", False, "GB34"),
+    ("Gall Bladder 21", False, "GB21"),
+    ("Liver 3", False, "LR3"),
+    ("Governing Vessel 20", False, "GV20"),
+    ("Governor Vessel 20", False, "GV20"),
+    ("governing vessel 4", False, "GV4"),
+    ("Conception Vessel 6", False, "CV6"),
+    ("Directing Vessel 6", False, "CV6"),
+    ("directing vessel 17", False, "CV17"),
+    ("Triple Burner 5", False, "TE5"),
+    ("Triple Energizer 5", False, "TE5"),
+    ("Triple Warmer 5", False, "TE5"),
+    ("San Jiao 5", False, "TE5"),
+    ("Sanjiao 5", False, "TE5"),
+    ("san-jiao 3", False, "TE3"),
     # Pinyin with and without tone marks and spaces.
     ("Shenshu", False, "BL23"),
     ("Hegu", False, "LI4"),
@@ -108,9 +156,21 @@ RESOLVE_CASES: list[tuple[str, bool, str]] = [
     ("zu san li", False, "ST36"),
     ("Zú Sān Lǐ", False, "ST36"),
     ("Taichong", False, "LR3"),
+    ("tài chōng", False, "LR3"),
     ("Sanyinjiao", False, "SP6"),
+    ("sān yīn jiāo", False, "SP6"),
     ("Yanglingquan", False, "GB34"),
     ("Yintang", False, "EX-HN3"),
+    ("Xuanzhong", False, "GB39"),
+    ("xuán zhōng", False, "GB39"),
+    ("Zhishi", False, "BL52"),
+    ("Weizhong", False, "BL40"),
+    ("Chengfu", False, "BL36"),
+    ("Baihui", False, "GV20"),
+    ("bǎi huì", False, "GV20"),
+    ("Qihai", False, "CV6"),
+    ("Waiguan", False, "TE5"),
+    ("Shenmen", False, "HT7"),
     # English names.
     ("Leg Three Miles", False, "ST36"),
     ("union valley", False, "LI4"),
@@ -125,7 +185,32 @@ RESOLVE_CASES: list[tuple[str, bool, str]] = [
     ("GV29", False, "EX-HN3"),
     ("GV 29", False, "EX-HN3"),
     ("Du29", False, "EX-HN3"),
-    # Legacy bladder numbering of popular acupressure books.
+    # Older extra-point codes (M-): mapped by the point's pinyin, not by number.
+    ("M-HN-3", False, "EX-HN3"),
+    ("m-hn-3", False, "EX-HN3"),
+    ("M HN 3", False, "EX-HN3"),
+    ("MHN3", False, "EX-HN3"),
+    ("M-HN-9", False, "EX-HN5"),
+    ("M-HN-1", False, "EX-HN1"),
+    ("M-HN-10", False, "EX-HN6"),
+    ("M-CA-18", False, "EX-CA1"),
+    ("M-BW-35", False, "EX-B2"),
+    ("M-BW-1", False, "EX-B1"),
+    ("M-BW-24", False, "EX-B7"),
+    ("M-UE-22", False, "EX-UE9"),
+    ("M-UE-9", False, "EX-UE10"),
+    ("M-LE-8", False, "EX-LE10"),
+    ("M-LE-16", False, "EX-LE5"),
+    ("M-LE-13", False, "EX-LE7"),
+    # Alternative pinyin names from popular books.
+    ("Juegu", False, "GB39"),
+    ("jué gǔ", False, "GB39"),
+    ("Renzhong", False, "GV26"),
+    ("Hukou", False, "LI4"),
+    ("Waihuaijian", False, "EX-LE9"),
+    ("Lanweixue", False, "EX-LE7"),
+    ("Waixiyan", False, "ST35"),
+    # Legacy bladder numbering of popular acupressure books: only a bare B is read that way.
     ("B47", True, "BL52"),
     ("B48", True, "BL53"),
     ("B45", True, "BL50"),
@@ -133,31 +218,80 @@ RESOLVE_CASES: list[tuple[str, bool, str]] = [
     ("B49", True, "BL54"),
     ("B50", True, "BL36"),
     ("B54", True, "BL40"),
+    ("b 47", True, "BL52"),
+    ("b-54", True, "BL40"),
     ("B35", True, "BL35"),
     ("B60", True, "BL60"),
-    ("B47", False, "BL47"),
-    ("B48", False, "BL48"),
+    ("B13", True, "BL13"),
+    ("B30", True, "BL30"),
+    ("BL40", True, "BL40"),
+    ("BL52", True, "BL52"),
+    ("BL 45", True, "BL45"),
+    ("UB47", True, "BL47"),
+    ("ub-40", True, "BL40"),
+    ("V47", True, "BL47"),
+    ("Bladder 40", True, "BL40"),
+    # ... and without the option a bare B36-B54 could be either point: never a silent pick.
+    ("B47", False, AMBIGUOUS),
+    ("B48", False, AMBIGUOUS),
+    ("B45", False, AMBIGUOUS),
+    ("B54", False, AMBIGUOUS),
+    ("B36", False, AMBIGUOUS),
+    ("b 50", False, AMBIGUOUS),
+    ("B-40", False, AMBIGUOUS),
+    ("BL47", False, "BL47"),
+    ("UB45", False, "BL45"),
     # The seed article's list for low-back pain.
     ("GB39", False, "GB39"),
-    ("BL23", False, "BL23"),
-    ("P6", False, "PC6"),
+    ("p6", False, "PC6"),
     ("B13", False, "BL13"),
     ("B30", False, "BL30"),
-    ("B30", True, "BL30"),
-    ("B13", True, "BL13"),
-    ("B45", False, "BL45"),
+    # Names two points share.
+    ("Futu", False, AMBIGUOUS),
+    ("Zigong", False, AMBIGUOUS),
+    ("Erjian", False, AMBIGUOUS),
+    # Junk that must not resolve.
+    ("BL99", False, None),
+    ("BL68", False, None),
+    ("B68", True, None),
+    ("HE10", False, None),
+    ("HT0", False, None),
+    ("LU12", False, None),
+    ("KI28", False, None),
+    ("XYZ", False, None),
+    ("Q5", False, None),
+    ("23", False, None),
+    ("BL", False, None),
+    ("M-HN-999", False, None),
+    ("M-XX-3", False, None),
+    ("EX-HN16", False, None),
+    ("Governing Vessel", False, None),
+    ("Triple Burner 24", False, None),
+    ("Juegoo", False, None),
+    ("Shenshuu", False, None),
+    ("", False, None),
 ]
 
 
 @pytest.mark.parametrize(("text", "legacy", "expected"), RESOLVE_CASES)
-def test_resolve(index: PointIndex, text: str, legacy: bool, expected: str) -> None:
-    record = index.resolve(text, legacy_bladder=legacy)
-    assert record is not None, text
-    assert record.code == expected
+def test_resolve(index: PointIndex, text: str, legacy: bool, expected: str | None) -> None:
+    found = index.lookup(text, legacy_bladder=legacy)
+    if expected == AMBIGUOUS:
+        assert found.point is None and found.ambiguous, text
+        assert len(found.readings) >= 2
+        assert index.resolve(text, legacy_bladder=legacy) is None
+    elif expected is None:
+        assert found.readings == () and index.resolve(text, legacy_bladder=legacy) is None, text
+    else:
+        record = index.resolve(text, legacy_bladder=legacy)
+        assert record is not None, text
+        assert record.code == expected
+        assert found.point is record
 
 
 def test_resolve_table_is_large_enough() -> None:
-    assert len(RESOLVE_CASES) >= 45
+    assert len(RESOLVE_CASES) >= 150
+    assert len({(text, legacy) for text, legacy, _ in RESOLVE_CASES}) == len(RESOLVE_CASES)
 
 
 def test_channel_aliases_cover_domain_table() -> None:
@@ -173,6 +307,136 @@ def test_every_abbreviation_is_exercised_by_the_table() -> None:
             t.upper().startswith(abbreviation.upper()) and t[len(abbreviation) :].strip()[:1].isdigit()
             for t in typed
         ), abbreviation
+
+
+# -- The rules, over every channel and number ------------------------------------------------
+
+
+def _spellings(prefix: str, number: int) -> list[str]:
+    return [
+        f"{prefix}{number}",
+        f"{prefix.lower()} {number}",
+        f"{prefix.upper()}-{number}",
+        f"{prefix}.{number}",
+    ]
+
+
+def test_every_abbreviation_reads_every_point_of_its_channel(index: PointIndex) -> None:
+    every = {channel: [channel, *names] for channel, names in DOMAIN_ABBREVIATIONS.items()}
+    every["HT"].append("He")
+    for channel, prefixes in every.items():
+        for number in range(1, CHANNEL_POINT_COUNTS[channel] + 1):
+            for prefix in prefixes:
+                for text in _spellings(prefix, number):
+                    found = index.lookup(text)
+                    if prefix == "B" and number in range(36, 55):
+                        assert found.ambiguous, text
+                    elif f"{channel}{number}" in {"GV29"}:
+                        continue
+                    else:
+                        assert found.point is not None and found.point.code == f"{channel}{number}", text
+            past_the_end = CHANNEL_POINT_COUNTS[channel] + (2 if channel == "GV" else 1)  # GV29 is Yintang
+            for prefix in prefixes:
+                assert index.lookup(f"{prefix}{past_the_end}").readings == (), prefix
+
+
+@pytest.mark.parametrize("prefix", ["BL", "UB", "V", "Bladder ", "Urinary Bladder ", "bl-", "ub "])
+def test_explicit_bladder_codes_are_who_codes_whatever_the_option(index: PointIndex, prefix: str) -> None:
+    for number in range(1, 68):
+        for legacy in (False, True):
+            found = index.lookup(f"{prefix}{number}", legacy_bladder=legacy)
+            assert found.point is not None and found.point.code == f"BL{number}", (prefix, number, legacy)
+            assert found.numbering == ""
+
+
+def test_a_bare_b_36_to_54_has_two_readings_and_the_option_takes_the_older_one(index: PointIndex) -> None:
+    older_of = {n: n + 5 for n in range(36, 50)} | {n: n - 14 for n in range(50, 55)}
+    for number, older in older_of.items():
+        for text in _spellings("B", number):
+            found = index.lookup(text)
+            assert found.point is None and found.ambiguous, text
+            assert [(r.record.code, r.numbering) for r in found.readings] == [
+                (f"BL{number}", "who"),
+                (f"BL{older}", "older"),
+            ]
+            assert index.lookup(text, legacy_bladder=True).point.code == f"BL{older}"
+            assert index.lookup(text, numbering="who").point.code == f"BL{number}"
+            assert index.lookup(text, numbering="older").point.code == f"BL{older}"
+            assert index.did_you_mean(text)[:2] == [r.record for r in found.readings]
+    for number in [*range(1, 36), *range(55, 68)]:
+        assert index.lookup(f"B{number}", legacy_bladder=True).point.code == f"BL{number}"
+        assert index.lookup(f"B{number}").point.code == f"BL{number}"
+
+
+@pytest.mark.parametrize(
+    ("name", "channel"),
+    [
+        ("Governing Vessel", "GV"),
+        ("Governor Vessel", "GV"),
+        ("Conception Vessel", "CV"),
+        ("Directing Vessel", "CV"),
+        ("Triple Burner", "TE"),
+        ("San Jiao", "TE"),
+        ("Sanjiao", "TE"),
+        ("Triple Energizer", "TE"),
+        ("Heart", "HT"),
+        ("Pericardium", "PC"),
+    ],
+)
+def test_full_channel_names_read_every_point(index: PointIndex, name: str, channel: str) -> None:
+    for number in range(1, CHANNEL_POINT_COUNTS[channel] + 1):
+        if f"{channel}{number}" == "GV29":
+            continue
+        for text in (f"{name} {number}", f"{name.lower()} {number}", f"{name.upper()}-{number}"):
+            assert index.resolve(text).code == f"{channel}{number}", text
+
+
+def test_the_p_prefix_is_pericardium_and_says_so(index: PointIndex) -> None:
+    for number in range(1, 10):
+        found = index.lookup(f"P{number}")
+        assert found.point.code == f"PC{number}"
+        assert "Pericardium" in found.note and "Lung" in found.note
+    assert index.lookup("PC6").note == ""
+
+
+@pytest.mark.parametrize(("code", "pinyin"), sorted(OLDER_EXTRA_CODES.items()))
+def test_each_older_extra_code_finds_the_extra_point_of_its_pinyin(
+    index: PointIndex, code: str, pinyin: str
+) -> None:
+    point = index.resolve(code)
+    assert point is not None, code
+    assert point.code.startswith("EX-")
+    assert point in index.matches(pinyin)
+    group, number = code.split("-")[1:]
+    assert index.resolve(f"m {group.lower()} {number}") is point
+    assert index.resolve(f"M-{group}-0{number}") is point
+
+
+def test_an_older_extra_code_not_in_the_table_is_not_guessed(index: PointIndex) -> None:
+    for group in ("HN", "CA", "BW", "UE", "LE"):
+        for number in range(1, 60):
+            code = f"M-{group}-{number}"
+            if code not in OLDER_EXTRA_CODES:
+                assert index.lookup(code).readings == (), code
+
+
+@pytest.mark.parametrize(("name", "code", "pinyin", "source"), ALTERNATIVE_NAMES)
+def test_each_alternative_name_finds_its_point(
+    index: PointIndex, name: str, code: str, pinyin: str, source: str
+) -> None:
+    assert source
+    assert index.get(code).pinyin == pinyin
+    assert index.resolve(name).code == code
+    assert index.resolve(name.lower()).code == code
+
+
+def test_an_alternative_name_shared_with_another_point_is_ambiguous() -> None:
+    records = [
+        PointRecord("GB39", "GB", 39, "Xuanzhong", "", "lower_leg", ""),
+        PointRecord("XX1", "EX", 1, "Juegu", "", "lower_leg", ""),
+    ]
+    found = PointIndex(records).lookup("Juegu")
+    assert found.ambiguous and {r.record.code for r in found.readings} == {"GB39", "XX1"}
 
 
 @pytest.mark.parametrize(
@@ -233,8 +497,18 @@ def test_legacy_bladder_mapping_is_a_bijection_on_36_to_54() -> None:
 
 def test_bladder_readings() -> None:
     assert bladder_readings("B47") == ("BL47", "BL52")
+    assert bladder_readings("b-54") == ("BL54", "BL40")
     assert bladder_readings("B23") is None
     assert bladder_readings("GB39") is None
+    assert bladder_readings("BL47") is None
+    assert bladder_readings("UB47") is None
+
+
+def test_the_option_never_renumbers_an_explicit_who_code() -> None:
+    assert normalise_code("BL40", legacy_bladder=True) == "BL40"
+    assert normalise_code("BL52", legacy_bladder=True) == "BL52"
+    assert normalise_code("UB47", legacy_bladder=True) == "BL47"
+    assert normalise_code("B47", legacy_bladder=True) == "BL52"
 
 
 @pytest.mark.parametrize(

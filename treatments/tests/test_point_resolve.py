@@ -28,6 +28,11 @@ RESOLVES = [
     # extra points and their aliases
     ("EX-HN3", "EX-HN3"), ("ex hn 3", "EX-HN3"), ("Yintang", "EX-HN3"), ("GV29", "EX-HN3"),
     ("EX-B2", "EX-B2"), ("Huatuojiaji", "EX-B2"), ("EX-LE5", "EX-LE5"), ("Taiyang", "EX-HN5"),
+    # German Heart, full channel names, older extra-point codes, alternative names (DOMAIN.md 5)
+    ("HE7", "HT7"), ("HE-7", "HT7"), ("He 7", "HT7"), ("Governing Vessel 20", "GV20"),
+    ("Governor Vessel 20", "GV20"), ("Conception Vessel 6", "CV6"), ("Directing Vessel 6", "CV6"),
+    ("Triple Burner 5", "TE5"), ("San Jiao 5", "TE5"), ("Sanjiao 5", "TE5"), ("M-HN-3", "EX-HN3"),
+    ("m-ca-18", "EX-CA1"), ("Juegu", "GB39"), ("Renzhong", "GV26"),
 ]  # fmt: skip
 
 
@@ -52,14 +57,19 @@ def test_junk_gives_none(junk):
 @pytest.mark.parametrize(
     ("text", "code"),
     [("B47", "BL52"), ("B48", "BL53"), ("B45", "BL50"), ("B50", "BL36"), ("B54", "BL40"), ("B36", "BL41"),
-     ("B30", "BL30"), ("B60", "BL60"), ("UB47", "BL52")],
+     ("b-47", "BL52"), ("B30", "BL30"), ("B60", "BL60"), ("UB47", "BL47"), ("BL40", "BL40"), ("BL52", "BL52"),
+     ("V45", "BL45")],
 )  # fmt: skip
-def test_older_bladder_numbering_is_an_option(text, code):
+def test_older_bladder_numbering_is_an_option_for_bare_b_codes_only(text, code):
     assert Point.objects.resolve(text, legacy_bladder=True).code == code
 
 
-def test_without_the_option_bladder_numbers_are_who():
-    assert Point.objects.resolve("B47").code == "BL47"
+@pytest.mark.parametrize("number", range(36, 55))
+def test_without_the_option_a_bare_b_36_to_54_is_not_guessed(number):
+    assert Point.objects.resolve(f"B{number}") is None
+    found = Point.objects.catalogue().lookup(f"B{number}")
+    assert found.ambiguous and [r.numbering for r in found.readings] == ["who", "older"]
+    assert Point.objects.resolve(f"BL{number}").code == f"BL{number}"
 
 
 def test_a_name_shared_by_two_points_is_not_guessed():

@@ -81,7 +81,7 @@ def test_on_postgresql_a_signed_notes_points_are_not_deleted(signed):
 
 def test_signed_note_rules_exist_in_the_database():
     """A later migration that rebuilds a SQLite table drops its triggers: this notices (see
-    treatments/migrations/0008_signed_notes_are_final.py)."""
+    treatments/migrations/0010_signed_notes_are_final.py)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE NOT tgisinternal")

@@ -25,8 +25,16 @@
     }
   }
 
+  // One reading of a bare B36-B54: keep what was typed and record which reading was chosen.
+  function readingInput(input) {
+    return input.form ? input.form.querySelector("[data-picker-reading]") : null;
+  }
+
   function choose(input, opt) {
-    input.value = opt.getAttribute("data-code");
+    var reading = opt.getAttribute("data-reading");
+    input.value = reading ? opt.getAttribute("data-entered") : opt.getAttribute("data-code");
+    var hidden = readingInput(input);
+    if (hidden) hidden.value = reading || "";
     var list = listFor(input);
     list.innerHTML = "";
     input.setAttribute("aria-expanded", "false");
@@ -54,6 +62,13 @@
       list.innerHTML = "";
       input.setAttribute("aria-expanded", "false");
     }
+  });
+
+  // Typing again forgets a reading chosen for what was there before.
+  document.addEventListener("input", function (event) {
+    var input = event.target.closest("[data-picker] input[role=combobox]");
+    var hidden = input && readingInput(input);
+    if (hidden) hidden.value = "";
   });
 
   document.addEventListener("click", function (event) {
@@ -135,7 +150,10 @@
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.id === "id_text") {
       event.preventDefault();
       var form = event.target.form;
-      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      var preview = form.querySelector("[data-quick-preview]");
+      if (preview) preview.click();
+      else if (form.requestSubmit) form.requestSubmit();
+      else form.submit();
     }
   });
 })();

@@ -137,6 +137,6 @@ def drop_rules(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("treatments", "0007_amendment_history")]
+    dependencies = [("treatments", "0009_home_care_caution_reason")]
 
     operations = [migrations.RunPython(create_rules, drop_rules)]
