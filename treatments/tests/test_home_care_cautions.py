@@ -13,7 +13,7 @@ from django.urls import reverse
 from clients.tests.builders import make_client, make_intake
 from treatments import services
 from treatments.models import Point, PointCaution
-from treatments.tests.builders import make_note, make_pregnant_client, sign
+from treatments.tests.builders import add_point, make_note, make_pregnant_client, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,33 @@ def test_the_database_refuses_home_care_cautions_without_a_reason(note):
     note.home_care_cautions = "Pregnancy: LI4 is a point to avoid."
     with pytest.raises(IntegrityError), transaction.atomic():
         note.save()
+
+
+def _signable(note):
+    add_point(note, "ST36")
+    return {"subjective": "Tired, low back 5/10", "home_care": "LI4"}
+
+
+def test_signing_holds_home_care_points_to_the_cautions_too(pregnant_note, practitioner_client):
+    posted = _signable(pregnant_note)
+    url = reverse("treatments:note_sign", args=[pregnant_note.pk])
+    refused = practitioner_client.post(url, posted)
+    assert refused.status_code == 400
+    assert "Give a reason" in refused.content.decode()
+    pregnant_note.refresh_from_db()
+    assert not pregnant_note.is_signed and not pregnant_note.home_care_points.exists()
+
+    signed = practitioner_client.post(url, {**posted, "home_care_reason": "Midwife's request at term"})
+    assert signed.status_code == 302
+    pregnant_note.refresh_from_db()
+    assert pregnant_note.is_signed and pregnant_note.home_care_reason == "Midwife's request at term"
+    assert [p.code for p in pregnant_note.home_care_points.all()] == ["LI4"]
+
+
+def test_autosave_holds_home_care_points_to_the_cautions_too(pregnant_note, practitioner_client):
+    url = reverse("treatments:note_autosave", args=[pregnant_note.pk])
+    refused = practitioner_client.post(url, _signable(pregnant_note))
+    assert refused.status_code == 400
+    assert "Not saved" in refused.content.decode() and "LI4" in refused.content.decode()
+    pregnant_note.refresh_from_db()
+    assert not pregnant_note.home_care_points.exists()
