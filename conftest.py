@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client as HttpClient
 
-from clinic.roles import Role
+from clinic.kernel.roles import Role
 from practitioners.models import Practitioner
 
 TEST_PASSWORD = "a-long-test-password-1"
@@ -49,6 +49,18 @@ def login_client(user) -> HttpClient:
     client = HttpClient()
     client.force_login(user)
     return client
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`postgres_only` tests exercise a PostgreSQL feature: skipped, with the reason, elsewhere."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from clients.models import (
     Client,
@@ -24,65 +22,7 @@ from clients.models import (
     PhysicianClearance,
 )
 from clients.services import fill_search_columns, revoke_intake_links
-
-
-class NoDeleteMixin:
-    """Clinical and client records are kept: no delete button, no "delete selected" action."""
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)  # type: ignore[misc]
-        actions.pop("delete_selected", None)
-        return actions
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """Shows a record's history (who changed what, when) but never writes an old version back.
-
-    django-simple-history's "revert" form saves whatever it is posted with view permission alone,
-    past the services; in this back office history is read, and changes go through the pages."""
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
-    ) -> HttpResponse:
-        if request.method != "GET":
-            raise PermissionDenied("Old versions are read here; they are not written back.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
-
-
-class RecordWindowMixin(NoDeleteMixin):
-    """A clinical record seen through the back office: readable with its history, never written
-    here. Its writes (and their rules) are the pages' and the services'."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """An inline list of a record's parts, read-only like the record."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return list(self.fields or [])
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from clinic.kernel.admin import HistoryAdmin, NoDeleteMixin, ReadOnlyInline, RecordWindowMixin
 
 
 @admin.register(Client)

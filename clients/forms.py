@@ -21,6 +21,7 @@ from clients.models import (
     IntakeSite,
     PhysicianClearance,
 )
+from clinic.kernel.forms import DateInput
 
 # The consent text clients agree to; bump the version whenever the wording changes.
 CONSENT_TEXT_VERSION = "2025-01"
@@ -37,13 +38,6 @@ LETTER_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
 LETTER_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def normalise_phone(raw: str) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import date, timedelta
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +28,8 @@ from clients.choices import (
     SiteCondition,
 )
 from clients.regions import BodyRegion, Side
-from clinic.dates import validate_clinic_date
+from clients.search import search_filter
+from clinic.kernel.dates import validate_clinic_date
 
 NAME_MAX = 100
 TEXT_MAX = 2000
@@ -41,8 +44,6 @@ class ClientQuerySet(models.QuerySet["Client"]):
 
     def search(self, text: str) -> ClientQuerySet:
         """Part of a name, email or phone; case- and accent-insensitive (see clients.search)."""
-        from clients.search import search_filter
-
         return self.filter(search_filter(text))
 
 
@@ -400,9 +401,6 @@ class ClearanceQuerySet(models.QuerySet["PhysicianClearance"]):
 
 def clearance_letter_path(instance: PhysicianClearance, filename: str) -> str:
     """Uploads keep no part of the client's file name (it may carry a diagnosis)."""
-    import secrets
-    from pathlib import PurePath
-
     suffix = PurePath(filename).suffix.lower()[:6]
     return f"clearances/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 

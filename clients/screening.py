@@ -37,6 +37,7 @@ from clients.choices import (
     SeizureControl,
     SiteCondition,
 )
+from clients.models import ContraindicationRule, Intake, IntakeSite, PhysicianClearance
 from clients.regions import BodyRegion, Side
 
 __all__ = [
@@ -417,8 +418,6 @@ def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> 
 
     Staff-taken intakes count as reviewed (needs_review is False on them).
     """
-    from clients.models import ContraindicationRule, Intake, IntakeSite, PhysicianClearance
-
     ids = [getattr(c, "pk", c) for c in clients_or_ids]
     if not ids:
         return {}

@@ -27,7 +27,7 @@ from clients.models import (
     hash_token,
 )
 from clients.search import search_name_for, search_text_for
-from clinic.roles import is_clinician
+from clinic.kernel.roles import is_clinician
 
 
 def fill_search_columns(client: Client) -> None:

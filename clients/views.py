@@ -37,12 +37,12 @@ from clients.forms import (
 )
 from clients.models import Client, ContraindicationRule, Intake, PhysicianClearance
 from clients.screening import screen, screening_for, screenings_for
-from clinic.dates import parse_id
-from clinic.roles import clinician_required, is_clinician, is_staff_member, staff_required
+from clinic.kernel.dates import parse_id
+from clinic.kernel.extensions import parts
+from clinic.kernel.roles import clinician_required, is_clinician, is_staff_member, staff_required
 
 PAGE_SIZE = 25
 # The bookings app fills the client page's bookings panel with the first template that exists.
-CLIENT_BOOKINGS_TEMPLATES = ("clinic/_client_bookings.html", "clients/_client_bookings_empty.html")
 
 
 def get_client_for(user: Any, pk: int) -> Client:
@@ -164,7 +164,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and updates[0].new_intake_id is None
             and (screening.intake_date is None or updates[0].recorded_on >= screening.intake_date)
         ),
-        "client_bookings_templates": CLIENT_BOOKINGS_TEMPLATES,
+        "client_actions": parts("client_page.actions"),
+        "client_sections": parts("client_page.sections"),
         "today": timezone.localdate(),
         "open_link": client.intake_links.filter(used_at__isnull=True, expires_at__gt=timezone.now()).first(),
     }

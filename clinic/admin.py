@@ -6,22 +6,12 @@ through the booking service; rooms and services are referenced by them: none is 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from clients.admin import HistoryAdmin, NoDeleteMixin, RecordWindowMixin
+from clinic.kernel.admin import HistoryAdmin, NoDeleteMixin, RecordWindowMixin, deactivate
 from clinic.models import Booking, Closure, Course, Room, Service
-
-
-@admin.action(description="Deactivate selected (no new bookings; history kept)")
-def deactivate(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
-    """Rooms, services and practitioners are referenced by bookings: switched off, never deleted."""
-    count = queryset.update(is_active=False)
-    modeladmin.message_user(request, f"Deactivated {count}.")
 
 
 @admin.register(Room)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from clinic.kernel.dates import local_datetime
+
 ALL_WEEKDAYS = frozenset(range(7))
 DEFAULT_STEP = timedelta(minutes=15)
 
@@ -86,11 +88,6 @@ class World:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schedule_by_id", {s.practitioner_id: s for s in self.schedules})
-
-
-def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """The aware datetime of a wall-clock time on a local date."""
-    return datetime.combine(day, at).replace(tzinfo=tz)
 
 
 def exists_locally(moment: datetime, tz: ZoneInfo) -> bool:

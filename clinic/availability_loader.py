@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Prefetch
 
 from clinic.availability import Interval, RoomSchedule, Schedule, ServiceSpec, World
-from clinic.models import Booking, Closure, Room, Service, clinic_tz
-from practitioners.models import Practitioner, TimeOff, WorkingHours, local_span
+from clinic.kernel.dates import clinic_tz, local_span
+from clinic.models import Booking, Closure, Room, Service
+from practitioners.models import Practitioner, TimeOff, WorkingHours
 
 
 def service_spec(service: Service) -> ServiceSpec:
@@ -96,9 +97,3 @@ def load_world(
         closures=closures,
         client_busy=client_busy,
     )
-
-
-def day_bounds(moment: datetime) -> tuple[date, date]:
-    """The local day of a moment, as a one-day range for `load_world`."""
-    day = moment.astimezone(clinic_tz()).date()
-    return day, day

@@ -17,10 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from clients.models import Client
+from clients.screening import screening_for
 from clinic import availability
-from clinic.availability import local_datetime
 from clinic.availability_loader import load_world, practitioners_for, service_spec
-from clinic.dates import in_range, parse_day, parse_id
 from clinic.forms import (
     BookingForm,
     CancelForm,
@@ -31,14 +31,17 @@ from clinic.forms import (
     client_label,
     parse_time,
 )
-from clinic.models import Booking, IllegalTransition, Room, clinic_tz
-from clinic.roles import staff_required
+from clinic.kernel.dates import clinic_tz, in_range, local_datetime, parse_day, parse_id
+from clinic.kernel.extensions import parts
+from clinic.kernel.roles import staff_required
+from clinic.models import Booking, IllegalTransition, Room
 from clinic.services import (
     BookingError,
     book,
     book_course,
     cancel_booking,
     cancel_rest_of_course,
+    course_starts,
     move_booking,
     plan_course,
     screening_check,
@@ -95,8 +98,6 @@ def _initial_from(request: HttpRequest) -> dict[str, Any]:
     if (pk := parse_id(get.get("service"))) is not None:
         initial["service"] = pk
     if (pk := parse_id(get.get("client"))) is not None:
-        from clients.models import Client
-
         initial["client"] = Client.objects.active().filter(pk=pk).first()
     return initial
 
@@ -107,8 +108,6 @@ PICKER_MATCHES = 10
 @staff_required
 def client_search(request: HttpRequest) -> HttpResponse:
     """The client picker's matches: at most ten active clients, through the clients' search index."""
-    from clients.models import Client
-
     query = request.GET.get("client_search", request.GET.get("q", "")).strip()[:100]
     found: list[Any] = []
     if len(query) >= 2:
@@ -219,12 +218,15 @@ def find_slots(request: HttpRequest) -> HttpResponse:
 def _render_detail(
     request: HttpRequest, booking: Booking, note_form: ReceptionNoteForm | None = None, status: int = 200
 ) -> HttpResponse:
-    from clients.screening import screening_for
-
     booking.screening = screening_for(booking.client, on=booking.local_date)
     history = booking.history.select_related("history_user").order_by("-history_date")[:20]
     note_form = note_form or ReceptionNoteForm(initial={"reception_note": booking.reception_note})
-    context = {"booking": booking, "history": history, "note_form": note_form}
+    context = {
+        "booking": booking,
+        "history": history,
+        "note_form": note_form,
+        "booking_actions": parts("booking_page.actions"),
+    }
     return render(request, "clinic/booking_detail.html", context, status=status)
 
 
@@ -366,8 +368,6 @@ def _alternative_start(raw: str) -> datetime | None:
 def _course_starts(request: HttpRequest, form: CourseForm) -> list[datetime]:
     """The asked dates, with any alternative the user picked for a conflicting one; an
     unreadable alternative is a form error."""
-    from clinic.services import course_starts
-
     data = form.cleaned_data
     starts = course_starts(
         data["date"], data["time"], sessions=data["sessions"], every_weeks=data["every_weeks"]

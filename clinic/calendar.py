@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from clinic.availability import Interval, local_datetime
+from clinic.availability import Interval
+from clinic.kernel.dates import local_datetime
 
 STEP = timedelta(minutes=15)
 

@@ -16,13 +16,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from clients.screening import screenings_for
 from clinic.availability import Interval, Schedule, gaps
 from clinic.availability_loader import practitioners_for
 from clinic.calendar import Column, bounds, build_grid
-from clinic.dates import parse_day
-from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Room, clinic_tz
-from clinic.roles import staff_required
-from practitioners.models import Practitioner, TimeOff, local_span
+from clinic.kernel.dates import clinic_tz, local_span, parse_day
+from clinic.kernel.roles import staff_required
+from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Room
+from practitioners.models import Practitioner, TimeOff
 
 
 @dataclass
@@ -46,8 +47,6 @@ class DayData:
 
 def load_days(first: date, last: date, *, practitioners: list[Practitioner] | None = None) -> DayData:
     """Everything a calendar page shows for local days first..last, in fixed queries."""
-    from clients.screening import screenings_for
-
     tz = clinic_tz()
     if practitioners is None:
         practitioners = practitioners_for(None)  # practitioners + working hours (2 queries)
@@ -130,7 +129,6 @@ def day_view(request: HttpRequest) -> HttpResponse:
         "inactive": data.inactive,
         "roomless": roomless,
         "closure_reasons": data.closure_reasons,
-        "statuses": BookingStatus,
     }
     return render(request, "clinic/calendar_day.html", context)
 

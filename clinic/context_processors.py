@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from clinic.roles import Role, primary_role, roles_of
+from clinic.kernel.roles import Role, primary_role, roles_of
 
 
 def clinic(request: HttpRequest) -> dict[str, Any]:

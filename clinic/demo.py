@@ -11,8 +11,8 @@ from typing import Any
 from django.utils import timezone
 
 from clients.models import Client
-from clinic.availability import local_datetime
-from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Modality, Room, Service, clinic_tz
+from clinic.kernel.dates import clinic_tz, local_datetime
+from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Modality, Room, Service
 from practitioners.models import Practitioner, TimeOff, WorkingHours
 
 ROOMS = ["Bamboo", "Lotus", "Cedar"]

@@ -10,13 +10,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clients.models import Client
-from clinic.availability import local_datetime
-from clinic.dates import LATEST, parse_id, validate_clinic_date
-from clinic.models import Room, Service, clinic_tz
+from clinic.kernel.dates import LATEST, clinic_tz, local_datetime, parse_id, validate_clinic_date
+from clinic.kernel.forms import DateInput, TimeInput
+from clinic.models import Room, Service
 from practitioners.models import Practitioner, Weekday
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 
 def client_label(client: Client) -> str:
@@ -93,10 +90,13 @@ class BookingForm(StartFieldsMixin, forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
     )
-    date = forms.DateField(widget=DATE, validators=[validate_clinic_date])
-    time = forms.TimeField(label="Start time", widget=TIME)
+    date = forms.DateField(widget=DateInput(), validators=[validate_clinic_date])
+    time = forms.TimeField(label="Start time", widget=TimeInput())
     end_time = forms.TimeField(
-        label="End time", required=False, widget=TIME, help_text="Leave empty for the service's usual length."
+        label="End time",
+        required=False,
+        widget=TimeInput(),
+        help_text="Leave empty for the service's usual length.",
     )
     room = forms.ModelChoiceField(
         queryset=Room.objects.none(), required=False, empty_label="Any free room", label="Room"
@@ -130,8 +130,8 @@ class BookingForm(StartFieldsMixin, forms.Form):
 
 
 class MoveForm(StartFieldsMixin, forms.Form):
-    date = forms.DateField(widget=DATE, validators=[validate_clinic_date])
-    time = forms.TimeField(label="New start time", widget=TIME)
+    date = forms.DateField(widget=DateInput(), validators=[validate_clinic_date])
+    time = forms.TimeField(label="New start time", widget=TimeInput())
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
     room = forms.ModelChoiceField(
         queryset=Room.objects.none(),
@@ -171,12 +171,14 @@ class SlotSearchForm(forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), required=False, empty_label="Any practitioner"
     )
-    from_date = forms.DateField(label="From", widget=DATE, required=False, validators=[validate_clinic_date])
+    from_date = forms.DateField(
+        label="From", widget=DateInput(), required=False, validators=[validate_clinic_date]
+    )
     weekdays = forms.TypedMultipleChoiceField(
         label="Days", choices=Weekday.choices, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    earliest = forms.TimeField(label="Not before", required=False, widget=TIME)
-    latest = forms.TimeField(label="Finished by", required=False, widget=TIME)
+    earliest = forms.TimeField(label="Not before", required=False, widget=TimeInput())
+    latest = forms.TimeField(label="Finished by", required=False, widget=TimeInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -199,8 +201,8 @@ class CourseForm(StartFieldsMixin, forms.Form):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
     )
-    date = forms.DateField(label="First session", widget=DATE, validators=[validate_clinic_date])
-    time = forms.TimeField(label="Time (the same local time each session)", widget=TIME)
+    date = forms.DateField(label="First session", widget=DateInput(), validators=[validate_clinic_date])
+    time = forms.TimeField(label="Time (the same local time each session)", widget=TimeInput())
     sessions = forms.IntegerField(min_value=2, max_value=20, initial=6)
     every_weeks = forms.IntegerField(label="Every (weeks)", min_value=1, max_value=8, initial=1)
     room = forms.ModelChoiceField(

@@ -19,12 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clinic.dates import validate_clinic_date
-from practitioners.models import local_span
-
-
-def clinic_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+from clinic.kernel.dates import clinic_tz, local_span, validate_clinic_date
 
 
 class Room(models.Model):
@@ -144,6 +139,8 @@ class BookingStatus(models.TextChoices):
 
 # Statuses that hold the practitioner, the room and the client (the overlap rules).
 ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.ARRIVED, BookingStatus.COMPLETED)
+# Statuses that mean the client came: only these sessions get a treatment note.
+ATTENDED_STATUSES = (BookingStatus.ARRIVED, BookingStatus.COMPLETED)
 
 # Allowed status changes: from -> the statuses it may become.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -258,6 +255,11 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def was_attended(self) -> bool:
+        """The client came: the session can have a treatment note."""
+        return self.status in ATTENDED_STATUSES
 
     @property
     def duration(self) -> timedelta:

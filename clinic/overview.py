@@ -1,25 +1,24 @@
 """The manager's overview: the week's figures, today's load and what needs attention.
 
+A home page, so it composes the apps (bookings, clients, notes) from above them all.
+
 Every figure is an aggregate query, so the page costs the same whatever the clinic's size.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from clients.models import Intake
 from clients.screening import ScreeningStatus, screenings_for
-from clinic.models import Booking, BookingStatus
+from clinic.kernel.dates import clinic_tz, local_span
+from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus
 from practitioners.models import Practitioner
-
-ACTIVE = (BookingStatus.BOOKED, BookingStatus.ARRIVED, BookingStatus.COMPLETED)
+from treatments.models import NoteStatus, TreatmentNote
 
 
 @dataclass(frozen=True)
@@ -39,22 +38,16 @@ class WeekFigures:
         return round(100 * self.no_shows / due) if due else None
 
 
-def _local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-
-
 def overview_context(now: datetime) -> dict[str, Any]:
-    tz = timezone.get_current_timezone()
-    today = timezone.localtime(now, tz).date()
+    tz = clinic_tz()
+    today = now.astimezone(tz).date()
     week_start = today - timedelta(days=today.weekday())
-    week_from, _ = _local_day_bounds(week_start, tz)
-    _, week_to = _local_day_bounds(week_start + timedelta(days=6), tz)
-    day_from, day_to = _local_day_bounds(today, tz)
+    week_from, week_to = local_span(week_start, week_start + timedelta(days=6), None, None, tz)
+    day_from, day_to = local_span(today, today, None, None, tz)
 
     # Query: the week's bookings counted by outcome, in one aggregate.
     week = Booking.objects.filter(start__gte=week_from, start__lt=week_to).aggregate(
-        booked=Count("pk", filter=Q(status__in=ACTIVE)),
+        booked=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
         completed=Count("pk", filter=Q(status=BookingStatus.COMPLETED)),
         cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
         late_cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED, late_cancellation=True)),
@@ -63,19 +56,16 @@ def overview_context(now: datetime) -> dict[str, Any]:
     figures = WeekFigures(start=week_start, end=week_start + timedelta(days=6), **week)
 
     # Query: each active practitioner with today's and this week's active bookings.
+    active = Q(bookings__status__in=ACTIVE_STATUSES)
     team = list(
         Practitioner.objects.active().annotate(
             today_count=Count(
                 "bookings",
-                filter=Q(
-                    bookings__status__in=ACTIVE, bookings__start__gte=day_from, bookings__start__lt=day_to
-                ),
+                filter=active & Q(bookings__start__gte=day_from, bookings__start__lt=day_to),
             ),
             week_count=Count(
                 "bookings",
-                filter=Q(
-                    bookings__status__in=ACTIVE, bookings__start__gte=week_from, bookings__start__lt=week_to
-                ),
+                filter=active & Q(bookings__start__gte=week_from, bookings__start__lt=week_to),
             ),
         )
     )
@@ -103,10 +93,9 @@ def overview_context(now: datetime) -> dict[str, Any]:
     # Query: intakes sent in by clients that a practitioner has not reviewed yet.
     to_review = Intake.objects.awaiting_review().count()
 
-    # Query: notes still in draft for sessions that are over. The notes live in the
-    # treatments app, which builds on this one; looked up by name to keep imports one-way.
-    note_model = apps.get_model("treatments", "TreatmentNote")
-    drafts = note_model.objects.filter(status="draft").count()
+    # Query: notes still in draft. The overview is a home page: it composes every app, so it
+    # sits above treatments in the layers (see clinic/tests/test_import_layers.py).
+    drafts = TreatmentNote.objects.filter(status=NoteStatus.DRAFT).count()
 
     return {
         "week": figures,

@@ -19,9 +19,12 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from clients.screening import ScreeningStatus, screening_for
 from clinic import availability
 from clinic.availability_loader import load_world, service_spec
-from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Course, Room, Service, clinic_tz
+from clinic.emails import send_booking_email
+from clinic.kernel.dates import clinic_tz
+from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Course, Room, Service
 from practitioners.models import Practitioner
 
 logger = logging.getLogger(__name__)
@@ -75,8 +78,6 @@ class ScreeningCheck:
 
 def screening_check(client: Any, on: date) -> ScreeningCheck:
     """Reception-safe verdict of the client's screening for a session on `on`."""
-    from clients.screening import ScreeningStatus, screening_for
-
     result = screening_for(client, on=on)
     status = str(result.status)
     show = (
@@ -502,8 +503,6 @@ def _notify_after_commit(bookings: list[Booking], kind: str, on_unsent: OnUnsent
 
 def _send(kind: str, bookings: list[Booking]) -> bool:
     """Send the confirmation; False (logged) when it could not be sent."""
-    from clinic.emails import send_booking_email
-
     try:
         send_booking_email(bookings, kind)
     except OSError:  # smtplib's errors included: the booking is committed either way

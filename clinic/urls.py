@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import views
+from clinic import feed_views, views
 
 admin.site.site_header = "Clinic back office"
 admin.site.site_title = "Clinic back office"
@@ -18,6 +18,8 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("clinic/", include("clinic.app_urls")),
+    # A practitioner's calendar feed: bookings data, at the address subscribed calendars use.
+    path("practitioners/feed/<str:token>.ics", feed_views.ical_feed, name="ical_feed"),
     path("practitioners/", include("practitioners.urls")),
     path("clients/", include("clients.urls")),
     path("treatments/", include("treatments.urls")),

@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from clinic.calendar_views import desk_context, my_day_context
+from clinic.kernel.roles import Role, manager_required, primary_role, role_required
 from clinic.overview import overview_context
-from clinic.roles import Role, manager_required, primary_role, role_required
 from practitioners.models import Practitioner
 
 HOME_BY_ROLE = {Role.MANAGER: "overview", Role.PRACTITIONER: "my_day", Role.RECEPTION: "desk"}
@@ -27,8 +28,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.RECEPTION, Role.MANAGER)
 def desk(request: HttpRequest) -> HttpResponse:
     """Reception's home: the day at the front desk."""
-    from clinic.calendar_views import desk_context
-
     context = {"today": timezone.localdate(), **desk_context(timezone.now())}
     return render(request, "clinic/home_desk.html", context)
 
@@ -36,8 +35,6 @@ def desk(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PRACTITIONER, Role.MANAGER)
 def my_day(request: HttpRequest) -> HttpResponse:
     """A practitioner's home: their own day."""
-    from clinic.calendar_views import my_day_context
-
     practitioner = Practitioner.objects.prefetch_related("working_hours").filter(user=request.user).first()
     context = {"today": timezone.localdate(), "practitioner": practitioner}
     context.update(my_day_context(practitioner, timezone.now()))

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from clients.admin import NoDeleteMixin
-from clinic.admin import deactivate
+from clinic.kernel.admin import NoDeleteMixin, deactivate
 from practitioners.models import Practitioner, TimeOff, WorkingHours
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
-from clinic.dates import validate_clinic_date
+from clinic.kernel.dates import local_span, validate_clinic_date
 
 
 class PractitionerQuerySet(models.QuerySet["Practitioner"]):
@@ -135,19 +135,3 @@ class TimeOff(models.Model):
     def span(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """The aware [start, end) this time off covers."""
         return local_span(self.start_date, self.end_date, self.start_time, self.end_time, tz)
-
-
-def local_span(
-    start_date: date, end_date: date, start_time: time | None, end_time: time | None, tz: ZoneInfo
-) -> tuple[datetime, datetime]:
-    """Local dates (and optional times) as an aware [start, end); whole days end at midnight
-    (the last day of the calendar, 31 December 9999, has no next midnight: it ends at its last
-    microsecond)."""
-    start = datetime.combine(start_date, start_time or time(0)).replace(tzinfo=tz)
-    if end_time is None and end_date == date.max:
-        end = datetime.combine(end_date, time.max).replace(tzinfo=tz)
-    elif end_time is None:
-        end = datetime.combine(end_date + timedelta(days=1), time(0)).replace(tzinfo=tz)
-    else:
-        end = datetime.combine(end_date, end_time).replace(tzinfo=tz)
-    return start, end

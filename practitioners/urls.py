@@ -9,7 +9,6 @@ from practitioners import views
 app_name = "practitioners"
 
 urlpatterns = [
-    path("feed/<str:token>.ics", views.ical_feed, name="ical_feed"),
     path("<int:pk>/calendar-feed/", views.feed_settings, name="feed_settings"),
     path("<int:pk>/calendar-feed/new/", views.feed_regenerate, name="feed_regenerate"),
     path("<int:pk>/calendar-feed/off/", views.feed_revoke, name="feed_revoke"),

@@ -13,9 +13,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from clients.admin import HistoryAdmin, NoDeleteMixin, ReadOnlyInline, RecordWindowMixin
 from clients.models import ContraindicationRule
-from clinic.roles import is_manager
+from clinic.kernel.admin import HistoryAdmin, NoDeleteMixin, ReadOnlyInline, RecordWindowMixin
+from clinic.kernel.roles import is_manager
 from treatments.catalogue import current_catalogue
 from treatments.models import (
     Amendment,

@@ -14,11 +14,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from clients.screening import screenings_for
-from clinic.models import Booking
+from clinic.models import ATTENDED_STATUSES, Booking
 from treatments import safety
 from treatments.catalogue import current_catalogue
 from treatments.models import (
-    ATTENDED_STATUSES,
     NoteStatus,
     PointApplication,
     Technique,

@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from clients.regions import BodyRegion, Side
+from clinic.kernel.forms import DateInput
 from treatments import safety
 from treatments.catalogue import Catalogue
 from treatments.lookup import Lookup
@@ -239,5 +240,5 @@ class PlanForm(forms.ModelForm):
         fields = ["goal", "planned_sessions", "started_on"]
         widgets = {
             "goal": forms.Textarea(attrs={"rows": 3}),
-            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "started_on": DateInput(),
         }

@@ -12,7 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from clients.regions import BodyRegion, Side
-from clinic.dates import validate_clinic_date
+from clinic.kernel.dates import validate_clinic_date
 from treatments.lookup import OLDER_READING, WHO_READING, fold
 
 if TYPE_CHECKING:
@@ -216,8 +216,6 @@ PAIN_MAX = 10
 PRESSURE_MAX = 5
 DURATION_MAX_SECONDS = 3600
 NOTE_TEXT_MAX = 5000
-# The booking statuses that mean the client came: only these sessions get a note.
-ATTENDED_STATUSES = ("arrived", "completed")
 
 
 class NoteStatus(models.TextChoices):

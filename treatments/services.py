@@ -21,7 +21,6 @@ from clinic.models import Booking
 from treatments import safety
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.models import (
-    ATTENDED_STATUSES,
     Amendment,
     NoteStatus,
     Point,
@@ -82,7 +81,7 @@ def home_care_flags(
 
 def refusal_to_start(booking: Any, user: Any, screening: Any) -> str | None:
     """Why no note can be started for this booking by this user, or None if one can."""
-    if booking.status not in ATTENDED_STATUSES:
+    if not booking.was_attended:
         return "A note is written for a session the client attended: mark the booking arrived first."
     if booking.practitioner.user_id != user.pk:
         return f"Only {booking.practitioner} (who treated the client) writes this session's note."

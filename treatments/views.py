@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from clients.models import Client
 from clients.screening import screening_for
-from clinic.dates import parse_id
+from clinic.kernel.dates import parse_id
+from clinic.kernel.roles import clinician_required
 from clinic.models import Booking
-from clinic.roles import clinician_required
 from treatments import safety, services
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.charts import Session, pain_chart

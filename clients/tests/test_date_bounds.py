@@ -13,7 +13,7 @@ from clients.models import Client, Intake, IntakeSite, PhysicianClearance
 from clients.tests.builders import make_client
 from clients.tests.test_bad_input import intake_data, valid
 from clients.tests.test_clearances import clearance_data
-from clinic.dates import EARLIEST
+from clinic.kernel.dates import EARLIEST
 
 pytestmark = pytest.mark.django_db
 OUT_OF_RANGE = "Enter a date between 01/01/1900 and 31/12/2100."

@@ -29,7 +29,7 @@ def test_a_name_prefix_search_uses_a_btree_index():
     assert "client_search_name" in plan, plan
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL's")
+@pytest.mark.postgres_only  # pg_trgm is PostgreSQL's
 def test_a_substring_search_uses_the_trigram_index_on_postgresql():
     plan = _plan(Client.objects.search("kafor").only("id"))
     assert "client_search_text_trgm" in plan, plan

@@ -1,5 +1,5 @@
 """Create the three role groups. Their permissions are synced after every migrate
-(clinic.roles.sync_role_permissions), so models added later are covered too."""
+(clinic.kernel.roles.sync_role_permissions), so models added later are covered too."""
 
 from django.db import migrations
 

@@ -10,8 +10,8 @@ from typing import Any
 from django.utils import timezone
 
 from clients.tests.builders import make_client
-from clinic.availability import local_datetime
-from clinic.models import Booking, Closure, Modality, Room, Service, clinic_tz
+from clinic.kernel.dates import clinic_tz, local_datetime
+from clinic.models import Booking, Closure, Modality, Room, Service
 from practitioners.models import Practitioner, TimeOff, WorkingHours
 
 _seq = itertools.count(1)

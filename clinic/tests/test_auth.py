@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from clinic.roles import Role
+from clinic.kernel.roles import Role
 from conftest import TEST_PASSWORD, make_user
 
 

@@ -89,8 +89,7 @@ def test_course_form_refuses_dates_outside_the_clinic_range(
 def test_local_span_of_the_last_day_of_the_calendar_does_not_overflow():
     from datetime import date
 
-    from clinic.models import clinic_tz
-    from practitioners.models import local_span
+    from clinic.kernel.dates import clinic_tz, local_span
 
     start, end = local_span(date.max, date.max, None, None, clinic_tz())
     assert start < end and end.date() == date.max

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from clinic.dates import parse_day, parse_id, validate_clinic_date
+from clinic.kernel.dates import parse_day, parse_id, validate_clinic_date
 
 TODAY = date(2026, 11, 23)
 

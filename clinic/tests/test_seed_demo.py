@@ -8,8 +8,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from clinic.kernel.roles import Role, primary_role
 from clinic.management.commands.seed_demo import DEMO_PASSWORD, DEMO_STAFF
-from clinic.roles import Role, primary_role
 from practitioners.models import Practitioner
 
 

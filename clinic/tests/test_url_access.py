@@ -21,7 +21,7 @@ PUBLIC = {
     # The client's own intake link: a client has no account; the token is the credential.
     "clients:public_intake": "online intake, guarded by an unguessable one-time token",
     # Calendar apps subscribe without a session; the secret token is the credential.
-    "practitioners:ical_feed": "iCalendar feed, guarded by a secret revocable token",
+    "ical_feed": "iCalendar feed, guarded by a secret revocable token",
 }
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from clients.models import Client
 from clients.tests.builders import make_client, make_intake
-from clinic.availability import local_datetime
-from clinic.models import Booking, clinic_tz
+from clinic.kernel.dates import clinic_tz, local_datetime
+from clinic.models import Booking
 from clinic.tests.builders import make_booking, make_service
 from practitioners.models import Practitioner
 from treatments.models import NoteStatus, Point, PointApplication, Technique, TreatmentNote

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Client
-from clinic.models import Booking, BookingStatus, Modality, Service, clinic_tz
-from clinic.roles import Role
+from clinic.kernel.dates import clinic_tz
+from clinic.kernel.roles import Role
+from clinic.models import Booking, BookingStatus, Modality, Service
 from practitioners.models import Practitioner
 
 PER_DAY = 8  # appointments a day for the measured practitioner

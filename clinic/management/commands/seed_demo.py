@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -10,8 +9,11 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clinic.roles import Role, sync_role_permissions
+from clients import demo as clients_demo
+from clinic import demo as clinic_demo
+from clinic.kernel.roles import Role, sync_role_permissions
 from practitioners.models import Practitioner
+from treatments import demo as treatments_demo
 
 # Demo logins; each password is shown on the console and in the README. Demo only.
 DEMO_PASSWORD = "demo-clinic-2026"  # noqa: S105 - a published demo password, not a secret
@@ -24,8 +26,9 @@ DEMO_STAFF = [
     ("reception", "Riley", "Chen", Role.RECEPTION, None),
 ]
 
-# Apps whose `demo.seed(stdout)` adds their demo data, in dependency order.
-DEMO_APPS = ["clients", "clinic", "treatments"]
+# Each app's demo data (`seed(stdout)`), in the order the layers build on each other. This
+# command composes every app, so it sits above them all (clinic/tests/test_import_layers.py).
+DEMO_SEEDS = [clients_demo.seed, clinic_demo.seed, treatments_demo.seed]
 
 
 class Command(BaseCommand):
@@ -39,12 +42,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             sync_role_permissions()
             created = self._seed_staff()
-            for app in DEMO_APPS:
-                try:
-                    module = importlib.import_module(f"{app}.demo")
-                except ModuleNotFoundError:
-                    continue
-                module.seed(self.stdout)
+            for seed in DEMO_SEEDS:
+                seed(self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready ({created} new staff accounts)."))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, first, last, role, _p in DEMO_STAFF:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clients.forms import FOLLOW_UPS, HEALTH_CHOICES, HEALTH_YES_NO
 from clients.models import Client, Intake, IntakeSource
-from clinic.roles import Role
+from clinic.kernel.roles import Role
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
 from conftest import TEST_PASSWORD, make_practitioner, make_user
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from clinic.roles import Role
+from clinic.kernel.roles import Role
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
 from conftest import TEST_PASSWORD, make_user
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clients import services as client_services
 from clients.tests.builders import make_client, make_intake
-from clinic.roles import Role
+from clinic.kernel.roles import Role
 from clinic.tests.builders import give_hours, local, make_booking, make_room, make_service
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
 from conftest import TEST_PASSWORD, make_practitioner, make_user

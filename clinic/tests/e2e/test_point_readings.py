@@ -7,7 +7,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from clinic.roles import Role
+from clinic.kernel.roles import Role
 from clinic.tests.e2e.conftest import login_through_form
 from conftest import TEST_PASSWORD, make_practitioner, make_user
 from treatments.models import Point

@@ -13,7 +13,7 @@ from django.apps import apps
 from playwright.sync_api import expect
 
 from clients.tests.builders import make_client
-from clinic.roles import Role
+from clinic.kernel.roles import Role
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
 from conftest import TEST_PASSWORD, make_practitioner, make_user
 from treatments.models import NoteStatus, Point, TreatmentNote

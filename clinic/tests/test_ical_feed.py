@@ -34,7 +34,7 @@ def feed_world(practitioner, other_practitioner, service, room):
 
 
 def feed(client, token):
-    return client.get(reverse("practitioners:ical_feed", args=[token]))
+    return client.get(reverse("ical_feed", args=[token]))
 
 
 def test_feed_parses_and_holds_only_that_practitioners_active_sessions(client, feed_world):

@@ -1,4 +1,5 @@
-"""The range of dates the clinic works with, and safe readers for dates and ids from requests.
+"""The clinic's dates: its working range, its time zone, local times and spans, and safe readers
+for dates and ids from requests.
 
 Python's dates run from year 1 to 9999, and arithmetic at either end overflows (a calendar
 showing 31 December 9999 asks for the day after). No clinic record lies outside these bounds,
@@ -7,8 +8,10 @@ so forms refuse such dates with a field error and query strings fall back to a d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 EARLIEST = date(1900, 1, 1)  # oldest date of birth, surgery or record
@@ -44,3 +47,29 @@ def parse_id(raw: str | None) -> int | None:
     if not raw or not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         return None
     return int(raw)
+
+
+def clinic_tz() -> ZoneInfo:
+    """The clinic's time zone: times are stored in UTC and shown, booked and counted in this one."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The aware datetime of a wall-clock time on a local date."""
+    return datetime.combine(day, at).replace(tzinfo=tz)
+
+
+def local_span(
+    start_date: date, end_date: date, start_time: time | None, end_time: time | None, tz: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """Local dates (and optional times) as an aware [start, end); whole days end at midnight
+    (the last day of the calendar, 31 December 9999, has no next midnight: it ends at its last
+    microsecond)."""
+    start = datetime.combine(start_date, start_time or time(0)).replace(tzinfo=tz)
+    if end_time is None and end_date == date.max:
+        end = datetime.combine(end_date, time.max).replace(tzinfo=tz)
+    elif end_time is None:
+        end = datetime.combine(end_date + timedelta(days=1), time(0)).replace(tzinfo=tz)
+    else:
+        end = datetime.combine(end_date, end_time).replace(tzinfo=tz)
+    return start, end

@@ -14,24 +14,22 @@ import importlib
 from typing import Any
 
 from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate
 
 # app label -> (data migration module, its loader function, a model that is empty when the
-# data is missing)
-LOADERS: dict[str, list[tuple[str, str, str]]] = {
-    "clients": [
-        ("0002_seed_contraindication_rules", "seed_rules", "ContraindicationRule"),
-        ("0007_seed_uncontrolled_seizures_rule", "seed_rule", "ContraindicationRule"),
-    ],
-    "treatments": [
-        ("0002_load_point_catalogue", "load_catalogue", "Point"),
-        ("0003_seed_techniques", "seed", "Technique"),
-    ],
-}
+# data is missing); each app registers its own in its AppConfig.ready().
+_LOADERS: dict[str, list[tuple[str, str, str]]] = {}
+
+
+def register_reference_data(app_label: str, loaders: list[tuple[str, str, str]]) -> None:
+    """Declare an app's data migrations to rerun after a flush; connects the receiver once."""
+    _LOADERS[app_label] = list(loaders)
+    post_migrate.connect(restore_reference_data, dispatch_uid="kernel.restore_reference_data")
 
 
 def restore_reference_data(sender: Any, using: str = "default", **_: Any) -> None:
     """post_migrate receiver: reload an app's reference data if its table is empty."""
-    loaders = LOADERS.get(sender.label, [])
+    loaders = _LOADERS.get(sender.label, [])
     # Looked at before any loading: several migrations may fill one table (a later one adds rows).
     empty = {
         name: not global_apps.get_model(sender.label, name).objects.using(using).exists()
