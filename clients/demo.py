@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from clients.forms import CONSENT_TEXT_VERSION
 from clients.models import (
+    CONSENT_TEXT_VERSION,
     Client,
     ContraindicationRule,
     HealthUpdate,
@@ -164,7 +164,7 @@ def seed(stdout: Any) -> None:
             # Saved only when something differs, so a second run adds no history rows either.
             for name, value in wanted.items():
                 setattr(client, name, value)
-            save_client(client=client)
+            save_client(client=client, consents=client.consent_to_treatment_at is not None)
         if answers is None or client.intakes.exists():
             continue
         intake = Intake.objects.create(

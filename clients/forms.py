@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clients.choices import CancerStatus, ScreeningStatus, SeizureControl, SiteCondition
 from clients.models import (
+    CONSENT_TEXT_VERSION,
     Client,
     ContraindicationRule,
     HealthUpdate,
@@ -24,7 +25,6 @@ from clients.models import (
 from clinic.kernel.forms import DateInput
 
 # The consent text clients agree to; bump the version whenever the wording changes.
-CONSENT_TEXT_VERSION = "2025-01"
 CONSENT_TEXT = (
     "I have answered these questions truthfully. I understand that acupressure and massage are "
     "not a substitute for medical care, that I can ask for a session to be changed or stopped at "
@@ -126,17 +126,11 @@ class ClientForm(forms.ModelForm):
         return data
 
     def save(self, commit: bool = True) -> Client:
-        client = super().save(commit=False)
-        if self.cleaned_data.get("consent_to_treatment"):
-            if client.consent_to_treatment_at is None:
-                client.consent_to_treatment_at = timezone.now()
-                client.consent_text_version = CONSENT_TEXT_VERSION
-        else:
-            client.consent_to_treatment_at = None
-            client.consent_text_version = ""
+        """The edited client, unsaved: clients.services.save_client saves it with its search
+        columns and the consent ticked here (`cleaned_data["consent_to_treatment"]`)."""
         if commit:
-            raise TypeError("Save clients through clients.services.save_client().")
-        return client
+            raise ValueError("Save clients through clients.services.save_client().")
+        return super().save(commit=False)
 
 
 class ConfirmDuplicateForm(forms.Form):

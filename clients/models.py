@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -33,6 +33,8 @@ from clinic.kernel.dates import validate_clinic_date
 
 NAME_MAX = 100
 TEXT_MAX = 2000
+# The version of the consent text clients agree to (shown on the forms, kept with each consent).
+CONSENT_TEXT_VERSION = "2025-01"
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
@@ -120,6 +122,18 @@ class Client(models.Model):
         if self.preferred_name and self.preferred_name != self.first_name:
             return f"{self.preferred_name} ({self.full_name})"
         return self.full_name
+
+    def record_consent(self, *, at: datetime, renew: bool = False) -> None:
+        """Stamp the consent to treatment (unsaved): when first given, or again when `renew`
+        (a newly signed consent); with the version of the text agreed to."""
+        if renew or self.consent_to_treatment_at is None:
+            self.consent_to_treatment_at = at
+            self.consent_text_version = CONSENT_TEXT_VERSION
+
+    def withdraw_consent(self) -> None:
+        """The consent is withdrawn (unsaved): no date, no version."""
+        self.consent_to_treatment_at = None
+        self.consent_text_version = ""
 
     def archive(self) -> None:
         if not self.is_archived:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
@@ -276,7 +275,7 @@ def conditions_from_intake(intake: Any, *, on: date) -> list[RaisedCondition]:
     ]
     raised = [RaisedCondition(str(code)) for present, code in flags if present]
 
-    sites = list(intake.sites.all()) if intake.pk else list(getattr(intake, "pending_sites", []))
+    sites = list(intake.sites.all()) if intake.pk else []  # an unsaved intake has no sites yet
     from_sites = [RaisedCondition(str(_site_condition(s, on)), (s.region,), s.side) for s in sites]
     raised.extend(from_sites)
     site_codes = {r.condition for r in from_sites}
@@ -385,7 +384,7 @@ def screen(
         findings.extend(_findings_of(other, index, cleared_codes, on=on))
     merged = _merge(findings)
 
-    out_of_date = intake is not None and intake.taken_on < on - timedelta(days=settings.INTAKE_VALID_DAYS)
+    out_of_date = intake is not None and intake.is_out_of_date(on)
     floor = ScreeningStatus.CAUTION.value if intake is None or out_of_date else ScreeningStatus.CLEAR.value
     status = max([floor, *(f.effective_outcome for f in merged)], key=SEVERITY.__getitem__)
     return ScreeningResult(

@@ -15,8 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.forms import ANSWER_FIELDS, CONSENT_TEXT_VERSION
+from clients.forms import ANSWER_FIELDS
 from clients.models import (
+    CONSENT_TEXT_VERSION,
     Client,
     HealthUpdate,
     Intake,
@@ -44,8 +45,13 @@ def fill_search_columns(client: Client) -> None:
 
 
 @transaction.atomic
-def save_client(*, client: Client) -> Client:
-    """Save a new or edited client with its folded search columns brought up to date."""
+def save_client(*, client: Client, consents: bool) -> Client:
+    """Save a new or edited client with its folded search columns brought up to date, and the
+    consent to treatment as ticked (stamped when first given, cleared when withdrawn)."""
+    if consents:
+        client.record_consent(at=timezone.now())
+    else:
+        client.withdraw_consent()
     fill_search_columns(client)
     client.save()
     return client
@@ -124,8 +130,7 @@ def record_intake(
     intake.save()
     _save_sites(intake, site_formset)
     if intake.consent_signed and client.consent_to_treatment_at is None:
-        client.consent_to_treatment_at = timezone.now()
-        client.consent_text_version = CONSENT_TEXT_VERSION
+        client.record_consent(at=timezone.now())
         client.save(update_fields=["consent_to_treatment_at", "consent_text_version", "updated_at"])
     if health_update is not None and health_update.client_id == client.pk:
         health_update.new_intake = intake
@@ -236,8 +241,7 @@ def submit_online_intake(*, link: IntakeLink, form: Any, site_formset: Any) -> I
     intake.save()
     _save_sites(intake, site_formset)
     IntakeLink.objects.filter(pk=link.pk).update(intake=intake)
-    client.consent_to_treatment_at = now
-    client.consent_text_version = CONSENT_TEXT_VERSION
+    client.record_consent(at=now, renew=True)  # the client has just signed the consent online
     client.save(update_fields=["consent_to_treatment_at", "consent_text_version", "updated_at"])
     return intake
 

@@ -11,11 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -35,34 +34,14 @@ from clients.forms import (
     PublicIntakeForm,
     intake_is_valid,
 )
-from clients.models import Client, ContraindicationRule, Intake, PhysicianClearance
+from clients.models import Client, ContraindicationRule, Intake
 from clients.screening import screen, screening_for, screenings_for
+from clients.selectors import get_clearance_for, get_client_for, get_intake_for
 from clinic.kernel.dates import parse_id
 from clinic.kernel.extensions import parts
-from clinic.kernel.roles import clinician_required, is_clinician, is_staff_member, staff_required
+from clinic.kernel.roles import clinician_required, is_clinician, staff_required
 
 PAGE_SIZE = 25
-# The bookings app fills the client page's bookings panel with the first template that exists.
-
-
-def get_client_for(user: Any, pk: int) -> Client:
-    """A client any staff member may open (archived ones too: records are kept)."""
-    if not is_staff_member(user):
-        raise PermissionDenied
-    return get_object_or_404(Client.objects.all(), pk=pk)
-
-
-def get_intake_for(user: Any, client: Client, pk: int) -> Intake:
-    """An intake of this client, for clinicians only: answers are clinical."""
-    if not is_clinician(user):
-        raise PermissionDenied("Only practitioners and managers can read health answers.")
-    return get_object_or_404(client.intakes.prefetch_related("sites"), pk=pk)
-
-
-def get_clearance_for(user: Any, client: Client, pk: int) -> PhysicianClearance:
-    if not is_clinician(user):
-        raise PermissionDenied("Only practitioners and managers can read doctors' letters.")
-    return get_object_or_404(client.clearances.all(), pk=pk)
 
 
 @staff_required
@@ -99,7 +78,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
             client = form.save(commit=False)
             duplicates = list(services.possible_duplicates(client=client))
             if not duplicates or confirm.cleaned_data["confirm_duplicate"]:
-                services.save_client(client=client)
+                services.save_client(client=client, consents=form.cleaned_data["consent_to_treatment"])
                 messages.success(request, f"{client.full_name} added.")
                 return redirect("clients:detail", pk=client.pk)
         status = 409 if duplicates else 400
@@ -119,7 +98,9 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST":
         if form.is_valid():
-            services.save_client(client=form.save(commit=False))
+            services.save_client(
+                client=form.save(commit=False), consents=form.cleaned_data["consent_to_treatment"]
+            )
             messages.success(request, "Contact details saved.")
             return redirect("clients:detail", pk=client.pk)
         status = 400

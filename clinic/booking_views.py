@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,6 +35,7 @@ from clinic.kernel.dates import clinic_tz, in_range, local_datetime, parse_day, 
 from clinic.kernel.extensions import parts
 from clinic.kernel.roles import staff_required
 from clinic.models import Booking, IllegalTransition, Room
+from clinic.selectors import get_booking_for
 from clinic.services import (
     BookingError,
     book,
@@ -51,14 +52,6 @@ from practitioners.models import Practitioner
 SEARCH_DAYS = 28
 # Which form field shows each service error (the service speaks of start/end).
 FIELD_FOR = {"start": "time", "end": "end_time"}
-
-
-def get_booking_for(user: Any, pk: int) -> Booking:
-    """A booking any staff member may work with (the views are staff-only)."""
-    return get_object_or_404(
-        Booking.objects.select_related("client", "practitioner", "service", "room", "course", "cancelled_by"),
-        pk=pk,
-    )
 
 
 def _warn_unsent(request: HttpRequest, done: str) -> Any:

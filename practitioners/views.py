@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clinic.kernel.roles import Role, is_manager, role_required
+from clinic.kernel.roles import Role, role_required
 from practitioners.models import Practitioner
-
-
-def get_practitioner_for(user: Any, pk: int) -> Practitioner:
-    """Managers reach every practitioner; a practitioner only themself (others: 404)."""
-    practitioner = get_object_or_404(Practitioner, pk=pk)
-    if is_manager(user) or practitioner.user_id == user.pk:
-        return practitioner
-    raise Http404("No such practitioner.")
+from practitioners.selectors import get_practitioner_for
 
 
 def feed_url(request: HttpRequest, practitioner: Practitioner) -> str:

@@ -11,15 +11,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clients.models import Client
 from clients.screening import screening_for
+from clients.selectors import get_client_for
 from clinic.kernel.dates import parse_id
 from clinic.kernel.roles import clinician_required
-from clinic.models import Booking
+from clinic.selectors import get_booking_for
 from treatments import safety, services
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.charts import Session, pain_chart
@@ -36,26 +36,9 @@ from treatments.models import (
     TreatmentPlan,
 )
 from treatments.quickline import QuickEntry, parse_quick_line, technique_names
+from treatments.selectors import get_note_for
 
 SUGGESTION_LIMIT = 10
-
-
-# -- Scoping helpers: every record a view reads comes through one of these. -----------------
-
-
-def get_note_for(user: Any, pk: int) -> TreatmentNote:
-    """A note, for a clinician (the decorator has checked the role)."""
-    return get_object_or_404(
-        TreatmentNote.objects.select_related("client", "practitioner", "booking__service", "signed_by"), pk=pk
-    )
-
-
-def get_booking_for(user: Any, pk: int) -> Booking:
-    return get_object_or_404(Booking.objects.select_related("client", "practitioner", "service"), pk=pk)
-
-
-def get_client_for(user: Any, pk: int) -> Client:
-    return get_object_or_404(Client, pk=pk)
 
 
 # -- The point picker ----------------------------------------------------------------------

@@ -207,3 +207,31 @@ class TestArchive:
         body = manager_client.get(reverse("clients:detail", args=[client.pk])).content.decode()
         assert "Delete" not in body
         assert "/delete/" not in body
+
+
+class TestConsent:
+    """One rule for the consent stamp, whichever page records it."""
+
+    def test_kept_when_the_box_stays_ticked_and_cleared_when_unticked(self, reception_client):
+        reception_client.post(reverse("clients:create"), form_data())
+        client = Client.objects.get()
+        first = client.consent_to_treatment_at
+        edit = reverse("clients:edit", args=[client.pk])
+
+        assert reception_client.post(edit, form_data(pronouns="they/them")).status_code == 302
+        client.refresh_from_db()
+        assert client.consent_to_treatment_at == first
+
+        data = form_data()
+        data.pop("consent_to_treatment")
+        assert reception_client.post(edit, data).status_code == 302
+        client.refresh_from_db()
+        assert client.consent_to_treatment_at is None and client.consent_text_version == ""
+
+    def test_the_form_does_not_save_around_the_service(self):
+        from clients.forms import ClientForm
+
+        form = ClientForm(data=form_data())
+        assert form.is_valid(), form.errors
+        with pytest.raises(ValueError, match="save_client"):
+            form.save()

@@ -359,6 +359,7 @@ def test_screen_is_pure_and_needs_no_database():
     intake = SimpleNamespace(
         pk=1,
         taken_on=timezone.localdate(),
+        is_out_of_date=lambda on: False,
         sites=SimpleNamespace(all=lambda: []),
         **dict.fromkeys(_BOOLEAN_ANSWERS, False),
         blood_thinners=True,
