@@ -371,6 +371,31 @@ IntakeSiteFormSet = forms.inlineformset_factory(
 )
 
 
+def site_rows(site_formset: Any) -> list[dict[str, Any]]:
+    """The places on the body a valid site formset holds, as the services take them (rows left
+    empty or marked for deletion are not places)."""
+    rows = []
+    for form in site_formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE") or not data.get("condition") or not data.get("region"):
+            continue
+        rows.append(
+            {
+                "condition": data["condition"],
+                "region": data["region"],
+                "side": data.get("side") or "both",
+                "occurred_on": data.get("occurred_on"),
+                "note": data.get("note", ""),
+            }
+        )
+    return rows
+
+
+def intake_answers(form: IntakeForm) -> dict[str, Any]:
+    """A valid intake form's answers, by field name, as the services take them."""
+    return {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.cleaned_data}
+
+
 def intake_is_valid(form: IntakeForm, site_formset: Any) -> bool:
     """The answers and the places on the body, each valid and agreeing with each other.
 
@@ -464,6 +489,11 @@ class ClearanceForm(forms.ModelForm):
             raise ValidationError("Upload the letter as a PDF, JPEG or PNG file.")
         self.letter_content_type = content_type
         return upload
+
+    def clearance_fields(self) -> dict[str, Any]:
+        """The cleaned fields the clearance service takes (conditions go separately)."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields if name != "conditions"}
+        return {**fields, "letter_content_type": getattr(self, "letter_content_type", "")}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

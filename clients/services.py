@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from clients.forms import ANSWER_FIELDS
 from clients.models import (
     CONSENT_TEXT_VERSION,
     Client,
+    ContraindicationRule,
     HealthUpdate,
     Intake,
     IntakeLink,
@@ -93,24 +95,19 @@ def previous_answers(client: Client) -> tuple[dict[str, Any], list[dict[str, Any
     return answers, sites
 
 
-def _save_sites(intake: Intake, site_formset: Any) -> None:
-    for form in site_formset.forms:
-        data = getattr(form, "cleaned_data", None)
-        if not data or data.get("DELETE") or not data.get("condition") or not data.get("region"):
-            continue
-        IntakeSite.objects.create(
-            intake=intake,
-            condition=data["condition"],
-            region=data["region"],
-            side=data.get("side") or "both",
-            occurred_on=data.get("occurred_on"),
-            note=data.get("note", ""),
-        )
+def _save_sites(intake: Intake, sites: Sequence[Mapping[str, Any]]) -> None:
+    for site in sites:
+        IntakeSite.objects.create(intake=intake, **site)
 
 
 @transaction.atomic
 def record_intake(
-    *, client: Client, form: Any, site_formset: Any, by: Any, health_update: HealthUpdate | None = None
+    *,
+    client: Client,
+    answers: Mapping[str, Any],
+    sites: Sequence[Mapping[str, Any]],
+    by: Any,
+    health_update: HealthUpdate | None = None,
 ) -> Intake:
     """A new intake taken by staff (every intake is kept; the newest counts).
 
@@ -120,15 +117,11 @@ def record_intake(
     """
     if not is_clinician(by):
         raise PermissionDenied("Only practitioners and managers take health intakes.")
-    intake: Intake = form.save(commit=False)
-    intake.client = client
-    intake.recorded_by = by
-    intake.source = IntakeSource.STAFF
-    intake.needs_review = False
+    intake = Intake(client=client, recorded_by=by, source=IntakeSource.STAFF, needs_review=False, **answers)
     if intake.consent_signed:
         intake.consent_text_version = CONSENT_TEXT_VERSION
     intake.save()
-    _save_sites(intake, site_formset)
+    _save_sites(intake, sites)
     if intake.consent_signed and client.consent_to_treatment_at is None:
         client.record_consent(at=timezone.now())
         client.save(update_fields=["consent_to_treatment_at", "consent_text_version", "updated_at"])
@@ -146,13 +139,15 @@ def record_health_update(*, client: Client, changed: bool, note: str, by: Any) -
 
 
 @transaction.atomic
-def record_clearance(*, client: Client, form: Any, by: Any) -> PhysicianClearance:
-    clearance: PhysicianClearance = form.save(commit=False)
-    clearance.client = client
-    clearance.recorded_by = by
-    clearance.letter_content_type = getattr(form, "letter_content_type", "") if clearance.letter else ""
+def record_clearance(
+    *, client: Client, fields: Mapping[str, Any], conditions: Iterable[ContraindicationRule], by: Any
+) -> PhysicianClearance:
+    """A doctor's clearance for some conditions, with its letter (if any) kept private."""
+    clearance = PhysicianClearance(client=client, recorded_by=by, **fields)
+    if not clearance.letter:
+        clearance.letter_content_type = ""
     clearance.save()
-    form.save_m2m()
+    clearance.conditions.set(conditions)
     return clearance
 
 
@@ -222,7 +217,9 @@ class LinkUnavailable(Exception):
 
 
 @transaction.atomic
-def submit_online_intake(*, link: IntakeLink, form: Any, site_formset: Any) -> Intake:
+def submit_online_intake(
+    *, link: IntakeLink, answers: Mapping[str, Any], sites: Sequence[Mapping[str, Any]]
+) -> Intake:
     """Store what the client sent as an intake that a practitioner must review; the link dies."""
     now = timezone.now()
     # One conditional UPDATE: of two submissions racing, only one finds the link unused.
@@ -232,14 +229,15 @@ def submit_online_intake(*, link: IntakeLink, form: Any, site_formset: Any) -> I
     if not claimed:
         raise LinkUnavailable
     client = link.client
-    intake: Intake = form.save(commit=False)
-    intake.client = client
-    intake.source = IntakeSource.ONLINE
-    intake.needs_review = True
-    intake.taken_on = timezone.localdate()
+    intake = Intake(
+        client=client,
+        source=IntakeSource.ONLINE,
+        needs_review=True,
+        **{**answers, "taken_on": timezone.localdate()},
+    )
     intake.consent_text_version = CONSENT_TEXT_VERSION
     intake.save()
-    _save_sites(intake, site_formset)
+    _save_sites(intake, sites)
     IntakeLink.objects.filter(pk=link.pk).update(intake=intake)
     client.record_consent(at=now, renew=True)  # the client has just signed the consent online
     client.save(update_fields=["consent_to_treatment_at", "consent_text_version", "updated_at"])

@@ -32,7 +32,9 @@ from clients.forms import (
     IntakeForm,
     IntakeSiteFormSet,
     PublicIntakeForm,
+    intake_answers,
     intake_is_valid,
+    site_rows,
 )
 from clients.models import Client, ContraindicationRule, Intake
 from clients.screening import screen, screening_for, screenings_for
@@ -186,8 +188,8 @@ def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
         if intake_is_valid(form, site_formset):
             intake = services.record_intake(
                 client=client,
-                form=form,
-                site_formset=site_formset,
+                answers=intake_answers(form),
+                sites=site_rows(site_formset),
                 by=request.user,
                 health_update=health_update,
             )
@@ -290,7 +292,12 @@ def clearance_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClearanceForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
-            services.record_clearance(client=client, form=form, by=request.user)
+            services.record_clearance(
+                client=client,
+                fields=form.clearance_fields(),
+                conditions=form.cleaned_data["conditions"],
+                by=request.user,
+            )
             messages.success(request, "Clearance recorded.")
             return redirect("clients:detail", pk=client.pk)
         status = 400
@@ -364,7 +371,9 @@ def public_intake(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if intake_is_valid(form, site_formset):
             try:
-                services.submit_online_intake(link=link, form=form, site_formset=site_formset)
+                services.submit_online_intake(
+                    link=link, answers=intake_answers(form), sites=site_rows(site_formset)
+                )
             except services.LinkUnavailable:
                 return _closed_link(request, "used")
             return render(request, "clients/public_intake_done.html", {"first_name": link.client.first_name})
