@@ -60,7 +60,7 @@ class SeizureControl(models.TextChoices):
 
 
 class ConditionKind(models.TextChoices):
-    """How textbooks sort a contraindication (DOMAIN.md section 3)."""
+    """How textbooks sort a contraindication (docs/domain.md#kinds-and-outcomes)."""
 
     ABSOLUTE = "absolute", "Absolute (general)"
     RELATIVE = "relative", "Relative"

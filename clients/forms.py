@@ -7,11 +7,11 @@ from typing import Any
 
 import phonenumbers
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from clients import phones
 from clients.choices import CancerStatus, ScreeningStatus, SeizureControl, SiteCondition
 from clients.models import (
     CONSENT_TEXT_VERSION,
@@ -47,13 +47,12 @@ def normalise_phone(raw: str) -> str:
         return ""
     if len(raw) > 30:
         raise ValidationError("Enter a phone number of at most 30 characters.")
-    try:
-        number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError("Enter a valid phone number, such as 07700 900123 or +44 7700 900123.") from exc
+    number = phones.parse(raw)
+    if number is None:
+        raise ValidationError("Enter a valid phone number, such as 07700 900123 or +44 7700 900123.")
     if not phonenumbers.is_valid_number(number):
         raise ValidationError("This is not a valid phone number. Check the digits and the country code.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phones.e164(number)
 
 
 def not_in_future(value: date | None, what: str) -> None:

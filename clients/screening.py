@@ -51,7 +51,7 @@ __all__ = [
     "screenings_for",
 ]
 
-# Surgery, fractures and injuries this recent need a doctor's approval (DOMAIN.md section 3).
+# Surgery, fractures and injuries this recent need a doctor's approval (docs/domain.md#the-seeded-rules).
 RECENT_DAYS = 6 * 7
 # A scar younger than this is a "new scar": its region is avoided.
 NEW_SCAR_DAYS = 26 * 7

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import reduce
+from operator import or_
 
+import phonenumbers
 from django.db import connection
 from django.db.models import Q
+
+from clients import phones
 
 _NON_WORD = re.compile(r"[^\w@.+]+")
 # The highest code point: appended to a prefix it bounds a btree range scan.
@@ -30,6 +35,31 @@ def digits(text: str) -> str:
     return "".join(ch for ch in text or "" if ch.isascii() and ch.isdigit())
 
 
+def _forms(number: phonenumbers.PhoneNumber) -> list[str]:
+    return [digits(phones.e164(number)), digits(phones.national(number))]
+
+
+def stored_phone_keys(phone: str) -> tuple[str, ...]:
+    """The digit strings the search column holds for a stored (E.164) number: its E.164 digits
+    (447700900123) and those of its national form (07700900123). A stored number carries its
+    country code, so these do not depend on PHONE_DEFAULT_REGION."""
+    number = phones.parse(phone)
+    keys = _forms(number) if number is not None else [digits(phone)]
+    return tuple(key for key in dict.fromkeys(keys) if key)
+
+
+def typed_phone_keys(text: str) -> tuple[str, ...]:
+    """The digit strings a typed number is looked for by: its digits as written (a part of a
+    number finds it too) and, when it reads as a valid number in the clinic's country, the
+    digits of that number's E.164 and national forms. So "06 12 34 56 78",
+    "+33 (0)6 12 34 56 78" and "0033 6 12 34 56 78" all find +33612345678 in a French clinic."""
+    keys = [digits(text)]
+    number = phones.parse(text)
+    if number is not None and phonenumbers.is_valid_number(number):
+        keys += _forms(number)
+    return tuple(key for key in dict.fromkeys(keys) if key)
+
+
 def search_name_for(*, first_name: str, last_name: str, preferred_name: str = "") -> str:
     """Surname first, so a prefix scan finds "okafor" and "okafor amara" alike."""
     parts = [last_name, first_name]
@@ -42,12 +72,7 @@ def search_text_for(
     *, first_name: str, last_name: str, preferred_name: str = "", email: str = "", phone: str = ""
 ) -> str:
     name = fold(f"{first_name} {preferred_name} {last_name}")
-    phone_digits = digits(phone)
-    # Also the national form (07700...) so a number typed without the country code matches.
-    national = ""
-    if phone_digits.startswith("44"):
-        national = "0" + phone_digits[2:]
-    return " ".join(p for p in (name, fold(email), phone_digits, national) if p)
+    return " ".join(p for p in (name, fold(email), *stored_phone_keys(phone)) if p)
 
 
 def search_filter(text: str) -> Q:
@@ -56,6 +81,7 @@ def search_filter(text: str) -> Q:
     - A name prefix ("oka", "okafor am") uses a btree on search_name.
     - Anything else is a substring of search_text (name, email, phone digits); PostgreSQL
       answers it from the pg_trgm GIN index.
+    - A phone number matches by any of its `typed_phone_keys`, read in the clinic's country.
     """
     query = fold(text)
     if not query:
@@ -69,7 +95,7 @@ def search_filter(text: str) -> Q:
     number = digits(query)
     # Only digits and phone punctuation: a number, looked for by its digits as stored.
     if len(number) >= 3 and len(number) == len(_PHONE_PUNCTUATION.sub("", query)):
-        return Q(search_text__contains=number)
+        return reduce(or_, (Q(search_text__contains=key) for key in typed_phone_keys(text)))
     if len(query) < 3:
         return prefix
     return prefix | Q(search_text__contains=query)

@@ -87,7 +87,7 @@ EX_GROUP_COUNTS: dict[str, int] = {"HN": 15, "CA": 1, "B": 9, "UE": 11, "LE": 12
 # ones: we follow English usage and the UI shows the resolved name. "C" (coeur/Herz) is
 # Heart, "R" (rein) Kidney, "F" (foie) Liver, "V" (vessie) Bladder, "E" (estomac) and
 # "S" Stomach, "He" (German texts) Heart. One line per channel, mirroring the table in
-# DOMAIN.md (sections 1 and 5).
+# docs/domain.md#channels-and-codes.
 # fmt: off
 CHANNEL_ALIASES: dict[str, str] = {
     "Lu": "LU",

@@ -1,4 +1,4 @@
-"""Seed the contraindication rules with DOMAIN.md section 3's defaults.
+"""Seed the contraindication rules with their defaults (docs/domain.md#the-seeded-rules).
 
 A frozen copy: later changes to the defaults get their own migration, and a clinic's own
 tuning (made in the admin) is never overwritten — existing rows are left as they are.

@@ -1,4 +1,4 @@
-"""Screening gives the outcomes DOMAIN.md section 3 calls for, with the seeded rules."""
+"""Screening gives the outcomes docs/domain.md#the-seeded-rules lists, with the seeded rules."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from clients.tests.builders import make_client, make_intake
 from clinic.models import Booking, BookingStatus
@@ -14,6 +15,15 @@ from clinic.tests.builders import future_day, local, make_booking
 
 DAY = future_day()
 NEW = "/clinic/bookings/new/"
+# The booking form's fields as the page shows them, with the value filled in.
+TIME_INPUT = (
+    '<input type="time" name="time" value="{value}" step="300" class="timeinput form-control" required'
+    ' id="id_time">'
+)
+NOTE_INPUT = (
+    '<input type="text" name="reception_note" value="{value}" maxlength="300" class="textinput form-control"'
+    ' aria-describedby="id_reception_note_helptext" id="id_reception_note">'
+)
 
 
 @pytest.fixture
@@ -53,7 +63,9 @@ def test_htmx_booking_redirects_the_page_and_renders_a_fragment(
     )
     assert fragment.status_code == 200
     assert b"<html" not in fragment.content and b'name="client"' in fragment.content
-    assert b'value="10:00"' in fragment.content
+    # Prefilled from the calendar slot that was clicked.
+    assertContains(fragment, TIME_INPUT.format(value="10:00"), html=True)
+    assertContains(fragment, f'<option value="{practitioner.pk}" selected>Amara Okafor</option>', html=True)
     response = reception_client.post(NEW, form_data(client_, practitioner, service), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["HX-Redirect"].startswith("/clinic/bookings/")
 
@@ -75,7 +87,21 @@ def test_bad_input_is_answered_next_to_the_field_with_the_input_kept(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert field in response.context["form"].errors
-    assert b"Prefers the quiet room" in response.content  # input kept
+    # Input kept: the note as typed, the service and the practitioner still chosen.
+    assertContains(response, NOTE_INPUT.format(value="Prefers the quiet room"), status_code=400, html=True)
+    assertContains(
+        response,
+        f'<option value="{service.pk}" selected>Acupressure 60 (60 min)</option>',
+        status_code=400,
+        html=True,
+    )
+    if field != "practitioner":
+        assertContains(
+            response,
+            f'<option value="{practitioner.pk}" selected>Amara Okafor</option>',
+            status_code=400,
+            html=True,
+        )
     assert not Booking.objects.exists()
 
 
@@ -143,7 +169,21 @@ def test_moving_to_a_bad_time_keeps_the_input(reception_client, practitioner, se
         {"date": DAY.isoformat(), "time": "22:00", "practitioner": practitioner.pk, "reason": "Late one"},
     )
     assert response.status_code == 400
-    assert b"Late one" in response.content and b"working hours" in response.content
+    assert b"working hours" in response.content
+    assertContains(
+        response,
+        '<input type="text" name="reason" value="Late one" maxlength="200" class="textinput form-control"'
+        ' id="id_reason">',
+        status_code=400,
+        html=True,
+    )
+    assertContains(
+        response,
+        '<input type="time" name="time" value="22:00" step="300" class="timeinput form-control is-invalid"'
+        ' required aria-invalid="true" aria-describedby="id_time_error" id="id_time">',
+        status_code=400,
+        html=True,
+    )
 
 
 def test_quick_actions_are_post_only_and_refuse_illegal_steps(reception_client, practitioner, service, room):

@@ -1,4 +1,4 @@
-"""Seed the techniques of DOMAIN.md section 4, each with the short names the quick line accepts.
+"""Seed the techniques (docs/domain.md#techniques), each with the short names the quick line accepts.
 
 Clinics edit them in the admin afterwards; reversing leaves them (notes may use them).
 """

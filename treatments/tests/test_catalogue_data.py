@@ -18,7 +18,7 @@ from treatments.lookup import load_catalogue
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
-# Straight from DOMAIN.md section 1 (kept here rather than imported, as an independent check).
+# Straight from docs/domain.md#channels-and-codes (kept here rather than imported, as an independent check).
 WHO_COUNTS = {
     "LU": 11,
     "LI": 20,

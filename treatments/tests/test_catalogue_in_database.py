@@ -7,7 +7,7 @@ from django.db.models import Count
 
 from treatments.models import CautionKind, Point, PointCaution, PointKind, Technique
 
-# DOMAIN.md section 1: points per channel (361 in all).
+# Points per channel, 361 in all (docs/domain.md#channels-and-codes).
 CHANNEL_COUNTS = {
     "LU": 11, "LI": 20, "ST": 45, "SP": 21, "HT": 9, "SI": 19, "BL": 67,
     "KI": 27, "PC": 9, "TE": 23, "GB": 44, "LR": 14, "GV": 28, "CV": 24,

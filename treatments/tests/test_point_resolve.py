@@ -28,7 +28,8 @@ RESOLVES = [
     # extra points and their aliases
     ("EX-HN3", "EX-HN3"), ("ex hn 3", "EX-HN3"), ("Yintang", "EX-HN3"), ("GV29", "EX-HN3"),
     ("EX-B2", "EX-B2"), ("Huatuojiaji", "EX-B2"), ("EX-LE5", "EX-LE5"), ("Taiyang", "EX-HN5"),
-    # German Heart, full channel names, older extra-point codes, alternative names (DOMAIN.md 5)
+    # German Heart, full channel names (docs/domain.md#channels-and-codes), older extra-point codes and
+    # alternative names (docs/domain.md#older-extra-point-codes-and-other-names)
     ("HE7", "HT7"), ("HE-7", "HT7"), ("He 7", "HT7"), ("Governing Vessel 20", "GV20"),
     ("Governor Vessel 20", "GV20"), ("Conception Vessel 6", "CV6"), ("Directing Vessel 6", "CV6"),
     ("Triple Burner 5", "TE5"), ("San Jiao 5", "TE5"), ("Sanjiao 5", "TE5"), ("M-HN-3", "EX-HN3"),
