@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clients.models import IntakeSource
 from clients.tests.builders import make_clearance, make_client, make_intake
-from clinic.roles import Role, roles_of
+from clinic.kernel.roles import Role, roles_of
 from conftest import login_client
 from treatments.models import Amendment
 from treatments.tests.builders import add_point, make_attended_booking, make_note, sign
