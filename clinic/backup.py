@@ -331,6 +331,8 @@ def create_backup(output: Path | None = None, *, using: str = "default") -> Back
         raise BackupError("Run the backup outside a transaction: a dump sees only committed rows.")
     created = datetime.now(UTC)
     output = Path(output or default_backup_path(created))
+    if output.is_dir():
+        output = output / default_backup_path(created)
     partial = output.with_name(output.name + ".partial")
     with tempfile.TemporaryDirectory(prefix="clinic-backup-") as work:
         dump = Path(work) / DUMP_NAMES[vendor]

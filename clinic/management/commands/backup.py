@@ -17,12 +17,13 @@ class Command(BaseCommand):
         "storage (local folder or S3), and manifest.json (app version, migrations, time, database "
         "vendor, rows per table, SHA-256 of the dump and of each letter). Reads the database and the "
         "letters' storage and changes neither; writes only the archive, readable by its owner only "
-        "(default: clinic-backup-<UTC time>.tar.gz in the current folder). Safe while the clinic "
+        "(default: clinic-backup-<UTC time>.tar.gz in the current folder, or in the folder --output "
+        "names). Safe while the clinic "
         "works: the dump and its row counts come from one snapshot."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--output", type=Path, help="Where to write the archive (.tar.gz).")
+        parser.add_argument("--output", type=Path, help="The archive to write (.tar.gz), or a folder for it.")
         parser.add_argument("--database", default="default", help="The database alias (default: default).")
 
     def handle(self, *args: Any, output: Path | None, database: str, **options: Any) -> None:
