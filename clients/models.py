@@ -9,6 +9,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -419,6 +420,14 @@ def clearance_letter_path(instance: PhysicianClearance, filename: str) -> str:
     return f"clearances/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 
+def letters_storage() -> Storage:
+    """The storage named "letters" in STORAGES (a private local folder, or S3 by setting).
+
+    A callable, so that migrations record this function rather than the storage chosen here.
+    """
+    return storages["letters"]
+
+
 class PhysicianClearance(models.Model):
     """A doctor's approval to treat despite some conditions, dated and with an expiry."""
 
@@ -428,7 +437,9 @@ class PhysicianClearance(models.Model):
     physician_contact = models.CharField(max_length=200, blank=True)
     issued_on = models.DateField(validators=[validate_clinic_date])
     expires_on = models.DateField(validators=[validate_clinic_date])
-    letter = models.FileField(upload_to=clearance_letter_path, blank=True, max_length=200)
+    letter = models.FileField(
+        upload_to=clearance_letter_path, storage=letters_storage, blank=True, max_length=200
+    )
     letter_content_type = models.CharField(max_length=40, blank=True, editable=False)
     note = models.TextField(max_length=TEXT_MAX, blank=True)
     recorded_by = models.ForeignKey(

@@ -188,6 +188,43 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "private_media")))
 # Never routed: no URL pattern serves MEDIA_ROOT (Django needs a value for the test server).
 MEDIA_URL = "/private-media/"
+
+
+def letters_storage(kind: str) -> dict[str, object]:
+    """The physicians' letters' storage: `local` (a folder under MEDIA_ROOT, the default) or `s3`
+    (any S3-compatible bucket, through django-storages). Either way a letter is read only through
+    the clinician's view: the bucket stays private and no URL to an object is ever handed out."""
+    if kind == "local":
+        # No `location`: the storage follows MEDIA_ROOT, as the letters always have.
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind == "s3":
+        bucket = env_str("LETTERS_S3_BUCKET", "")
+        if not bucket:
+            raise ImproperlyConfigured("LETTERS_STORAGE=s3 needs LETTERS_S3_BUCKET.")
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                # Empty means AWS itself; set it for MinIO, Ceph, Scaleway, Backblaze and the like.
+                "endpoint_url": env_str("LETTERS_S3_ENDPOINT_URL", "") or None,
+                "region_name": env_str("LETTERS_S3_REGION", "") or None,
+                # Unset keys fall back to boto3's own chain (AWS_* variables, an instance role).
+                "access_key": env_str("LETTERS_S3_ACCESS_KEY_ID", "") or None,
+                "secret_key": env_str("LETTERS_S3_SECRET_ACCESS_KEY", "") or None,
+                "location": env_str("LETTERS_S3_PREFIX", ""),
+                "addressing_style": env_str("LETTERS_S3_ADDRESSING_STYLE", "") or None,
+                # Private objects; a name taken is never silently replaced (names are random).
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+    raise ImproperlyConfigured(f"LETTERS_STORAGE={kind!r}: use local or s3.")
+
+
+LETTERS_STORAGE = env_str("LETTERS_STORAGE", "local").lower()
+# clients.models.PhysicianClearance.letter stores through this named storage.
+STORAGES["letters"] = letters_storage(LETTERS_STORAGE)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
