@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clients", "0007_seed_uncontrolled_seizures_rule")]
+    dependencies = [("clients", "0008_refill_phone_search_keys")]
 
     operations = [
         migrations.SeparateDatabaseAndState(
