@@ -19,7 +19,7 @@ from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from clients.tests.builders import make_client
-from clinic import services
+from clinic import booking_views, services
 from clinic.models import Booking, BookingStatus, Room
 from clinic.services import BUSY_MESSAGE, BookingBusy, BookingConflict, book
 from clinic.tests.builders import future_day, give_hours, local, make_booking, make_room, make_service
@@ -383,3 +383,11 @@ def test_a_chosen_room_that_went_meanwhile_is_named_not_swapped(
             client=make_client(), practitioner=practitioner, service=service, start=local(DAY, 10),
             by=make_user(role="Reception"), room=wanted,
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["booking_new", "booking_move", "booking_cancel", "course_new"])
+def test_write_pages_leave_the_transaction_to_the_booking_service(name):
+    """Outside the request's transaction the service's own is the whole unit: it can be rerun,
+    and its locks are gone before the page renders."""
+    view = getattr(booking_views, name)
+    assert view._non_atomic_requests == {"default"}
