@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,9 +60,18 @@ def _warn_unsent(request: HttpRequest, done: str) -> Any:
     return lambda: messages.warning(request, f"{done}, but the confirmation email could not be sent.")
 
 
-def _add_error(form: Any, error: BookingError) -> None:
+def _add_error(form: Any, error: BookingError) -> int:
+    """Show the service's refusal on the form; the page's status code (400, or 409 when
+    someone else was changing the same bookings)."""
     name = FIELD_FOR.get(error.field or "", error.field)
     form.add_error(name if name in form.fields else None, error.message)
+    return error.status_code
+
+
+# The booking writes below are not wrapped in the request's transaction (ATOMIC_REQUESTS): the
+# service's own transaction is the whole unit, so it can be rerun after a deadlock, a lock wait
+# that runs out is answered on the form, and locks are released before the page is rendered.
+write_view = transaction.non_atomic_requests
 
 
 def _day_url(day: Any) -> str:
@@ -111,12 +121,14 @@ def client_search(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/_client_search_results.html", context)
 
 
+@write_view
 @staff_required
 def booking_new(request: HttpRequest) -> HttpResponse:
     """Book one session. Through htmx it renders only the dialog's form."""
     template = "clinic/_booking_form.html" if request.htmx else "clinic/booking_form.html"
     if request.method == "POST":
         form = BookingForm(request.POST)
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -133,14 +145,13 @@ def booking_new(request: HttpRequest) -> HttpResponse:
                     on_unsent=_warn_unsent(request, "Booked"),
                 )
             except BookingError as error:
-                _add_error(form, error)
+                status = _add_error(form, error)
             else:
                 messages.success(
                     request, f"Booked {booking.client} at {booking.local_start:%H:%M on %a %d %b}."
                 )
                 url = reverse("clinic:booking_detail", args=[booking.pk])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-        status = 400
     else:
         form = BookingForm(initial=_initial_from(request))
         status = 200
@@ -228,11 +239,13 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, get_booking_for(request.user, pk))
 
 
+@write_view
 @staff_required
 def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for(request.user, pk)
     if request.method == "POST":
         form = MoveForm(request.POST)
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -246,11 +259,10 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
                     on_unsent=_warn_unsent(request, "Moved"),
                 )
             except BookingError as error:
-                _add_error(form, error)
+                status = _add_error(form, error)
             else:
                 messages.success(request, f"Moved to {booking.local_start:%H:%M on %a %d %b}.")
                 return redirect("clinic:booking_detail", pk=booking.pk)
-        status = 400
     else:
         form = MoveForm(
             initial={
@@ -263,11 +275,13 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/booking_move.html", {"form": form, "booking": booking}, status=status)
 
 
+@write_view
 @staff_required
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for(request.user, pk)
     if request.method == "POST":
         form = CancelForm(request.POST)
+        status = 400
         if form.is_valid():
             reason = form.cleaned_data["reason"]
             unsent = _warn_unsent(request, "Cancelled")
@@ -283,9 +297,10 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, f"Cancelled{late}.")
             except IllegalTransition as error:
                 form.add_error(None, str(error))
+            except BookingError as error:
+                status = _add_error(form, error)
             else:
                 return redirect("clinic:booking_detail", pk=booking.pk)
-        status = 400
     else:
         form = CancelForm()
         status = 200
@@ -376,11 +391,13 @@ def _course_starts(request: HttpRequest, form: CourseForm) -> list[datetime]:
     return chosen
 
 
+@write_view
 @staff_required
 def course_new(request: HttpRequest) -> HttpResponse:
     """Plan a course, see each date checked, then book all of it in one go (or none)."""
     plan = None
     status = 200
+    refused = None  # the status of the service's refusal, if it refused
     if request.method == "POST":
         form = CourseForm(request.POST)
         if form.is_valid():
@@ -400,12 +417,12 @@ def course_new(request: HttpRequest) -> HttpResponse:
                             on_unsent=_warn_unsent(request, "Booked"),
                         )  # fmt: skip
                     except BookingError as error:
-                        _add_error(form, error)
+                        refused = _add_error(form, error)
                     else:
                         messages.success(request, f"Booked a course of {course.sessions} sessions.")
                         return redirect(_day_url(starts[0].astimezone(clinic_tz()).date()))
                 plan = plan_course(**common, starts=starts, room=data["room"])
-        status = 400 if form.errors else 200
+        status = (refused or 400) if form.errors else 200
     else:
         form = CourseForm(initial=_initial_from(request))
     screening = _screening_for_form(form) if form.is_bound else None

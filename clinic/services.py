@@ -6,18 +6,28 @@ transaction starts IMMEDIATE (settings), so a second writer waits for the first 
 sees its row; on PostgreSQL the practitioner's row is locked so racing bookings for one
 practitioner queue up, and the exclusion constraints (migration 0003) catch anything else.
 A constraint violation becomes the same `BookingConflict` a form shows next to the field.
+
+Every write here is one `booking_write` unit: a single transaction, run once more when the
+database rolls it back to break a deadlock, and answered as `BookingBusy` (409, "try again")
+when a lock wait or a statement runs out of time (settings: DB_LOCK_TIMEOUT and friends).
 """
 
 from __future__ import annotations
 
+import enum
+import functools
 import logging
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from psycopg import errors as pg_errors
 
 from clients.screening import ScreeningStatus, screening_for
 from clinic import availability
@@ -37,6 +47,7 @@ class BookingError(Exception):
     """A booking that can't be made as asked; `field` names the form field to show it on."""
 
     field: str | None = "start"
+    status_code = 400  # what the page answers; the form shows the message either way
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -47,6 +58,14 @@ class BookingError(Exception):
 
 class BookingConflict(BookingError):
     """Another active booking holds the practitioner, the room or the client then."""
+
+
+class BookingBusy(BookingConflict):
+    """Someone else was changing the same bookings and we could not wait for them: nothing
+    was saved, and the same request a moment later will most likely go through."""
+
+    field = None
+    status_code = 409
 
 
 class SlotUnavailable(BookingError):
@@ -115,11 +134,109 @@ def database_conflict(error: IntegrityError, booking: Booking) -> BookingConflic
     return None
 
 
+class Contention(enum.Enum):
+    """Why the database gave up on a write that was itself fine."""
+
+    ROLLED_BACK = "rolled back"  # chosen to break a deadlock, or a serialization failure: rerun it
+    TIMED_OUT = "timed out"  # waited for a lock (or a statement ran) longer than the settings allow
+
+
+BUSY_MESSAGE = (
+    "Someone else is changing these bookings right now, so nothing was saved. Please try again in a moment."
+)
+
+
+def contention(error: BaseException) -> Contention | None:
+    """What a database error says about contention with other writers (None: something else).
+
+    Django wraps the driver's error; the driver's own class says what happened.
+    """
+    cause = error.__cause__ if isinstance(error, OperationalError) else error
+    if isinstance(cause, pg_errors.DeadlockDetected | pg_errors.SerializationFailure):
+        return Contention.ROLLED_BACK
+    if isinstance(cause, pg_errors.LockNotAvailable | pg_errors.QueryCanceled):
+        return Contention.TIMED_OUT
+    if isinstance(cause, sqlite3.OperationalError) and (
+        getattr(cause, "sqlite_errorname", "") in {"SQLITE_BUSY", "SQLITE_LOCKED"}
+        or "database is locked" in str(cause)
+    ):
+        return Contention.TIMED_OUT
+    return None
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# Set while a booking write runs: a write called inside another (a course books its sessions)
+# leaves retrying to the outermost one, which reruns the whole unit.
+_in_write: ContextVar[bool] = ContextVar("in_booking_write", default=False)
+
+
+def contended(unit: Callable[P, R]) -> Callable[P, R]:
+    """Run `unit` (one whole transaction) so that contention never becomes a 500.
+
+    A deadlock or serialization failure rolled the transaction back: it runs once more, and a
+    second failure is a `BookingBusy`. A lock wait or statement that ran out of time is a
+    `BookingBusy` at once (waiting again would only hold the web worker longer).
+    """
+
+    @functools.wraps(unit)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if _in_write.get():
+            return unit(*args, **kwargs)
+        token = _in_write.set(True)
+        try:
+            for attempt in (1, 2):
+                try:
+                    return unit(*args, **kwargs)
+                except OperationalError as error:
+                    kind = contention(error)
+                    if kind is None:
+                        raise
+                    if kind is Contention.ROLLED_BACK and attempt == 1:
+                        logger.warning("%s %s; running it once more", unit.__name__, kind.value)
+                        continue
+                    logger.warning("%s %s; answered as busy: %s", unit.__name__, kind.value, error)
+                    raise BookingBusy(BUSY_MESSAGE) from error
+            raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+        finally:
+            _in_write.reset(token)
+
+    return run
+
+
+def booking_write(write: Callable[P, R]) -> Callable[P, R]:
+    """A booking write: one transaction, `contended`. Declared on every write below."""
+    return contended(transaction.atomic(write))
+
+
+@contextmanager
+def _unchanged_on_failure(booking: Booking) -> Iterator[None]:
+    """Put the caller's instance back as it was when the write fails: the page then shows the
+    booking as it stands, and a rerun starts from the same values."""
+    values = dict(booking.__dict__)
+    related = dict(booking._state.fields_cache)
+    try:
+        yield
+    except BaseException:
+        booking.__dict__.clear()
+        booking.__dict__.update(values)
+        booking._state.fields_cache = related
+        raise
+
+
 def _lock_practitioner(practitioner: Practitioner) -> None:
     """Queue writers for one practitioner (PostgreSQL); SQLite's IMMEDIATE transaction already
     serialises every writer, and select_for_update does nothing there."""
     if connection.vendor == "postgresql":
         list(Practitioner.objects.select_for_update().filter(pk=practitioner.pk).values_list("pk"))
+
+
+def _lock_room(room: Room | None) -> None:
+    """Queue writers for one room (PostgreSQL), after the practitioner and in one room order,
+    so two bookings for different practitioners never wait on each other inside the room's
+    exclusion constraint (PostgreSQL breaks that tie with a deadlock error)."""
+    if room is not None and connection.vendor == "postgresql":
+        list(Room.objects.select_for_update(no_key=True).filter(pk=room.pk).values_list("pk"))
 
 
 def room_blocked_until(end: datetime, service: Service) -> datetime:
@@ -187,17 +304,50 @@ def _choose_room(
     blocks_until: datetime,
     wanted: Room | None,
     keep: int | None = None,
+    tried: frozenset[int] = frozenset(),
 ) -> Room | None:
-    """The wanted room, else the current one (on a move), else the first free room."""
+    """The wanted room, else the current one (on a move), else the first free room not tried."""
     if not service.needs_room:
         return wanted
     if wanted is not None:
         return wanted  # checked by _check_overlaps, which names the room if it's taken
-    order = sorted(world.rooms, key=lambda r: r.room_id != keep)
+    order = sorted((r for r in world.rooms if r.room_id not in tried), key=lambda r: r.room_id != keep)
     room_id = availability.free_room(order, start, blocks_until)
     if room_id is None:
         raise BookingConflict("No room is free then.", field="room")
     return Room.objects.get(pk=room_id)
+
+
+def _save_in_a_room(
+    booking: Booking, world: availability.World, *, wanted: Room | None, keep: int | None = None
+) -> None:
+    """Give the booking its room, check it and save it.
+
+    With "any free room", a room that a racing booking took since the world was read (our
+    check or the database refuses it) sends us on to the next free room; every room is tried
+    at most once, then the answer is "No room is free then."
+    """
+    tried: set[int] = set()
+    while True:
+        booking.room = _choose_room(
+            world,
+            booking.service,
+            start=booking.start,
+            blocks_until=booking.blocks_until,
+            wanted=wanted,
+            keep=keep,
+            tried=frozenset(tried),
+        )
+        _lock_room(booking.room)
+        try:
+            _check_overlaps(booking)
+            _save(booking)
+        except BookingConflict as conflict:
+            if conflict.field != "room" or wanted is not None or booking.room is None:
+                raise
+            tried.add(booking.room.pk)
+        else:
+            return
 
 
 def _validate_parties(*, client: Any, practitioner: Practitioner, service: Service) -> None:
@@ -211,7 +361,7 @@ def _validate_parties(*, client: Any, practitioner: Practitioner, service: Servi
         raise BookingError(f"{practitioner} does not offer {service.name}.", field="practitioner")
 
 
-@transaction.atomic
+@booking_write
 def book(
     *,
     client: Any,
@@ -263,16 +413,14 @@ def book(
         clearance_acknowledged_at=now if acknowledged else None,
     )
     _check_overlaps(booking)  # the practitioner and the client first: the clearest message
-    booking.room = _choose_room(world, service, start=start, blocks_until=blocks_until, wanted=room)
-    _check_overlaps(booking)
     booking._change_reason = "Booked"  # type: ignore[attr-defined]
-    _save(booking)
+    _save_in_a_room(booking, world, wanted=room)
     if notify:
         _notify_after_commit([booking], "booked", on_unsent)
     return booking
 
 
-@transaction.atomic
+@booking_write
 def move_booking(
     *,
     booking: Booking,
@@ -286,8 +434,27 @@ def move_booking(
 ) -> Booking:
     """Move a booked session to another time and/or practitioner, keeping its length.
 
-    The history (django-simple-history) keeps the old time, who moved it and why.
+    The history (django-simple-history) keeps the old time, who moved it and why. Refused,
+    `booking` keeps its old values.
     """
+    with _unchanged_on_failure(booking):
+        return _move(
+            booking=booking, start=start, by=by, practitioner=practitioner, room=room,
+            reason=reason, now=now, on_unsent=on_unsent,
+        )  # fmt: skip
+
+
+def _move(
+    *,
+    booking: Booking,
+    start: datetime,
+    by: Any,
+    practitioner: Practitioner | None,
+    room: Room | None,
+    reason: str,
+    now: datetime | None,
+    on_unsent: OnUnsent,
+) -> Booking:
     now = now or timezone.now()
     practitioner = practitioner or booking.practitioner
     locked = Booking.objects.select_for_update().get(pk=booking.pk)
@@ -307,36 +474,27 @@ def move_booking(
     booking.practitioner = practitioner
     booking.start, booking.end = start, end
     booking.blocks_until = room_blocked_until(end, booking.service)
-    room_wanted, booking.room = booking.room, None
+    keep, booking.room = booking.room_id, None
     _check_overlaps(booking)  # the practitioner and the client first: the clearest message
-    booking.room = room_wanted
-    booking.room = _choose_room(
-        world,
-        booking.service,
-        start=start,
-        blocks_until=booking.blocks_until,
-        wanted=room,
-        keep=booking.room_id,
-    )
     booking.reminder_claimed_at = booking.reminder_sent_at = None  # remind again for the new time
-    _check_overlaps(booking)
     booking._change_reason = reason or f"Moved by {by}"  # type: ignore[attr-defined]
-    _save(booking)
+    _save_in_a_room(booking, world, wanted=room, keep=keep)
     _notify_after_commit([booking], "moved", on_unsent)
     return booking
 
 
-@transaction.atomic
+@booking_write
 def cancel_booking(
     *, booking: Booking, by: Any, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
 ) -> Booking:
-    booking._change_reason = reason or "Cancelled"  # type: ignore[attr-defined]
-    booking.cancel(by=by, reason=reason, now=now)
+    with _unchanged_on_failure(booking):
+        booking._change_reason = reason or "Cancelled"  # type: ignore[attr-defined]
+        booking.cancel(by=by, reason=reason, now=now)
     _notify_after_commit([booking], "cancelled", on_unsent)
     return booking
 
 
-@transaction.atomic
+@booking_write
 def cancel_rest_of_course(
     *, booking: Booking, by: Any, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
 ) -> list[Booking]:
@@ -436,7 +594,7 @@ def plan_course(
     return plan
 
 
-@transaction.atomic
+@booking_write
 def book_course(
     *,
     client: Any,

@@ -48,6 +48,31 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name, "").strip() or default
 
 
+def env_seconds(name: str, default: int) -> int:
+    """A whole number of seconds, 0 or more (0 turns a timeout off)."""
+    seconds = env_int(name, default)
+    if seconds < 0:
+        raise ImproperlyConfigured(f"{name}={seconds} must be 0 or more seconds.")
+    return seconds
+
+
+def postgres_options(
+    *, connect: int, statement: int, lock: int, idle_in_transaction: int, extra: str = ""
+) -> dict[str, object]:
+    """Connection OPTIONS that put a bound on every wait on PostgreSQL.
+
+    A held row lock or a hung query must end in a clear refusal, not in every web worker
+    waiting until gunicorn kills it. `extra` keeps any `options` from DATABASE_URL (they come
+    last, so they win).
+    """
+    flags = [
+        f"-c statement_timeout={statement}s",
+        f"-c lock_timeout={lock}s",
+        f"-c idle_in_transaction_session_timeout={idle_in_transaction}s",
+    ]
+    return {"connect_timeout": connect, "options": " ".join([*flags, extra]).strip()}
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -125,11 +150,29 @@ TEMPLATES = [
 
 # Databases: a SQLite file by default, PostgreSQL (psycopg 3) through DATABASE_URL.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))}
+# A kept connection is checked before each request reuses it (a restarted server, a dropped link).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_seconds("CONN_MAX_AGE", 0), conn_health_checks=True
+    )
+}
+# Each read whatever the database, so a typo stops start-up everywhere.
+_postgres_timeouts = postgres_options(
+    connect=env_seconds("DB_CONNECT_TIMEOUT", 5),
+    statement=env_seconds("DB_STATEMENT_TIMEOUT", 15),
+    lock=env_seconds("DB_LOCK_TIMEOUT", 5),
+    idle_in_transaction=env_seconds("DB_IDLE_IN_TRANSACTION_TIMEOUT", 60),
+    extra=DATABASES["default"].get("OPTIONS", {}).get("options", ""),
+)
+_sqlite_busy_timeout = env_seconds("SQLITE_BUSY_TIMEOUT", 5)
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options.update(_postgres_timeouts)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE makes a second writer wait for the first and then see its rows, instead of
-    # failing at once with "database is locked" (measured on these machines).
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # failing at once with "database is locked" (measured on these machines); `timeout` is how
+    # long it waits before the booking service answers "someone else is changing this".
+    _options.update({"transaction_mode": "IMMEDIATE", "timeout": _sqlite_busy_timeout})
     # The test database is a file, not Django's in-memory default: an in-memory database
     # hides races between connections, and the race tests must see them.
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", str(BASE_DIR / "test-db.sqlite3"))}
