@@ -21,6 +21,7 @@ from clients.models import (
     Intake,
     IntakeSite,
     PhysicianClearance,
+    SiteRow,
 )
 from clinic.kernel.forms import DateInput
 
@@ -371,7 +372,7 @@ IntakeSiteFormSet = forms.inlineformset_factory(
 )
 
 
-def site_rows(site_formset: Any) -> list[dict[str, Any]]:
+def site_rows(site_formset: Any) -> list[SiteRow]:
     """The places on the body a valid site formset holds, as the services take them (rows left
     empty or marked for deletion are not places)."""
     rows = []

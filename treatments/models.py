@@ -143,7 +143,7 @@ class CautionKind(models.TextChoices):
 
 
 # The highest pressure (0-5 scale) a point with this caution takes without a recorded reason.
-CAUTION_PRESSURE_CAP = {CautionKind.NO_DEEP_PRESSURE: 3, CautionKind.GENTLE_ONLY: 2}
+CAUTION_PRESSURE_CAP: dict[str, int] = {CautionKind.NO_DEEP_PRESSURE: 3, CautionKind.GENTLE_ONLY: 2}
 
 
 class PointCaution(models.Model):
