@@ -41,13 +41,14 @@ from clients.screening import screen, screening_for, screenings_for
 from clients.selectors import get_clearance_for, get_client_for, get_intake_for
 from clinic.kernel.dates import parse_id
 from clinic.kernel.extensions import parts
+from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import clinician_required, is_clinician, staff_required
 
 PAGE_SIZE = 25
 
 
 @staff_required
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search by part of a name, email or phone; each row carries the screening badge."""
     form = ClientSearchForm(request.GET or None)
     clients = Client.objects.active()
@@ -174,7 +175,7 @@ def _intake_formsets(
 
 
 @clinician_required
-def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new intake, prefilled from the newest one (a "yes" health update leads here)."""
     client = get_client_for(request.user, pk)
     answers, sites = services.previous_answers(client)
@@ -243,7 +244,7 @@ def _answer_sections(intake: Intake) -> list[tuple[str, list[tuple[str, Any]]]]:
 
 @clinician_required
 @require_POST
-def intake_review(request: HttpRequest, pk: int, intake_pk: int) -> HttpResponse:
+def intake_review(request: AuthenticatedHttpRequest, pk: int, intake_pk: int) -> HttpResponse:
     client = get_client_for(request.user, pk)
     intake = get_intake_for(request.user, client, intake_pk)
     services.review_intake(intake=intake, by=request.user)
@@ -259,7 +260,7 @@ def intakes_to_review(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def health_update(request: HttpRequest, pk: int) -> HttpResponse:
+def health_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """ "Anything changed since last time?" Reception answers yes/no; clinicians may add a note."""
     client = get_client_for(request.user, pk)
     clinician = is_clinician(request.user)
@@ -287,7 +288,7 @@ def health_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @clinician_required
-def clearance_new(request: HttpRequest, pk: int) -> HttpResponse:
+def clearance_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for(request.user, pk)
     form = ClearanceForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -330,7 +331,7 @@ def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileRe
 
 @staff_required
 @require_POST
-def send_intake_link(request: HttpRequest, pk: int) -> HttpResponse:
+def send_intake_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for(request.user, pk)
     if not client.email:
         messages.error(request, "Add the client's email address first, then send the link.")

@@ -33,6 +33,7 @@ from clinic.forms import (
 )
 from clinic.kernel.dates import clinic_tz, in_range, local_datetime, parse_day, parse_id
 from clinic.kernel.extensions import parts
+from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import staff_required
 from clinic.models import Booking, IllegalTransition, Room
 from clinic.selectors import get_booking_for
@@ -112,7 +113,7 @@ def client_search(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def booking_new(request: HttpRequest) -> HttpResponse:
+def booking_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Book one session. Through htmx it renders only the dialog's form."""
     template = "clinic/_booking_form.html" if request.htmx else "clinic/booking_form.html"
     if request.method == "POST":
@@ -149,7 +150,7 @@ def booking_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def find_slots(request: HttpRequest) -> HttpResponse:
+def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The next free slots for a service (and client), with anyone or a chosen practitioner."""
     form = SlotSearchForm(request.GET or None, initial={"from_date": timezone.localdate()})
     slots: list[dict[str, Any]] = []
@@ -229,7 +230,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for(request.user, pk)
     if request.method == "POST":
         form = MoveForm(request.POST)
@@ -264,7 +265,7 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for(request.user, pk)
     if request.method == "POST":
         form = CancelForm(request.POST)
@@ -377,7 +378,7 @@ def _course_starts(request: HttpRequest, form: CourseForm) -> list[datetime]:
 
 
 @staff_required
-def course_new(request: HttpRequest) -> HttpResponse:
+def course_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plan a course, see each date checked, then book all of it in one go (or none)."""
     plan = None
     status = 200

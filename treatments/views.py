@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from clients.screening import screening_for
 from clients.selectors import get_client_for
 from clinic.kernel.dates import parse_id
+from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import clinician_required
 from clinic.selectors import get_booking_for
 from treatments import safety, services
@@ -56,7 +57,7 @@ class Suggestion:
 
 
 @clinician_required
-def point_search(request: HttpRequest) -> HttpResponse:
+def point_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Suggestions for the point picker (an htmx fragment; also a plain page without htmx).
 
     With `note=<id>` (the picker on a note page) each suggestion carries the cautions that
@@ -95,7 +96,7 @@ def point_search(request: HttpRequest) -> HttpResponse:
 
 
 @clinician_required
-def booking_note(request: HttpRequest, booking_id: int) -> HttpResponse:
+def booking_note(request: AuthenticatedHttpRequest, booking_id: int) -> HttpResponse:
     """The note of a booking: opens it if it exists, otherwise offers to start one."""
     booking = get_booking_for(request.user, booking_id)
     note = TreatmentNote.objects.filter(booking=booking).only("pk").first()
@@ -267,7 +268,7 @@ def _plural(n: int, word: str) -> str:
 
 
 @draft_view
-def note_update(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def note_update(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     catalogue = current_catalogue()
     form = NoteForm(request.POST, instance=note, catalogue=catalogue)
     if not form.is_valid():
@@ -291,7 +292,7 @@ def note_update(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def application_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def application_add(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     catalogue = current_catalogue()
     screening = screening_for(note.client)
     form = ApplicationForm(request.POST, catalogue=catalogue, screening=screening)
@@ -318,7 +319,9 @@ def application_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def application_remove(request: HttpRequest, note: TreatmentNote, application_id: int) -> HttpResponse:
+def application_remove(
+    request: AuthenticatedHttpRequest, note: TreatmentNote, application_id: int
+) -> HttpResponse:
     try:
         services.remove_application(note_id=note.pk, user=request.user, application_id=application_id)
     except services.NoteError as error:
@@ -329,7 +332,7 @@ def application_remove(request: HttpRequest, note: TreatmentNote, application_id
 
 
 @draft_view
-def quick_preview(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def quick_preview(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     """The parsed quick line with resolved names and cautions, before anything is saved."""
     catalogue = current_catalogue()
     screening = screening_for(note.client)
@@ -346,7 +349,7 @@ def quick_preview(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def quick_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def quick_add(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     """Add the previewed rows, if every entry resolved and every caution has its reason."""
     catalogue = current_catalogue()
     screening = screening_for(note.client)
@@ -382,7 +385,7 @@ def quick_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def copy_last(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def copy_last(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     """Start from last session: the points of the client's newest signed note."""
     try:
         added, skipped = services.copy_last_protocol(
@@ -407,7 +410,7 @@ def copy_last(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def note_sign(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def note_sign(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     """Save the note form as it stands and sign, in one transaction: nothing typed is lost.
 
     The Sign button submits the note form. A POST without any of its fields (an older page's
@@ -459,7 +462,7 @@ def _autosave_status(
 
 @clinician_required
 @require_POST
-def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+def note_autosave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The note form, saved while its author types (htmx, through the same service as Save draft).
 
     The answer is only the save-state line, never the form, so what is in the browser stays
@@ -491,7 +494,7 @@ def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinician_required
 @require_POST
-def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def amendment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     note = get_note_for(request.user, pk)
     form = AmendmentForm(request.POST)
     if not note.is_signed:
