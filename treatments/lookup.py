@@ -387,6 +387,10 @@ class PointLike(Protocol):
 
 # The record type an index holds (a PointRecord, a Point row, a test double), handed back as is.
 PointT = TypeVar("PointT", bound=PointLike)
+# The same for the classes that only hold a record. Unbounded on purpose: `QuickEntry[Point, ...]`
+# in a class body is checked before mypy has inferred a model's field types, and a bound there
+# would reject Point (typeddjango/django-stubs#651).
+RecordT = TypeVar("RecordT")
 _T = TypeVar("_T")
 
 
@@ -406,10 +410,10 @@ def _aliases_of(record: PointLike) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class Reading(Generic[PointT]):
+class Reading(Generic[RecordT]):
     """One point a typed entry can mean, and the bladder numbering that gives it ("" if none)."""
 
-    record: PointT
+    record: RecordT
     numbering: str = ""
 
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, Protocol, TypeVar
 
-from treatments.lookup import Lookup, PointT, Reading, fold
+from treatments.lookup import Lookup, PointT, Reading, RecordT, fold
 
 MAX_SECONDS = 3600
 MAX_PRESSURE = 5
@@ -112,13 +112,13 @@ _Setting = tuple[str, Any, int]
 
 
 @dataclass(frozen=True)
-class QuickEntry(Generic[PointT, TechniqueT]):
+class QuickEntry(Generic[RecordT, TechniqueT]):
     """One parsed entry: the point found (or not) and the settings written beside it."""
 
     number: int
     raw: str
     point_text: str
-    point: PointT | None = None
+    point: RecordT | None = None
     side: str | None = None
     seconds: int | None = None
     pressure: int | None = None
@@ -127,9 +127,9 @@ class QuickEntry(Generic[PointT, TechniqueT]):
     errors: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
-    did_you_mean: tuple[PointT, ...] = ()
+    did_you_mean: tuple[RecordT, ...] = ()
     # Every point the entry could mean, and the bladder numbering taken ("" when only one).
-    readings: tuple[Reading[PointT], ...] = ()
+    readings: tuple[Reading[RecordT], ...] = ()
     numbering: str = ""
 
     @property
