@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Field, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -157,7 +157,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["intakes"] = list(client.intakes.newest_first().select_related("reviewed_by"))
         context["clearances"] = list(
             client.clearances.prefetch_related(
-                Prefetch("conditions", queryset=ContraindicationRule.objects.order_by("label"))
+                # The stubs leave Prefetch's type variables unsolved through a related manager.
+                Prefetch("conditions", queryset=ContraindicationRule.objects.order_by("label"))  # type: ignore[arg-type]
             )
         )
     return render(request, "clients/client_detail.html", context)
@@ -231,7 +232,8 @@ def _answer_sections(intake: Intake) -> list[tuple[str, list[tuple[str, Any]]]]:
     for title, names in INTAKE_SECTIONS:
         rows = []
         for name in names:
-            field = Intake._meta.get_field(name)
+            # A plain model field (get_field may return a relation to the stubs).
+            field: Field[Any, Any] = Intake._meta.get_field(name)  # type: ignore[assignment]
             value = getattr(intake, name)
             if field.choices:
                 value = getattr(intake, f"get_{name}_display")()

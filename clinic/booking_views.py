@@ -185,7 +185,9 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
             limit=12,
         )
         names = {p.pk: p for p in practitioners}
-        rooms = {r.pk: r for r in Room.objects.filter(pk__in={s.room_id for s in found if s.room_id})}
+        rooms: dict[int | None, Room] = {
+            r.pk: r for r in Room.objects.filter(pk__in={s.room_id for s in found if s.room_id})
+        }
         for slot in found:
             local = slot.start.astimezone(clinic_tz())
             params = (
@@ -239,7 +241,7 @@ def booking_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             try:
                 move_booking(
                     booking=booking,
-                    start=form.local_start(),
+                    start=form.local_start(),  # type: ignore[arg-type]  # a valid form has a start
                     practitioner=data["practitioner"],
                     room=data["room"],
                     reason=data["reason"],
@@ -410,6 +412,6 @@ def course_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         form = CourseForm(initial=_initial_from(request))
     screening = _screening_for_form(form) if form.is_bound else None
-    all_free = bool(plan) and all(p.free for p in plan)
+    all_free = bool(plan) and all(p.free for p in plan or ())
     context = {"form": form, "plan": plan, "all_free": all_free, "screening": screening}
     return render(request, "clinic/course_form.html", context, status=status)

@@ -25,6 +25,8 @@ from clinic.kernel.dates import clinic_tz, local_span, validate_clinic_date
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from clients.screening import ScreeningResult
+
 
 class Room(models.Model):
     name = models.CharField(max_length=60, unique=True)
@@ -215,6 +217,9 @@ class Booking(models.Model):
     # Reminders: claimed (committed) before sending, so a rerun never sends twice.
     reminder_claimed_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    # Set by the calendar and the booking page for their templates (not stored).
+    screening: ScreeningResult | None
 
     history = HistoricalRecords(excluded_fields=["reminder_claimed_at", "reminder_sent_at"])
     objects = BookingQuerySet.as_manager()

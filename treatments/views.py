@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -128,7 +128,7 @@ def booking_note(request: AuthenticatedHttpRequest, booking_id: int) -> HttpResp
 
 @dataclass(frozen=True)
 class PreviewRow:
-    entry: QuickEntry
+    entry: QuickEntry[Point, Technique]
     flags: tuple[safety.Flag, ...]
     reason: str = ""
 
@@ -141,7 +141,7 @@ class PreviewRow:
         return self.needs_reason and not self.reason.strip()
 
 
-def _carried(post: Any, field: str, entries: list[QuickEntry]) -> dict[int, str]:
+def _carried(post: Any, field: str, entries: list[QuickEntry[Point, Technique]]) -> dict[int, str]:
     """What was typed on the last preview for each entry (`reason-2`, `reading-2`), by entry number.
 
     The preview posts, beside each entry's fields, how its point was written (`entry-2`). A
@@ -168,7 +168,7 @@ def _carried(post: Any, field: str, entries: list[QuickEntry]) -> dict[int, str]
 def _preview(
     request: HttpRequest, form: QuickLineForm, catalogue: Catalogue, screening: Any
 ) -> list[PreviewRow]:
-    def parse(numbering: dict[int, str]) -> list[QuickEntry]:
+    def parse(numbering: dict[int, str]) -> list[QuickEntry[Point, Technique]]:
         return parse_quick_line(
             form.cleaned_data["text"],
             points=catalogue,
@@ -233,7 +233,7 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_note(request, get_note_for(request.user, pk))
 
 
-def draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
     """A POST that changes a draft: only its author, only while unsigned; otherwise 403.
 
     The service functions check the same again under a row lock, so a race with signing
@@ -378,6 +378,7 @@ def quick_add(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpRes
             reading=r.entry.numbering,
         )
         for r in rows
+        if r.entry.point is not None and r.entry.side is not None  # always: every entry is ok here
     ]
     services.add_applications(note_id=note.pk, user=request.user, rows=new)
     messages.success(request, f"{_plural(len(new), 'point')} added.")
