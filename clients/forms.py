@@ -21,6 +21,7 @@ from clients.models import (
     Intake,
     IntakeSite,
     PhysicianClearance,
+    SiteRow,
 )
 from clinic.kernel.forms import DateInput
 
@@ -119,7 +120,8 @@ class ClientForm(forms.ModelForm):
         return (self.cleaned_data.get("email") or "").strip().lower()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("email_reminders") and not data.get("email"):
             self.add_error("email", "Email reminders need an email address.")
         return data
@@ -185,7 +187,9 @@ HEALTH_YES_NO = [
 HEALTH_CHOICES = [
     name
     for name in ANSWER_FIELDS
-    if Intake._meta.get_field(name).choices and name not in ("pressure_preference",)
+    # get_field may return a relation to the stubs; the answers are plain model fields.
+    if Intake._meta.get_field(name).choices  # type: ignore[union-attr]
+    and name not in ("pressure_preference",)
 ]
 # Questions that are asked only after a "yes" to the one before (the client answers them then).
 FOLLOW_UPS = {"pregnancy_high_risk", "chemotherapy", "radiotherapy", "seizure_control"}
@@ -230,7 +234,7 @@ class IntakeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["consent_signed"].help_text = CONSENT_TEXT
         # No "---------" among the radio buttons; the answer is asked for after "seizures: yes".
-        self.fields["seizure_control"].choices = SeizureControl.choices
+        self.fields["seizure_control"].choices = SeizureControl.choices  # type: ignore[attr-defined]  # a ChoiceField
         if self.consent_required:
             self.fields["consent_signed"].required = True
             self.fields["consent_signature"].required = True
@@ -247,7 +251,8 @@ class IntakeForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self._check_follow_ups(data)
         if data.get("consent_signed") and not (data.get("consent_signature") or "").strip():
             self.add_error("consent_signature", "Type the client's full name to sign the consent.")
@@ -358,7 +363,8 @@ class IntakeSiteForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         dated = {SiteCondition.SURGERY, SiteCondition.FRACTURE, SiteCondition.INJURY}
         if data.get("condition") in dated and not data.get("occurred_on"):
             self.add_error("occurred_on", "Give the date (roughly) of the surgery, fracture or injury.")
@@ -370,10 +376,10 @@ IntakeSiteFormSet = forms.inlineformset_factory(
 )
 
 
-def site_rows(site_formset: Any) -> list[dict[str, Any]]:
+def site_rows(site_formset: Any) -> list[SiteRow]:
     """The places on the body a valid site formset holds, as the services take them (rows left
     empty or marked for deletion are not places)."""
-    rows = []
+    rows: list[SiteRow] = []
     for form in site_formset.forms:
         data = getattr(form, "cleaned_data", None)
         if not data or data.get("DELETE") or not data.get("condition") or not data.get("region"):
@@ -495,7 +501,8 @@ class ClearanceForm(forms.ModelForm):
         return {**fields, "letter_content_type": getattr(self, "letter_content_type", "")}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         issued, expires = data.get("issued_on"), data.get("expires_on")
         if issued and expires and expires <= issued:
             self.add_error("expires_on", "The clearance must expire after the letter's date.")

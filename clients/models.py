@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -283,6 +284,16 @@ class Intake(models.Model):
         self.reviewed_by = user
         self.reviewed_at = timezone.now()
         self.save(update_fields=["needs_review", "reviewed_by", "reviewed_at"])
+
+
+class SiteRow(TypedDict):
+    """An IntakeSite's fields as plain values: what a site form cleans and the services store."""
+
+    condition: str
+    region: str
+    side: str
+    occurred_on: date | None
+    note: str
 
 
 class IntakeSite(models.Model):

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
@@ -36,7 +36,7 @@ from clients.choices import (
     SeizureControl,
     SiteCondition,
 )
-from clients.models import ContraindicationRule, Intake, IntakeSite, PhysicianClearance
+from clients.models import Client, ContraindicationRule, Intake, IntakeSite, PhysicianClearance
 from clients.regions import BodyRegion, Side
 
 __all__ = [
@@ -114,7 +114,7 @@ class ScreeningResult:
     needs_review: bool = False
     intake_id: int | None = field(default=None, compare=False)
     pending_dates: tuple[date, ...] = ()
-    pending_intake_ids: tuple[int, ...] = field(default=(), compare=False)
+    pending_intake_ids: tuple[int | None, ...] = field(default=(), compare=False)
 
     @property
     def status_label(self) -> str:
@@ -184,6 +184,73 @@ class RuleLike(Protocol):
     is_active: bool
 
 
+class SiteLike(Protocol):
+    """A place on the body an intake reports (an IntakeSite row, or a plain object in tests)."""
+
+    condition: str
+    region: str
+    side: str
+    occurred_on: date | None
+
+
+class SitesLike(Protocol):
+    """An intake's `sites` (a related manager): only `all()` is read."""
+
+    def all(self) -> Iterable[SiteLike]: ...
+
+
+class IntakeLike(Protocol):
+    """What screening reads of an intake: the answers, the sites, the date (an Intake row, or a
+    plain object in tests). `needs_review` is read when there."""
+
+    @property
+    def pk(self) -> int | None: ...
+
+    @property
+    def sites(self) -> SitesLike: ...
+
+    taken_on: date
+    fever_or_illness_today: bool
+    contagious_illness: bool
+    blood_clots: str
+    heart_condition: str
+    blood_pressure: str
+    clotting_disorder: bool
+    bruises_easily: bool
+    pregnant: bool
+    pregnancy_high_risk: bool
+    osteoporosis: str
+    recent_stroke: bool
+    diabetes: bool
+    numbness_or_neuropathy: bool
+    cancer: str
+    chemotherapy: bool
+    radiotherapy: bool
+    seizures: bool
+    seizure_control: str
+    blood_thinners: bool
+    long_term_steroids: bool
+    pain_relievers: bool
+    muscle_relaxants: bool
+    allergy_oils: bool
+    allergy_latex: bool
+    other_allergies: str
+    contagious_skin_condition: bool
+    pacemaker_or_implant: bool
+    areas_to_avoid: str
+
+    def is_out_of_date(self, on: date) -> bool: ...
+
+
+class ClearanceLike(Protocol):
+    """A doctor's clearance (a PhysicianClearance row, or a plain object in tests)."""
+
+    def is_valid_on(self, day: date) -> bool: ...
+
+    @property
+    def condition_codes(self) -> Iterable[str]: ...
+
+
 _RANGE = re.compile(r"^([A-Z]+(?:-[A-Z]+)?)(\d+)-(?:\1)?(\d+)$")
 
 
@@ -217,7 +284,7 @@ _SITE_CODES = {
 }
 
 
-def _site_condition(site: Any, on: date) -> str:
+def _site_condition(site: SiteLike, on: date) -> str:
     kind = site.condition
     recent = _within(site.occurred_on, on, RECENT_DAYS)
     healing = _within(site.occurred_on, on, NEW_SCAR_DAYS)
@@ -232,7 +299,7 @@ def _site_condition(site: Any, on: date) -> str:
     return _SITE_CODES[SiteCondition(kind)]
 
 
-def conditions_from_intake(intake: Any, *, on: date) -> list[RaisedCondition]:
+def conditions_from_intake(intake: IntakeLike, *, on: date) -> list[RaisedCondition]:
     """The condition codes an intake's answers raise (pure: reads the intake and its sites).
 
     `intake.sites.all()` is read, so prefetch `sites` when screening many intakes.
@@ -327,7 +394,7 @@ def _finding(raised: RaisedCondition, rule: RuleLike | None, cleared_codes: set[
 
 
 def _findings_of(
-    intake: Any, index: dict[str, RuleLike], cleared_codes: set[str], *, on: date
+    intake: IntakeLike, index: dict[str, RuleLike], cleared_codes: set[str], *, on: date
 ) -> list[Finding]:
     findings = []
     for raised in conditions_from_intake(intake, on=on):
@@ -349,12 +416,12 @@ def _merge(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def screen(
-    intake: Any | None,
-    clearances: Iterable[Any],
+    intake: IntakeLike | None,
+    clearances: Iterable[ClearanceLike],
     *,
     on: date,
     rules: Iterable[RuleLike] | Mapping[str, RuleLike],
-    pending: Iterable[Any] = (),
+    pending: Iterable[IntakeLike] = (),
 ) -> ScreeningResult:
     """Screen one intake on a day. Pure: everything it needs is passed in.
 
@@ -400,12 +467,14 @@ def screen(
     )
 
 
-def screening_for(client: Any, *, on: date | None = None) -> ScreeningResult:
+def screening_for(client: Client, *, on: date | None = None) -> ScreeningResult:
     """Screen one client (the five queries of `screenings_for`)."""
     return screenings_for([client], on=on)[client.pk]
 
 
-def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> dict[int, ScreeningResult]:
+def screenings_for(
+    clients_or_ids: Iterable[Client | int], *, on: date | None = None
+) -> dict[int, ScreeningResult]:
     """Screen many clients at once, keyed by client id, in a fixed number of queries:
 
     1. each client's newest reviewed intake (a correlated subquery picks it) and the intakes
@@ -417,15 +486,15 @@ def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> 
 
     Staff-taken intakes count as reviewed (needs_review is False on them).
     """
-    ids = [getattr(c, "pk", c) for c in clients_or_ids]
+    ids = [c if isinstance(c, int) else c.pk for c in clients_or_ids]
     if not ids:
         return {}
     day = on or timezone.localdate()
     newest_reviewed = Intake.objects.filter(client_id=OuterRef("client_id"), needs_review=False).order_by(
         "-taken_on", "-created_at", "-id"
     )
-    reviewed: dict[int, Any] = {}
-    pending: dict[int, list[Any]] = {}
+    reviewed: dict[int, Intake] = {}
+    pending: dict[int, list[Intake]] = {}
     for intake in (
         Intake.objects.filter(client_id__in=ids)
         .filter(Q(pk=Subquery(newest_reviewed.values("pk")[:1])) | Q(needs_review=True))
@@ -436,7 +505,7 @@ def screenings_for(clients_or_ids: Iterable[Any], *, on: date | None = None) -> 
             pending.setdefault(intake.client_id, []).append(intake)
         else:
             reviewed[intake.client_id] = intake
-    clearances: dict[int, list[Any]] = {}
+    clearances: dict[int, list[PhysicianClearance]] = {}
     for clearance in (
         PhysicianClearance.objects.filter(client_id__in=ids)
         .valid_on(day)

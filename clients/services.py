@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -27,6 +28,7 @@ from clients.models import (
     IntakeSite,
     IntakeSource,
     PhysicianClearance,
+    SiteRow,
     hash_token,
 )
 from clients.search import search_name_for, search_text_for
@@ -76,13 +78,13 @@ def possible_duplicates(*, client: Client) -> QuerySet[Client]:
     return found.order_by("last_name", "first_name", "id")[:5]
 
 
-def previous_answers(client: Client) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def previous_answers(client: Client) -> tuple[dict[str, Any], list[SiteRow]]:
     """The newest intake's answers and sites, to prefill a new intake."""
     intake = client.intakes.newest_first().prefetch_related("sites").first()
     if intake is None:
         return {}, []
     answers = {name: getattr(intake, name) for name in ANSWER_FIELDS}
-    sites = [
+    sites: list[SiteRow] = [
         {
             "condition": s.condition,
             "region": s.region,
@@ -95,7 +97,7 @@ def previous_answers(client: Client) -> tuple[dict[str, Any], list[dict[str, Any
     return answers, sites
 
 
-def _save_sites(intake: Intake, sites: Sequence[Mapping[str, Any]]) -> None:
+def _save_sites(intake: Intake, sites: Sequence[SiteRow]) -> None:
     for site in sites:
         IntakeSite.objects.create(intake=intake, **site)
 
@@ -105,8 +107,8 @@ def record_intake(
     *,
     client: Client,
     answers: Mapping[str, Any],
-    sites: Sequence[Mapping[str, Any]],
-    by: Any,
+    sites: Sequence[SiteRow],
+    by: User,
     health_update: HealthUpdate | None = None,
 ) -> Intake:
     """A new intake taken by staff (every intake is kept; the newest counts).
@@ -132,7 +134,7 @@ def record_intake(
 
 
 @transaction.atomic
-def record_health_update(*, client: Client, changed: bool, note: str, by: Any) -> HealthUpdate:
+def record_health_update(*, client: Client, changed: bool, note: str, by: User) -> HealthUpdate:
     return HealthUpdate.objects.create(
         client=client, changed=changed, note=note, recorded_by=by, recorded_on=timezone.localdate()
     )
@@ -140,7 +142,7 @@ def record_health_update(*, client: Client, changed: bool, note: str, by: Any) -
 
 @transaction.atomic
 def record_clearance(
-    *, client: Client, fields: Mapping[str, Any], conditions: Iterable[ContraindicationRule], by: Any
+    *, client: Client, fields: Mapping[str, Any], conditions: Iterable[ContraindicationRule], by: User
 ) -> PhysicianClearance:
     """A doctor's clearance for some conditions, with its letter (if any) kept private."""
     clearance = PhysicianClearance(client=client, recorded_by=by, **fields)
@@ -152,7 +154,7 @@ def record_clearance(
 
 
 @transaction.atomic
-def review_intake(*, intake: Intake, by: Any) -> Intake:
+def review_intake(*, intake: Intake, by: User) -> Intake:
     """A clinician has read an intake the client sent online: from now on screening counts it
     as it counts a staff intake (until then it could only make the status stricter)."""
     if not is_clinician(by):
@@ -166,7 +168,7 @@ def intake_link_url(token: str) -> str:
 
 
 @transaction.atomic
-def send_intake_link(*, client: Client, by: Any) -> IntakeLink:
+def send_intake_link(*, client: Client, by: User) -> IntakeLink:
     """Email the client a one-time link to the questionnaire.
 
     The token (256 random bits) travels only in the email; the database keeps its SHA-256.
@@ -217,9 +219,7 @@ class LinkUnavailable(Exception):
 
 
 @transaction.atomic
-def submit_online_intake(
-    *, link: IntakeLink, answers: Mapping[str, Any], sites: Sequence[Mapping[str, Any]]
-) -> Intake:
+def submit_online_intake(*, link: IntakeLink, answers: Mapping[str, Any], sites: Sequence[SiteRow]) -> Intake:
     """Store what the client sent as an intake that a practitioner must review; the link dies."""
     now = timezone.now()
     # One conditional UPDATE: of two submissions racing, only one finds the link unused.

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Field, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,13 +41,14 @@ from clients.screening import screen, screening_for, screenings_for
 from clients.selectors import get_clearance_for, get_client_for, get_intake_for
 from clinic.kernel.dates import parse_id
 from clinic.kernel.extensions import parts
+from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import clinician_required, is_clinician, staff_required
 
 PAGE_SIZE = 25
 
 
 @staff_required
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search by part of a name, email or phone; each row carries the screening badge."""
     form = ClientSearchForm(request.GET or None)
     clients = Client.objects.active()
@@ -156,7 +157,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["intakes"] = list(client.intakes.newest_first().select_related("reviewed_by"))
         context["clearances"] = list(
             client.clearances.prefetch_related(
-                Prefetch("conditions", queryset=ContraindicationRule.objects.order_by("label"))
+                # The stubs leave Prefetch's type variables unsolved through a related manager.
+                Prefetch("conditions", queryset=ContraindicationRule.objects.order_by("label"))  # type: ignore[arg-type]
             )
         )
     return render(request, "clients/client_detail.html", context)
@@ -174,7 +176,7 @@ def _intake_formsets(
 
 
 @clinician_required
-def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A new intake, prefilled from the newest one (a "yes" health update leads here)."""
     client = get_client_for(request.user, pk)
     answers, sites = services.previous_answers(client)
@@ -230,7 +232,8 @@ def _answer_sections(intake: Intake) -> list[tuple[str, list[tuple[str, Any]]]]:
     for title, names in INTAKE_SECTIONS:
         rows = []
         for name in names:
-            field = Intake._meta.get_field(name)
+            # A plain model field (get_field may return a relation to the stubs).
+            field: Field[Any, Any] = Intake._meta.get_field(name)  # type: ignore[assignment]
             value = getattr(intake, name)
             if field.choices:
                 value = getattr(intake, f"get_{name}_display")()
@@ -243,7 +246,7 @@ def _answer_sections(intake: Intake) -> list[tuple[str, list[tuple[str, Any]]]]:
 
 @clinician_required
 @require_POST
-def intake_review(request: HttpRequest, pk: int, intake_pk: int) -> HttpResponse:
+def intake_review(request: AuthenticatedHttpRequest, pk: int, intake_pk: int) -> HttpResponse:
     client = get_client_for(request.user, pk)
     intake = get_intake_for(request.user, client, intake_pk)
     services.review_intake(intake=intake, by=request.user)
@@ -259,7 +262,7 @@ def intakes_to_review(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def health_update(request: HttpRequest, pk: int) -> HttpResponse:
+def health_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """ "Anything changed since last time?" Reception answers yes/no; clinicians may add a note."""
     client = get_client_for(request.user, pk)
     clinician = is_clinician(request.user)
@@ -287,7 +290,7 @@ def health_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @clinician_required
-def clearance_new(request: HttpRequest, pk: int) -> HttpResponse:
+def clearance_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for(request.user, pk)
     form = ClearanceForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -330,7 +333,7 @@ def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileRe
 
 @staff_required
 @require_POST
-def send_intake_link(request: HttpRequest, pk: int) -> HttpResponse:
+def send_intake_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     client = get_client_for(request.user, pk)
     if not client.email:
         messages.error(request, "Add the client's email address first, then send the link.")

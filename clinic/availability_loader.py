@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.db.models import Prefetch
 
@@ -79,7 +79,7 @@ def load_world(
 
     schedules = []
     for p in practitioners:
-        weekly: dict[int, list] = defaultdict(list)
+        weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
         for wh in p.working_hours.all():
             weekly[wh.weekday].append((wh.start, wh.end))
         schedules.append(

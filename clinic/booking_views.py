@@ -34,6 +34,7 @@ from clinic.forms import (
 )
 from clinic.kernel.dates import clinic_tz, in_range, local_datetime, parse_day, parse_id
 from clinic.kernel.extensions import parts
+from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import staff_required
 from clinic.models import Booking, IllegalTransition, Room
 from clinic.selectors import get_booking_for
@@ -123,7 +124,7 @@ def client_search(request: HttpRequest) -> HttpResponse:
 
 @write_view
 @staff_required
-def booking_new(request: HttpRequest) -> HttpResponse:
+def booking_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Book one session. Through htmx it renders only the dialog's form."""
     template = "clinic/_booking_form.html" if request.htmx else "clinic/booking_form.html"
     if request.method == "POST":
@@ -160,7 +161,7 @@ def booking_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def find_slots(request: HttpRequest) -> HttpResponse:
+def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The next free slots for a service (and client), with anyone or a chosen practitioner."""
     form = SlotSearchForm(request.GET or None, initial={"from_date": timezone.localdate()})
     slots: list[dict[str, Any]] = []
@@ -195,7 +196,9 @@ def find_slots(request: HttpRequest) -> HttpResponse:
             limit=12,
         )
         names = {p.pk: p for p in practitioners}
-        rooms = {r.pk: r for r in Room.objects.filter(pk__in={s.room_id for s in found if s.room_id})}
+        rooms: dict[int | None, Room] = {
+            r.pk: r for r in Room.objects.filter(pk__in={s.room_id for s in found if s.room_id})
+        }
         for slot in found:
             local = slot.start.astimezone(clinic_tz())
             params = (
@@ -241,7 +244,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @write_view
 @staff_required
-def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for(request.user, pk)
     if request.method == "POST":
         form = MoveForm(request.POST)
@@ -251,7 +254,7 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 move_booking(
                     booking=booking,
-                    start=form.local_start(),
+                    start=form.local_start(),  # type: ignore[arg-type]  # a valid form has a start
                     practitioner=data["practitioner"],
                     room=data["room"],
                     reason=data["reason"],
@@ -277,7 +280,7 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @write_view
 @staff_required
-def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     booking = get_booking_for(request.user, pk)
     if request.method == "POST":
         form = CancelForm(request.POST)
@@ -393,7 +396,7 @@ def _course_starts(request: HttpRequest, form: CourseForm) -> list[datetime]:
 
 @write_view
 @staff_required
-def course_new(request: HttpRequest) -> HttpResponse:
+def course_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Plan a course, see each date checked, then book all of it in one go (or none)."""
     plan = None
     status = 200
@@ -426,6 +429,6 @@ def course_new(request: HttpRequest) -> HttpResponse:
     else:
         form = CourseForm(initial=_initial_from(request))
     screening = _screening_for_form(form) if form.is_bound else None
-    all_free = bool(plan) and all(p.free for p in plan)
+    all_free = bool(plan) and all(p.free for p in plan or ())
     context = {"form": form, "plan": plan, "all_free": all_free, "screening": screening}
     return render(request, "clinic/course_form.html", context, status=status)

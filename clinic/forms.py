@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from clients.models import Client
 from clinic.kernel.dates import LATEST, clinic_tz, local_datetime, parse_id, validate_clinic_date
@@ -23,9 +24,10 @@ def client_label(client: Client) -> str:
 
 def offer_active_only(fields: dict[str, forms.Field]) -> None:
     """Booking forms offer only the services, practitioners and rooms in use today."""
-    fields["service"].queryset = Service.objects.active()
-    fields["practitioner"].queryset = Practitioner.objects.active()
-    fields["room"].queryset = Room.objects.filter(is_active=True)
+    # The stubs type Form.fields as plain Fields; these three are ModelChoiceFields.
+    fields["service"].queryset = Service.objects.active()  # type: ignore[attr-defined]
+    fields["practitioner"].queryset = Practitioner.objects.active()  # type: ignore[attr-defined]
+    fields["room"].queryset = Room.objects.filter(is_active=True)  # type: ignore[attr-defined]
 
 
 class ClientPicker(forms.Widget):
@@ -39,7 +41,9 @@ class ClientPicker(forms.Widget):
     def id_for_label(self, id_: str) -> str:
         return f"{id_}_search" if id_ else id_
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         attrs = self.build_attrs(self.attrs, attrs)
         pk = parse_id(str(value)) if value not in (None, "") else None
         chosen = Client.objects.active().filter(pk=pk).first() if pk is not None else None
@@ -117,7 +121,8 @@ class BookingForm(StartFieldsMixin, forms.Form):
         offer_active_only(self.fields)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start = self.local_start()
         end_time = data.get("end_time")
         if start is not None and end_time is not None:
@@ -143,8 +148,9 @@ class MoveForm(StartFieldsMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].queryset = Practitioner.objects.active()
-        self.fields["room"].queryset = Room.objects.filter(is_active=True)
+        # ModelChoiceFields (the stubs type Form.fields as plain Fields).
+        self.fields["practitioner"].queryset = Practitioner.objects.active()  # type: ignore[attr-defined]
+        self.fields["room"].queryset = Room.objects.filter(is_active=True)  # type: ignore[attr-defined]
 
 
 class ReceptionNoteForm(forms.Form):
@@ -182,11 +188,13 @@ class SlotSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.active()
-        self.fields["practitioner"].queryset = Practitioner.objects.active()
+        # ModelChoiceFields (the stubs type Form.fields as plain Fields).
+        self.fields["service"].queryset = Service.objects.active()  # type: ignore[attr-defined]
+        self.fields["practitioner"].queryset = Practitioner.objects.active()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         earliest, latest = data.get("earliest"), data.get("latest")
         if earliest and latest and latest <= earliest:
             self.add_error("latest", "Must be later than 'Not before'.")
@@ -215,7 +223,8 @@ class CourseForm(StartFieldsMixin, forms.Form):
         offer_active_only(self.fields)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         first, sessions, every = data.get("date"), data.get("sessions"), data.get("every_weeks")
         if first and sessions and every and first + timedelta(weeks=every * (sessions - 1)) > LATEST:
             self.add_error(

@@ -48,7 +48,9 @@ def _event(booking: Booking, *, summary: str, stamp: datetime, sequence: int = 0
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
     event.add("summary", summary)
-    event.add("location", settings.CLINIC_NAME + (f", {booking.room.name}" if booking.room_id else ""))
+    event.add(
+        "location", settings.CLINIC_NAME + (f", {booking.room.name}" if booking.room is not None else "")
+    )
     event.add("sequence", sequence)
     cancelled = booking.status == BookingStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -20,6 +21,11 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clinic.kernel.dates import clinic_tz, local_span, validate_clinic_date
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from clients.screening import ScreeningResult
 
 
 class Room(models.Model):
@@ -212,6 +218,9 @@ class Booking(models.Model):
     reminder_claimed_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
+    # Set by the calendar and the booking page for their templates (not stored).
+    screening: ScreeningResult | None
+
     history = HistoricalRecords(excluded_fields=["reminder_claimed_at", "reminder_sent_at"])
     objects = BookingQuerySet.as_manager()
 
@@ -328,11 +337,11 @@ class Booking(models.Model):
     def is_late_cancellation(self, now: datetime) -> bool:
         return self.start - now < timedelta(hours=settings.LATE_CANCEL_HOURS)
 
-    def cancel(self, *, by: object, reason: str, now: datetime | None = None) -> None:
+    def cancel(self, *, by: User | None, reason: str, now: datetime | None = None) -> None:
         """Cancel; within LATE_CANCEL_HOURS of the start it counts as late."""
         now = now or timezone.now()
         self._transition(BookingStatus.CANCELLED, now=now)
-        self.cancelled_by = by  # type: ignore[assignment]
+        self.cancelled_by = by
         self.cancelled_at = now
         self.cancel_reason = reason
         self.late_cancellation = self.is_late_cancellation(now)

@@ -25,15 +25,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, ParamSpec, TypeVar
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
+from clients.models import Client
 from clients.screening import ScreeningStatus, screening_for
 from clinic import availability
 from clinic.availability_loader import load_world, service_spec
 from clinic.emails import send_booking_email
-from clinic.kernel.dates import clinic_tz
+from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Course, Room, Service
 from practitioners.models import Practitioner
 
@@ -95,7 +97,7 @@ class ScreeningCheck:
     refused: bool = False
 
 
-def screening_check(client: Any, on: date) -> ScreeningCheck:
+def screening_check(client: Client, on: date) -> ScreeningCheck:
     """Reception-safe verdict of the client's screening for a session on `on`."""
     result = screening_for(client, on=on)
     status = str(result.status)
@@ -350,7 +352,7 @@ def _save_in_a_room(
             return
 
 
-def _validate_parties(*, client: Any, practitioner: Practitioner, service: Service) -> None:
+def _validate_parties(*, client: Client, practitioner: Practitioner, service: Service) -> None:
     if getattr(client, "is_archived", False):
         raise BookingError("This client is archived: restore the record before booking.", field="client")
     if not practitioner.is_active:
@@ -364,11 +366,11 @@ def _validate_parties(*, client: Any, practitioner: Practitioner, service: Servi
 @booking_write
 def book(
     *,
-    client: Any,
+    client: Client,
     practitioner: Practitioner,
     service: Service,
     start: datetime,
-    by: Any,
+    by: User,
     end: datetime | None = None,
     room: Room | None = None,
     reception_note: str = "",
@@ -413,7 +415,7 @@ def book(
         clearance_acknowledged_at=now if acknowledged else None,
     )
     _check_overlaps(booking)  # the practitioner and the client first: the clearest message
-    booking._change_reason = "Booked"  # type: ignore[attr-defined]
+    booking._change_reason = "Booked"  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, wanted=room)
     if notify:
         _notify_after_commit([booking], "booked", on_unsent)
@@ -425,7 +427,7 @@ def move_booking(
     *,
     booking: Booking,
     start: datetime,
-    by: Any,
+    by: User,
     practitioner: Practitioner | None = None,
     room: Room | None = None,
     reason: str = "",
@@ -477,7 +479,7 @@ def _move(
     keep, booking.room = booking.room_id, None
     _check_overlaps(booking)  # the practitioner and the client first: the clearest message
     booking.reminder_claimed_at = booking.reminder_sent_at = None  # remind again for the new time
-    booking._change_reason = reason or f"Moved by {by}"  # type: ignore[attr-defined]
+    booking._change_reason = reason or f"Moved by {by}"  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, wanted=room, keep=keep)
     _notify_after_commit([booking], "moved", on_unsent)
     return booking
@@ -485,10 +487,10 @@ def _move(
 
 @booking_write
 def cancel_booking(
-    *, booking: Booking, by: Any, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
+    *, booking: Booking, by: User, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
 ) -> Booking:
     with _unchanged_on_failure(booking):
-        booking._change_reason = reason or "Cancelled"  # type: ignore[attr-defined]
+        booking._change_reason = reason or "Cancelled"  # type: ignore[attr-defined]  # django-simple-history
         booking.cancel(by=by, reason=reason, now=now)
     _notify_after_commit([booking], "cancelled", on_unsent)
     return booking
@@ -496,7 +498,7 @@ def cancel_booking(
 
 @booking_write
 def cancel_rest_of_course(
-    *, booking: Booking, by: Any, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
+    *, booking: Booking, by: User, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
 ) -> list[Booking]:
     """Cancel this session and every later booked session of its course."""
     if booking.course_id is None:
@@ -507,7 +509,7 @@ def cancel_rest_of_course(
         .order_by("start")
     )
     for item in rest:
-        item._change_reason = reason or "Course cancelled"  # type: ignore[attr-defined]
+        item._change_reason = reason or "Course cancelled"  # type: ignore[attr-defined]  # django-simple-history
         item.cancel(by=by, reason=reason, now=now)
     if rest:
         _notify_after_commit(rest, "cancelled", on_unsent)
@@ -537,15 +539,12 @@ def course_starts(first_day: date, at: time, *, sessions: int, every_weeks: int 
     """Each session at the same local wall-clock time, converted one by one, so a 10:00
     series stays at 10:00 across daylight-saving changes."""
     tz = clinic_tz()
-    return [
-        availability.local_datetime(first_day + timedelta(weeks=every_weeks * n), at, tz)
-        for n in range(sessions)
-    ]
+    return [local_datetime(first_day + timedelta(weeks=every_weeks * n), at, tz) for n in range(sessions)]
 
 
 def plan_course(
     *,
-    client: Any,
+    client: Client,
     practitioner: Practitioner,
     service: Service,
     starts: Sequence[datetime],
@@ -597,11 +596,11 @@ def plan_course(
 @booking_write
 def book_course(
     *,
-    client: Any,
+    client: Client,
     practitioner: Practitioner,
     service: Service,
     starts: Sequence[datetime],
-    by: Any,
+    by: User,
     every_weeks: int = 1,
     room: Room | None = None,
     acknowledge_clearance: bool = False,

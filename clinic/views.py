@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from clinic.calendar_views import desk_context, my_day_context
+from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import Role, manager_required, primary_role, role_required
 from clinic.overview import overview_context
 from practitioners.models import Practitioner
 
-HOME_BY_ROLE = {Role.MANAGER: "overview", Role.PRACTITIONER: "my_day", Role.RECEPTION: "desk"}
+HOME_BY_ROLE: dict[str, str] = {Role.MANAGER: "overview", Role.PRACTITIONER: "my_day", Role.RECEPTION: "desk"}
 
 
 @login_required
@@ -33,7 +34,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.PRACTITIONER, Role.MANAGER)
-def my_day(request: HttpRequest) -> HttpResponse:
+def my_day(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A practitioner's home: their own day."""
     practitioner = Practitioner.objects.prefetch_related("working_hours").filter(user=request.user).first()
     context = {"today": timezone.localdate(), "practitioner": practitioner}

@@ -79,7 +79,7 @@ def redact_path(path: str) -> str:
 class RedactingLogger(Logger):
     """gunicorn's logger, with secret-looking path segments left out of the access log."""
 
-    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+    def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["U"] = redact_path(atoms["U"])
         atoms["r"] = f"{atoms['m']} {atoms['U']} {atoms['H']}"

@@ -238,5 +238,5 @@ class TreatmentPlanAdmin(NoDeleteMixin, HistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: TreatmentPlan, form: Any, change: bool) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = request.user  # type: ignore[assignment]  # the admin serves signed-in staff only
         super().save_model(request, obj, form, change)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 
+from clients.screening import ScreeningResult
 from treatments import safety
 from treatments.lookup import Lookup, PointIndex
 from treatments.models import Point, PointCaution
@@ -25,13 +26,13 @@ from treatments.models import Point, PointCaution
 @dataclass(frozen=True)
 class Catalogue:
     version: tuple[Any, ...]
-    index: PointIndex
+    index: PointIndex[Point]
     cautions: dict[int, tuple[PointCaution, ...]] = field(default_factory=dict)
 
     def resolve(self, text: str, *, legacy_bladder: bool = False) -> Point | None:
         return self.index.resolve(text, legacy_bladder=legacy_bladder)
 
-    def lookup(self, text: str, *, legacy_bladder: bool = False, numbering: str = "") -> Lookup:
+    def lookup(self, text: str, *, legacy_bladder: bool = False, numbering: str = "") -> Lookup[Point]:
         """Every point the text can mean and the one taken (see PointIndex.lookup)."""
         return self.index.lookup(text, legacy_bladder=legacy_bladder, numbering=numbering)
 
@@ -45,7 +46,7 @@ class Catalogue:
         return self.cautions.get(point.pk, ())
 
     def flags_for(
-        self, point: Point, *, side: str | None, pressure: int | None, screening: Any
+        self, point: Point, *, side: str | None, pressure: int | None, screening: ScreeningResult | None
     ) -> tuple[safety.Flag, ...]:
         """The cautions that apply to this point, side and pressure for a client's screening."""
         return safety.flags_for(

@@ -82,8 +82,10 @@ def seed(stdout: Any) -> None:
             pain_after=after,
         )
         screening = screenings.get(booking.client_id)
-        rows = []
+        rows: list[PointApplication] = []
         for entry in parse_quick_line(line, points=catalogue, techniques=techniques):
+            if entry.point is None or entry.side is None:
+                continue  # not for the demo's own lines, which all parse
             flags = catalogue.flags_for(
                 entry.point, side=entry.side, pressure=entry.pressure, screening=screening
             )

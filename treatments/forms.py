@@ -114,8 +114,11 @@ class NoteForm(forms.ModelForm):
 
     def error_summary(self) -> str:
         """Every error in one line, each after its field's label, for the autosave state."""
+        # An ErrorList iterates its messages (str); the stubs say ValidationError as well.
         return " ".join(
-            f"{self.fields[name].label}: {' '.join(errors)}" if name in self.fields else " ".join(errors)
+            f"{self.fields[name].label}: {' '.join(errors)}"  # type: ignore[arg-type]
+            if name in self.fields
+            else " ".join(errors)  # type: ignore[arg-type]
             for name, errors in self.errors.items()
         )
 
@@ -183,7 +186,8 @@ class ApplicationForm(forms.Form):
         return reading if reading in PointReading.values else ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         text = data.get("point")
         if text:
             self.found = self.catalogue.lookup(

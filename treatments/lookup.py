@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Generic, Protocol, TypeVar
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -230,7 +230,7 @@ def is_legacy_bladder(text: str) -> bool:
     codes and never count.
     """
     match = _CHANNEL_CODE.fullmatch(_clean(text or ""))
-    return bool(match) and match.group(1) == "B" and int(match.group(2)) in LEGACY_BLADDER_RANGE
+    return match is not None and match.group(1) == "B" and int(match.group(2)) in LEGACY_BLADDER_RANGE
 
 
 def normalise_code(text: str, *, legacy_bladder: bool = False) -> str | None:
@@ -332,7 +332,7 @@ class PointRecord:
     aliases: tuple[str, ...] = ()
 
 
-def _split_aliases(value: Any) -> tuple[str, ...]:
+def _split_aliases(value: str | Iterable[str] | None) -> tuple[str, ...]:
     """Accept aliases as a sequence or as a ';'-separated string (as stored in CSV)."""
     if not value:
         return ()
@@ -375,10 +375,29 @@ def load_catalogue(path: str | Path | None = None) -> list[PointRecord]:
     return records
 
 
-def _unique(records: Iterable[Any]) -> list[Any]:
+class PointLike(Protocol):
+    """What the index reads of a record. ``english`` and ``aliases`` are read when there."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def pinyin(self) -> str: ...
+
+
+# The record type an index holds (a PointRecord, a Point row, a test double), handed back as is.
+PointT = TypeVar("PointT", bound=PointLike)
+# The same for the classes that only hold a record. Unbounded on purpose: `QuickEntry[Point, ...]`
+# in a class body is checked before mypy has inferred a model's field types, and a bound there
+# would reject Point (typeddjango/django-stubs#651).
+RecordT = TypeVar("RecordT")
+_T = TypeVar("_T")
+
+
+def _unique(records: Iterable[_T]) -> list[_T]:
     """Drop repeats, keeping order (by identity, so unhashable records work too)."""
     seen: set[int] = set()
-    result: list[Any] = []
+    result: list[_T] = []
     for record in records:
         if id(record) not in seen:
             seen.add(id(record))
@@ -386,20 +405,20 @@ def _unique(records: Iterable[Any]) -> list[Any]:
     return result
 
 
-def _aliases_of(record: Any) -> tuple[str, ...]:
+def _aliases_of(record: PointLike) -> tuple[str, ...]:
     return _split_aliases(getattr(record, "aliases", ()))
 
 
 @dataclass(frozen=True)
-class Reading:
+class Reading(Generic[RecordT]):
     """One point a typed entry can mean, and the bladder numbering that gives it ("" if none)."""
 
-    record: Any
+    record: RecordT
     numbering: str = ""
 
 
 @dataclass(frozen=True)
-class Lookup:
+class Lookup(Generic[PointT]):
     """What a typed entry names: every reading it allows, and the one taken, if any.
 
     ``chosen`` is None when nothing matches or when the entry could be two points (a bare
@@ -408,11 +427,11 @@ class Lookup:
     """
 
     text: str
-    readings: tuple[Reading, ...] = ()
-    chosen: Reading | None = None
+    readings: tuple[Reading[PointT], ...] = ()
+    chosen: Reading[PointT] | None = None
 
     @property
-    def point(self) -> Any | None:
+    def point(self) -> PointT | None:
         return self.chosen.record if self.chosen else None
 
     @property
@@ -450,7 +469,7 @@ class Lookup:
         return ""
 
 
-class PointIndex:
+class PointIndex(Generic[PointT]):
     """Fast lookup over a catalogue of points.
 
     Records may be anything with ``code``, ``pinyin``, ``english`` and ``aliases``
@@ -458,13 +477,13 @@ class PointIndex:
     Aliases may be other codes (``GV29``) or other names (``Huatuojiaji``).
     """
 
-    def __init__(self, records: Iterable[Any]) -> None:
-        self._records: list[Any] = sorted(records, key=lambda r: code_sort_key(r.code))
-        self._by_code: dict[str, Any] = {}
-        self._by_pinyin: dict[str, list[Any]] = {}
-        self._by_english: dict[str, list[Any]] = {}
+    def __init__(self, records: Iterable[PointT]) -> None:
+        self._records: list[PointT] = sorted(records, key=lambda r: code_sort_key(r.code))
+        self._by_code: dict[str, PointT] = {}
+        self._by_pinyin: dict[str, list[PointT]] = {}
+        self._by_english: dict[str, list[PointT]] = {}
         # Name keys used for prefix/substring search: (folded name, record).
-        self._name_keys: list[tuple[str, Any]] = []
+        self._name_keys: list[tuple[str, PointT]] = []
         for record in self._records:
             self._by_code.setdefault(_clean(record.code), record)
             pinyin = fold(record.pinyin or "")
@@ -483,11 +502,11 @@ class PointIndex:
                     self._add_name(alias, record)
         # Alternative names from the books, for the points this catalogue holds.
         for name, code, _pinyin, _source in ALTERNATIVE_NAMES:
-            record = self._by_code.get(_clean(code))
-            if record is not None and record not in self._by_pinyin.get(fold(name), []):
-                self._add_name(name, record)
+            named = self._by_code.get(_clean(code))
+            if named is not None and named not in self._by_pinyin.get(fold(name), []):
+                self._add_name(name, named)
 
-    def _add_name(self, name: str, record: Any) -> None:
+    def _add_name(self, name: str, record: PointT) -> None:
         key = fold(name)
         self._by_pinyin.setdefault(key, []).append(record)
         self._name_keys.append((key, record))
@@ -495,14 +514,14 @@ class PointIndex:
     def __len__(self) -> int:
         return len(self._records)
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[PointT]:
         return iter(self._records)
 
-    def get(self, code: str) -> Any | None:
+    def get(self, code: str) -> PointT | None:
         """Return the record stored under exactly this code (separators ignored)."""
         return self._by_code.get(_clean(code))
 
-    def matches(self, text: str, *, legacy_bladder: bool = False) -> list[Any]:
+    def matches(self, text: str, *, legacy_bladder: bool = False) -> list[PointT]:
         """All records the text names exactly: one for a code, several for a shared name.
 
         Some pinyin names belong to two points (Futu is LI18 and ST32, Zigong is CV19
@@ -512,13 +531,12 @@ class PointIndex:
             return []
         return [reading.record for reading in self._readings(text, legacy_bladder=legacy_bladder)]
 
-    def _readings(self, text: str, *, legacy_bladder: bool = False) -> list[Reading]:
+    def _readings(self, text: str, *, legacy_bladder: bool = False) -> list[Reading[PointT]]:
         pair = bladder_readings(text)
         if pair is not None:
             # A bare B36-B54: both numberings, unless the older one is switched on.
             who, older = (self._by_code.get(_clean(code)) for code in pair)
-            both = [Reading(who, WHO_READING), Reading(older, OLDER_READING)]
-            found = [r for r in both if r.record is not None]
+            found = [Reading(r, n) for r, n in ((who, WHO_READING), (older, OLDER_READING)) if r is not None]
             return [r for r in found if r.numbering == OLDER_READING] if legacy_bladder else found
         # A clinic's own code wins over any reading of it as a channel abbreviation.
         record = self._by_code.get(_clean(text))
@@ -538,7 +556,7 @@ class PointIndex:
         key = fold(text)
         return [Reading(r) for r in _unique(self._by_pinyin.get(key) or self._by_english.get(key) or [])]
 
-    def lookup(self, text: str, *, legacy_bladder: bool = False, numbering: str = "") -> Lookup:
+    def lookup(self, text: str, *, legacy_bladder: bool = False, numbering: str = "") -> Lookup[PointT]:
         """Every reading of the text, and the one taken: the only one, or the numbering asked for.
 
         ``numbering`` (``"who"`` or ``"older"``) is the practitioner's choice for a bare
@@ -554,12 +572,12 @@ class PointIndex:
             chosen = readings[0]
         return Lookup(text, readings, chosen)
 
-    def resolve(self, text: str, *, legacy_bladder: bool = False) -> Any | None:
+    def resolve(self, text: str, *, legacy_bladder: bool = False) -> PointT | None:
         """Return the one record the text names, or None if unknown or ambiguous."""
         found = self.matches(text, legacy_bladder=legacy_bladder)
         return found[0] if len(found) == 1 else None
 
-    def suggest(self, text: str, limit: int = 10) -> list[Any]:
+    def suggest(self, text: str, limit: int = 10) -> list[PointT]:
         """Rank candidates for partial input, best first.
 
         Tiers: exact code or name; code prefix; pinyin prefix; pinyin substring; English
@@ -567,10 +585,10 @@ class PointIndex:
         """
         if not text or not text.strip() or limit <= 0:
             return []
-        tiers: dict[int, list[Any]] = {}
+        tiers: dict[int, list[PointT]] = {}
         seen: set[int] = set()
 
-        def add(tier: int, record: Any) -> None:
+        def add(tier: int, record: PointT) -> None:
             if id(record) not in seen:
                 seen.add(id(record))
                 tiers.setdefault(tier, []).append(record)
@@ -595,12 +613,12 @@ class PointIndex:
                 if key in fold(getattr(record, "english", "") or ""):
                     add(4, record)
 
-        ranked: list[Any] = []
+        ranked: list[PointT] = []
         for tier in sorted(tiers):
             ranked.extend(sorted(tiers[tier], key=lambda r: code_sort_key(r.code)))
         return ranked[:limit]
 
-    def did_you_mean(self, text: str, limit: int = 5) -> list[Any]:
+    def did_you_mean(self, text: str, limit: int = 5) -> list[PointT]:
         """Sensible alternatives for input that does not resolve cleanly.
 
         * A name shared by several points gives all of them.

@@ -17,6 +17,7 @@ from treatments.lookup import OLDER_READING, WHO_READING, fold
 
 if TYPE_CHECKING:
     from treatments.catalogue import Catalogue
+    from treatments.safety import Flag
 
 
 class PointKind(models.TextChoices):
@@ -143,7 +144,7 @@ class CautionKind(models.TextChoices):
 
 
 # The highest pressure (0-5 scale) a point with this caution takes without a recorded reason.
-CAUTION_PRESSURE_CAP = {CautionKind.NO_DEEP_PRESSURE: 3, CautionKind.GENTLE_ONLY: 2}
+CAUTION_PRESSURE_CAP: dict[str, int] = {CautionKind.NO_DEEP_PRESSURE: 3, CautionKind.GENTLE_ONLY: 2}
 
 
 class PointCaution(models.Model):
@@ -365,6 +366,9 @@ class PointApplication(models.Model):
     entered_as = models.CharField("entered as", max_length=60, blank=True)
     reading = models.CharField(max_length=8, choices=PointReading.choices, blank=True)
 
+    # Set by the note page for its template (not stored).
+    flags: tuple[Flag, ...]
+
     history = HistoricalRecords()
 
     class Meta:
@@ -454,6 +458,12 @@ class TreatmentPlan(models.Model):
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Set by the chart view for its template (not stored).
+    sessions_done: int
+    percent: int
+    pain_first: int | None
+    pain_latest: int | None
 
     history = HistoricalRecords()
 

@@ -25,9 +25,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from treatments.lookup import Lookup, Reading, fold
+from treatments.lookup import Lookup, PointT, Reading, RecordT, fold
 
 MAX_SECONDS = 3600
 MAX_PRESSURE = 5
@@ -82,31 +82,54 @@ _ENTRY_SPLIT = re.compile(r"[;\n\r]+")
 _NAME_STOP_WORDS = frozenset({"and", "or", "the", "of", "with", "pressure", "motion"})
 
 
-class PointLookup(Protocol):
-    def lookup(self, text: str, *, legacy_bladder: bool = False, numbering: str = "") -> Lookup: ...
+class PointLookup(Protocol[PointT]):
+    """The point look-up the parser needs: a PointIndex, or the catalogue built on one."""
 
-    def did_you_mean(self, text: str) -> Sequence[Any]: ...
+    def lookup(self, text: str, *, legacy_bladder: bool = False, numbering: str = "") -> Lookup[PointT]: ...
+
+    def did_you_mean(self, text: str) -> Sequence[PointT]: ...
+
+
+class TechniqueLike(Protocol):
+    """What `technique_names` reads of a technique (a Technique row or a test double)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def chinese_name(self) -> str: ...
+
+    @property
+    def short_name_list(self) -> Sequence[str]: ...
+
+
+# The technique type the caller maps names to, handed back as is on each entry.
+TechniqueT = TypeVar("TechniqueT")
+_NamedT = TypeVar("_NamedT", bound=TechniqueLike)
+# (setting, value, words used): the value is an int (seconds, pressure), a str (side) or a
+# technique; QuickEntry's fields type each one.
+_Setting = tuple[str, Any, int]
 
 
 @dataclass(frozen=True)
-class QuickEntry:
+class QuickEntry(Generic[RecordT, TechniqueT]):
     """One parsed entry: the point found (or not) and the settings written beside it."""
 
     number: int
     raw: str
     point_text: str
-    point: Any | None = None
+    point: RecordT | None = None
     side: str | None = None
     seconds: int | None = None
     pressure: int | None = None
-    technique: Any | None = None
+    technique: TechniqueT | None = None
     unknown: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
-    did_you_mean: tuple[Any, ...] = ()
+    did_you_mean: tuple[RecordT, ...] = ()
     # Every point the entry could mean, and the bladder numbering taken ("" when only one).
-    readings: tuple[Reading, ...] = ()
+    readings: tuple[Reading[RecordT], ...] = ()
     numbering: str = ""
 
     @property
@@ -137,11 +160,11 @@ def technique_key(text: str) -> str:
 def parse_quick_line(
     text: str,
     *,
-    points: PointLookup,
-    techniques: Mapping[str, Any],
+    points: PointLookup[PointT],
+    techniques: Mapping[str, TechniqueT],
     legacy_bladder: bool = False,
     numbering: Mapping[int, str] | None = None,
-) -> list[QuickEntry]:
+) -> list[QuickEntry[PointT, TechniqueT]]:
     """Parse the whole quick line into entries, in the order written.
 
     `techniques` maps each name the line may use for a technique to the technique (see
@@ -156,7 +179,7 @@ def parse_quick_line(
     return _warn_repeats(entries)
 
 
-def split_entries(text: str, techniques: Mapping[str, Any]) -> list[str]:
+def split_entries(text: str, techniques: Mapping[str, object]) -> list[str]:
     """The entries of a line: split on `;`, new lines and commas.
 
     A comma followed only by settings ("LI4 L, 60s, static") leaves them with the entry
@@ -177,7 +200,9 @@ def split_entries(text: str, techniques: Mapping[str, Any]) -> list[str]:
     return entries
 
 
-def _warn_repeats(entries: list[QuickEntry]) -> list[QuickEntry]:
+def _warn_repeats(
+    entries: list[QuickEntry[PointT, TechniqueT]],
+) -> list[QuickEntry[PointT, TechniqueT]]:
     """Warn on each entry whose point another entry of the line also names."""
     where: dict[str, list[int]] = defaultdict(list)
     for entry in entries:
@@ -185,10 +210,11 @@ def _warn_repeats(entries: list[QuickEntry]) -> list[QuickEntry]:
             where[entry.point.code].append(entry.number)
     result = []
     for entry in entries:
-        numbers = where.get(entry.point.code, []) if entry.point is not None else []
+        code = entry.point.code if entry.point is not None else ""
+        numbers = where.get(code, []) if entry.point is not None else []
         if len(numbers) > 1:
             listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
-            warning = f"{entry.point.code} is written more than once in this line (entries {listed})."
+            warning = f"{code} is written more than once in this line (entries {listed})."
             entry = replace(entry, warnings=(*entry.warnings, warning))
         result.append(entry)
     return result
@@ -207,7 +233,9 @@ def _pressure_at(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
     return None
 
 
-def _technique_at(tokens: Sequence[str], i: int, techniques: Mapping[str, Any]) -> tuple[Any, int] | None:
+def _technique_at(
+    tokens: Sequence[str], i: int, techniques: Mapping[str, TechniqueT]
+) -> tuple[TechniqueT, int] | None:
     """(technique, words used): the longest run of words naming one ("an fa", "deep pressure").
 
     A run is not taken if a pressure starts inside it: "deep pressure 3" is deep at pressure 3.
@@ -221,7 +249,7 @@ def _technique_at(tokens: Sequence[str], i: int, techniques: Mapping[str, Any]) 
     return None
 
 
-def _setting_at(tokens: Sequence[str], i: int, techniques: Mapping[str, Any]) -> tuple[str, Any, int] | None:
+def _setting_at(tokens: Sequence[str], i: int, techniques: Mapping[str, object]) -> _Setting | None:
     """(setting, value, words used) for a setting starting at tokens[i], or None."""
     low = tokens[i].lower().rstrip(".")
     duration = _DURATION.fullmatch(tokens[i])
@@ -239,7 +267,7 @@ def _setting_at(tokens: Sequence[str], i: int, techniques: Mapping[str, Any]) ->
     return None
 
 
-def _only_settings(tokens: Sequence[str], techniques: Mapping[str, Any]) -> bool:
+def _only_settings(tokens: Sequence[str], techniques: Mapping[str, object]) -> bool:
     i = 0
     while i < len(tokens):
         setting = _setting_at(tokens, i, techniques)
@@ -251,11 +279,11 @@ def _only_settings(tokens: Sequence[str], techniques: Mapping[str, Any]) -> bool
 
 def _find_point(
     tokens: list[str],
-    points: PointLookup,
-    techniques: Mapping[str, Any],
+    points: PointLookup[PointT],
+    techniques: Mapping[str, object],
     legacy_bladder: bool,
     numbering: str,
-) -> tuple[int, int, Lookup | None]:
+) -> tuple[int, int, Lookup[PointT] | None]:
     """Where the point is in the tokens: (start, end, its look-up or None).
 
     The point is the first run of words that names one (or more: an ambiguous entry); settings
@@ -284,11 +312,11 @@ def _find_point(
 def _parse_entry(
     number: int,
     raw: str,
-    points: PointLookup,
-    techniques: Mapping[str, Any],
+    points: PointLookup[PointT],
+    techniques: Mapping[str, TechniqueT],
     legacy_bladder: bool,
     numbering: str,
-) -> QuickEntry:
+) -> QuickEntry[PointT, TechniqueT]:
     tokens = tokenise(raw)
     start, end, found = _find_point(tokens, points, techniques, legacy_bladder, numbering)
     point_text = " ".join(tokens[start:end])
@@ -328,7 +356,7 @@ def _parse_entry(
             put(key, value, words)
             i += used
 
-    did_you_mean: tuple[Any, ...] = ()
+    did_you_mean: tuple[PointT, ...] = ()
     readings = found.readings if found is not None else ()
     if point is None:
         if found is not None and found.numbering_choice:
@@ -378,7 +406,7 @@ def _parse_entry(
     )
 
 
-def technique_names(techniques: Iterable[Any]) -> dict[str, Any]:
+def technique_names(techniques: Iterable[_NamedT]) -> dict[str, _NamedT]:
     """Every name the quick line accepts for a technique -> the technique.
 
     From the technique catalogue: the short names, the full name ("Kneading"), the Chinese
@@ -387,12 +415,12 @@ def technique_names(techniques: Iterable[Any]) -> dict[str, Any]:
     shared short name.
     """
     techniques = list(techniques)
-    names: dict[str, Any] = {}
+    names: dict[str, _NamedT] = {}
     for technique in techniques:
         for name in (*technique.short_name_list, technique.name, technique.chinese_name):
             if name and technique_key(name):
                 names.setdefault(technique_key(name), technique)
-    words: dict[str, list[Any]] = defaultdict(list)
+    words: dict[str, list[_NamedT]] = defaultdict(list)
     for technique in techniques:
         for word in re.split(r"[\s/,-]+", technique.name.lower()):
             if len(word) > 2 and word not in _NAME_STOP_WORDS and technique not in words[word]:

@@ -19,10 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 from clients.regions import Side
-from treatments.models import CAUTION_PRESSURE_CAP, CautionKind
+from clients.screening import ScreeningResult
+from treatments.models import CAUTION_PRESSURE_CAP, CautionKind, PointCaution
+
+
+class PointLike(Protocol):
+    """What the rules read of a point (a Point row or a test double); `region` when it has one."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def midline(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -43,12 +54,12 @@ def _side_touches(finding_side: str, point_midline: bool, side: str | None) -> b
 
 
 def flags_for(
-    point: Any,
+    point: PointLike,
     *,
     side: str | None,
     pressure: int | None,
-    cautions: Iterable[Any],
-    screening: Any | None,
+    cautions: Iterable[PointCaution],
+    screening: ScreeningResult | None,
 ) -> tuple[Flag, ...]:
     """The cautions that apply to this point application for this client, most serious first."""
     flags: list[Flag] = []

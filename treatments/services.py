@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from clients.screening import ScreeningStatus, screening_for
+from clients.screening import ScreeningResult, ScreeningStatus, screening_for
 from clinic.models import Booking
 from treatments import safety
 from treatments.catalogue import Catalogue, current_catalogue
@@ -65,7 +66,7 @@ class NewApplication:
 
 
 def home_care_flags(
-    points: Sequence[Point], *, catalogue: Catalogue, screening: Any
+    points: Sequence[Point], *, catalogue: Catalogue, screening: ScreeningResult | None
 ) -> tuple[safety.Flag, ...]:
     """The cautions the client's home-care points raise, as for points pressed in a session.
 
@@ -79,7 +80,7 @@ def home_care_flags(
     )
 
 
-def refusal_to_start(booking: Any, user: Any, screening: Any) -> str | None:
+def refusal_to_start(booking: Booking, user: User, screening: ScreeningResult) -> str | None:
     """Why no note can be started for this booking by this user, or None if one can."""
     if not booking.was_attended:
         return "A note is written for a session the client attended: mark the booking arrived first."
@@ -91,7 +92,7 @@ def refusal_to_start(booking: Any, user: Any, screening: Any) -> str | None:
 
 
 @transaction.atomic
-def start_note(*, booking: Any, user: Any) -> TreatmentNote:
+def start_note(*, booking: Booking, user: User) -> TreatmentNote:
     """The draft note of an attended booking (the existing one if it was already started)."""
     # Two clicks racing to start the same note: the booking's row lock makes the second wait
     # and then find the first one's note (PostgreSQL; SQLite's IMMEDIATE mode serialises them).
@@ -110,7 +111,7 @@ def start_note(*, booking: Any, user: Any) -> TreatmentNote:
     )
 
 
-def lock_draft(note_id: int, *, user: Any) -> TreatmentNote:
+def lock_draft(note_id: int, *, user: User) -> TreatmentNote:
     """The note, locked for this transaction, if the user may still change it."""
     note = TreatmentNote.objects.select_for_update().select_related("practitioner").get(pk=note_id)
     if note.is_signed:
@@ -124,7 +125,7 @@ def lock_draft(note_id: int, *, user: Any) -> TreatmentNote:
 def update_note(
     *,
     note_id: int,
-    user: Any,
+    user: User,
     fields: dict[str, Any],
     home_care_points: Sequence[Point] | None = None,
     home_care_reason: str = "",
@@ -185,7 +186,7 @@ def signing_problems(note: TreatmentNote, *, has_points: bool) -> list[str]:
 
 
 @transaction.atomic
-def add_applications(*, note_id: int, user: Any, rows: Sequence[NewApplication]) -> list[PointApplication]:
+def add_applications(*, note_id: int, user: User, rows: Sequence[NewApplication]) -> list[PointApplication]:
     note = lock_draft(note_id, user=user)
     missing = [row.point.code for row in rows if row.cautions_shown and not row.override_reason.strip()]
     if missing:
@@ -212,7 +213,7 @@ def add_applications(*, note_id: int, user: Any, rows: Sequence[NewApplication])
 
 
 @transaction.atomic
-def remove_application(*, note_id: int, user: Any, application_id: int) -> None:
+def remove_application(*, note_id: int, user: User, application_id: int) -> None:
     note = lock_draft(note_id, user=user)
     deleted, _ = note.applications.filter(pk=application_id).delete()
     if not deleted:
@@ -223,7 +224,7 @@ def remove_application(*, note_id: int, user: Any, application_id: int) -> None:
 def sign_note(
     *,
     note_id: int,
-    user: Any,
+    user: User,
     fields: dict[str, Any] | None = None,
     home_care_points: Sequence[Point] | None = None,
     home_care_reason: str = "",
@@ -251,7 +252,7 @@ def sign_note(
 
 
 @transaction.atomic
-def add_amendment(*, note_id: int, user: Any, text: str, reason: str) -> Amendment:
+def add_amendment(*, note_id: int, user: User, text: str, reason: str) -> Amendment:
     note = TreatmentNote.objects.select_for_update().get(pk=note_id)
     if not note.is_signed:
         raise NoteError("A draft is edited directly; amendments are for signed notes.")
@@ -271,7 +272,7 @@ def previous_signed_note(note: TreatmentNote) -> TreatmentNote | None:
 
 @transaction.atomic
 def copy_last_protocol(
-    *, note_id: int, user: Any, catalogue: Catalogue, screening: Any
+    *, note_id: int, user: User, catalogue: Catalogue, screening: ScreeningResult | None
 ) -> tuple[list[PointApplication], list[str]]:
     """Copy the points of the client's newest signed note into this draft.
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from clients.screening import screening_for
 from clients.selectors import get_client_for
 from clinic.kernel.dates import parse_id
+from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import clinician_required
 from clinic.selectors import get_booking_for
 from treatments import safety, services
@@ -56,7 +57,7 @@ class Suggestion:
 
 
 @clinician_required
-def point_search(request: HttpRequest) -> HttpResponse:
+def point_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Suggestions for the point picker (an htmx fragment; also a plain page without htmx).
 
     With `note=<id>` (the picker on a note page) each suggestion carries the cautions that
@@ -95,7 +96,7 @@ def point_search(request: HttpRequest) -> HttpResponse:
 
 
 @clinician_required
-def booking_note(request: HttpRequest, booking_id: int) -> HttpResponse:
+def booking_note(request: AuthenticatedHttpRequest, booking_id: int) -> HttpResponse:
     """The note of a booking: opens it if it exists, otherwise offers to start one."""
     booking = get_booking_for(request.user, booking_id)
     note = TreatmentNote.objects.filter(booking=booking).only("pk").first()
@@ -127,7 +128,7 @@ def booking_note(request: HttpRequest, booking_id: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class PreviewRow:
-    entry: QuickEntry
+    entry: QuickEntry[Point, Technique]
     flags: tuple[safety.Flag, ...]
     reason: str = ""
 
@@ -140,7 +141,7 @@ class PreviewRow:
         return self.needs_reason and not self.reason.strip()
 
 
-def _carried(post: Any, field: str, entries: list[QuickEntry]) -> dict[int, str]:
+def _carried(post: Any, field: str, entries: list[QuickEntry[Point, Technique]]) -> dict[int, str]:
     """What was typed on the last preview for each entry (`reason-2`, `reading-2`), by entry number.
 
     The preview posts, beside each entry's fields, how its point was written (`entry-2`). A
@@ -167,7 +168,7 @@ def _carried(post: Any, field: str, entries: list[QuickEntry]) -> dict[int, str]
 def _preview(
     request: HttpRequest, form: QuickLineForm, catalogue: Catalogue, screening: Any
 ) -> list[PreviewRow]:
-    def parse(numbering: dict[int, str]) -> list[QuickEntry]:
+    def parse(numbering: dict[int, str]) -> list[QuickEntry[Point, Technique]]:
         return parse_quick_line(
             form.cleaned_data["text"],
             points=catalogue,
@@ -232,7 +233,7 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_note(request, get_note_for(request.user, pk))
 
 
-def draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
     """A POST that changes a draft: only its author, only while unsigned; otherwise 403.
 
     The service functions check the same again under a row lock, so a race with signing
@@ -267,7 +268,7 @@ def _plural(n: int, word: str) -> str:
 
 
 @draft_view
-def note_update(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def note_update(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     catalogue = current_catalogue()
     form = NoteForm(request.POST, instance=note, catalogue=catalogue)
     if not form.is_valid():
@@ -291,7 +292,7 @@ def note_update(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def application_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def application_add(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     catalogue = current_catalogue()
     screening = screening_for(note.client)
     form = ApplicationForm(request.POST, catalogue=catalogue, screening=screening)
@@ -318,7 +319,9 @@ def application_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def application_remove(request: HttpRequest, note: TreatmentNote, application_id: int) -> HttpResponse:
+def application_remove(
+    request: AuthenticatedHttpRequest, note: TreatmentNote, application_id: int
+) -> HttpResponse:
     try:
         services.remove_application(note_id=note.pk, user=request.user, application_id=application_id)
     except services.NoteError as error:
@@ -329,7 +332,7 @@ def application_remove(request: HttpRequest, note: TreatmentNote, application_id
 
 
 @draft_view
-def quick_preview(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def quick_preview(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     """The parsed quick line with resolved names and cautions, before anything is saved."""
     catalogue = current_catalogue()
     screening = screening_for(note.client)
@@ -346,7 +349,7 @@ def quick_preview(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def quick_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def quick_add(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     """Add the previewed rows, if every entry resolved and every caution has its reason."""
     catalogue = current_catalogue()
     screening = screening_for(note.client)
@@ -375,6 +378,7 @@ def quick_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
             reading=r.entry.numbering,
         )
         for r in rows
+        if r.entry.point is not None and r.entry.side is not None  # always: every entry is ok here
     ]
     services.add_applications(note_id=note.pk, user=request.user, rows=new)
     messages.success(request, f"{_plural(len(new), 'point')} added.")
@@ -382,7 +386,7 @@ def quick_add(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def copy_last(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def copy_last(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     """Start from last session: the points of the client's newest signed note."""
     try:
         added, skipped = services.copy_last_protocol(
@@ -407,7 +411,7 @@ def copy_last(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
 
 
 @draft_view
-def note_sign(request: HttpRequest, note: TreatmentNote) -> HttpResponse:
+def note_sign(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
     """Save the note form as it stands and sign, in one transaction: nothing typed is lost.
 
     The Sign button submits the note form. A POST without any of its fields (an older page's
@@ -459,7 +463,7 @@ def _autosave_status(
 
 @clinician_required
 @require_POST
-def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+def note_autosave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The note form, saved while its author types (htmx, through the same service as Save draft).
 
     The answer is only the save-state line, never the form, so what is in the browser stays
@@ -491,7 +495,7 @@ def note_autosave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinician_required
 @require_POST
-def amendment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def amendment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     note = get_note_for(request.user, pk)
     form = AmendmentForm(request.POST)
     if not note.is_signed:

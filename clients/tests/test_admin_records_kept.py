@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.admin.sites import site
@@ -33,7 +35,7 @@ def make_link(**overrides) -> IntakeLink:
     return IntakeLink.objects.create(**fields)
 
 
-RECORDS = {
+RECORDS: dict[str, Callable[[], Any]] = {
     "intake link": make_link,
     "clearance": lambda: make_clearance(make_client(), ["pregnancy"]),
     "health update": lambda: make_health_update(make_client()),

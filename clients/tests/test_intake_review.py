@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -42,7 +43,7 @@ def days_ago(n: int):
 
 
 # Answer sets spanning every outcome, with places, points and pressure caps.
-ANSWER_SETS = {
+ANSWER_SETS: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {
     "nothing": ({}, []),
     "fever": ({"fever_or_illness_today": True}, []),
     "suspected_dvt": ({"blood_clots": "suspected"}, []),

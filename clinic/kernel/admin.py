@@ -58,7 +58,7 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return list(self.fields or [])
+        return list(self.fields or [])  # type: ignore[arg-type]  # our inlines list flat field names
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic.availability import (
@@ -36,7 +37,7 @@ MORNING = {0: [(time(9), time(12))]}
 
 
 def world(**overrides) -> World:
-    fields = {
+    fields: dict[str, Any] = {
         "tz": LONDON,
         "schedules": [Schedule(practitioner_id=1, weekly=MORNING)],
         "rooms": [RoomSchedule(room_id=10)],

@@ -222,7 +222,12 @@ def test_the_database_password_goes_to_pg_dump_through_the_environment(monkeypat
 
     calls = []
     monkeypatch.setattr(backup.shutil, "which", lambda tool: f"/usr/bin/{tool}")
-    monkeypatch.setattr(backup.subprocess, "run", lambda args, **kw: calls.append((args, kw)) or _Done())
+
+    def run(args, **kw):
+        calls.append((args, kw))
+        return _Done()
+
+    monkeypatch.setattr(backup.subprocess, "run", run)
     backup._run_pg_tool("pg_dump", ["--format=custom"], settings_dict)
     args, kwargs = calls[0]
     assert not any("s3cret" in arg for arg in args)

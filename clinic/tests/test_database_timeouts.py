@@ -27,7 +27,7 @@ def test_postgres_options_keep_the_database_urls_own_options_last_so_they_win():
     options = postgres_options(
         connect=5, statement=15, lock=5, idle_in_transaction=60, extra="-c lock_timeout=1s"
     )
-    assert options["options"].endswith("-c lock_timeout=1s")
+    assert str(options["options"]).endswith("-c lock_timeout=1s")
 
 
 def test_env_seconds_refuses_negative_and_words(monkeypatch):
@@ -103,7 +103,7 @@ def test_show_lock_timeout_gives_the_setting():
 def test_sqlite_writers_wait_a_bounded_time_in_immediate_transactions():
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's busy timeout")
-    assert connection.transaction_mode == "IMMEDIATE"
+    assert connection.transaction_mode == "IMMEDIATE"  # type: ignore[attr-defined]  # SQLite wrapper only
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] == settings.DATABASES["default"]["OPTIONS"]["timeout"] * 1000

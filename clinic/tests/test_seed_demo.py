@@ -15,7 +15,7 @@ from practitioners.models import Practitioner
 
 def _counts() -> dict[str, int]:
     return {
-        m._meta.label: m.objects.count()
+        m._meta.label: m._default_manager.count()
         for label in ("clinic", "practitioners", "clients", "treatments")
         for m in apps.get_app_config(label).get_models()
         if not m.__name__.startswith("Historical")

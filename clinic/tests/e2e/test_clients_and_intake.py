@@ -76,7 +76,7 @@ def test_reception_adds_a_client_who_answers_online_and_the_practitioner_sees_th
     page.get_by_role("button", name="Email the intake link").click()
     page.get_by_text("Intake link sent to maya.lindqvist@example.com").wait_for()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["maya.lindqvist@example.com"]
-    link = LINK.search(mail.outbox[0].body).group(0)
+    link = LINK.search(str(mail.outbox[0].body)).group(0)
     reception_page_url = page.url
 
     # The client, in a fresh browser context with no session, answers the questionnaire.

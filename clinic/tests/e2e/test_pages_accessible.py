@@ -70,7 +70,7 @@ def world(transactional_db) -> dict[str, Any]:
 
     mail.outbox.clear()
     client_services.send_intake_link(client=other, by=reception)
-    intake_link = re.search(r"/clients/intake/[^/\s]+/", mail.outbox[-1].body).group(0)
+    intake_link = re.search(r"/clients/intake/[^/\s]+/", str(mail.outbox[-1].body)).group(0)
     return {"amara": amara, "client": client, "draft": draft, "intake_link": intake_link}
 
 
