@@ -8,6 +8,7 @@ import threading
 from typing import Any, ClassVar
 
 from django.core.mail.backends.base import BaseEmailBackend
+from django_tasks_db import DatabaseBackend
 
 
 class HangingEmailBackend(BaseEmailBackend):
@@ -40,3 +41,10 @@ class CountingEmailBackend(BaseEmailBackend):
         with self.lock:
             self.sent.extend(m.subject for m in email_messages)
         return len(email_messages)
+
+
+class RefusingTaskBackend(DatabaseBackend):
+    """A task queue whose server is down: every enqueue fails."""
+
+    def enqueue(self, task: Any, args: Any, kwargs: Any) -> Any:
+        raise ConnectionError("queue server down")
