@@ -20,13 +20,18 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 migrate: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
 ## make run: install, migrate, load the demo clinic, print its logins, serve on http://$(HOST)
+## with a background worker beside the web server (the emails); Ctrl-C stops both.
 run: demo
-	@echo "Serving on http://$(HOST)  (Ctrl-C stops)"
+	@echo "Serving on http://$(HOST) with a background worker  (Ctrl-C stops both)"
+	@$(BIN)/python manage.py send_outbox; \
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 ## make test: install the test dependencies and run the whole suite (in parallel, one worker per core)

@@ -7,13 +7,18 @@ tests need. Browser fixtures live in `clinic/tests/e2e/conftest.py`.
 from __future__ import annotations
 
 import itertools
+import signal
+from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.test import Client as HttpClient
 
+from clinic.kernel.outbox.tasks import sweep_and_enqueue
 from clinic.kernel.roles import Role
 from practitioners.models import Practitioner
 
@@ -49,6 +54,22 @@ def login_client(user) -> HttpClient:
     client = HttpClient()
     client.force_login(user)
     return client
+
+
+def run_outbox_worker() -> None:
+    """What the background worker does, run here and now: enqueue every due outbox message (a
+    test's own transaction never commits, so nothing was handed over on commit), then run the
+    task backend's worker until no task is ready. Emails land in `mailoutbox`."""
+    sweep_and_enqueue(grace=timedelta(0))
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    # Between tasks the worker closes a connection it finds inside a transaction (a real
+    # worker's never is); here that transaction is the test's own, so it stays open.
+    try:
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    finally:  # the worker installs its own shutdown handlers: give pytest its own back
+        for sig, handler in kept.items():
+            signal.signal(sig, handler)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from clients.models import (
     hash_token,
 )
 from clients.search import search_name_for, search_text_for
+from clinic.kernel.outbox.services import write_message
 from clinic.kernel.roles import is_clinician
 
 
@@ -169,12 +169,13 @@ def intake_link_url(token: str) -> str:
 
 @transaction.atomic
 def send_intake_link(*, client: Client, by: User) -> IntakeLink:
-    """Email the client a one-time link to the questionnaire.
+    """Email the client a one-time link to the questionnaire, through the outbox.
 
-    The token (256 random bits) travels only in the email; the database keeps its SHA-256.
-    The client's older unused links are revoked first (their records stay): only the newest
-    email opens the questionnaire. If sending fails the new link is not kept and the old ones
-    are not revoked (the exception rolls the transaction back).
+    The token (256 random bits) is kept only as its SHA-256 on the link; the email carrying it
+    waits in the outbox (marked sensitive: hidden in the back office, its body wiped once sent)
+    and a worker sends it after this transaction commits, so the request never waits on the
+    mail server. The client's older unused links are revoked first (their records stay): only
+    the newest email opens the questionnaire.
     """
     if not client.email:
         raise ValueError("The client has no email address.")
@@ -196,7 +197,15 @@ def send_intake_link(*, client: Client, by: User) -> IntakeLink:
     }
     subject = render_to_string("clients/email/intake_link_subject.txt", context).strip()
     body = render_to_string("clients/email/intake_link.txt", context)
-    EmailMessage(subject=subject, body=body, to=[client.email]).send()
+    write_message(
+        key=f"intake-link:{link.pk}",
+        kind="intake link",
+        topic=f"client:{client.pk}",
+        recipient=client.email,
+        subject=subject,
+        body=body,
+        sensitive=True,
+    )
     return link
 
 

@@ -341,15 +341,12 @@ def send_intake_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if client.is_archived:
         messages.error(request, "Restore the client before sending an intake link.")
         return redirect("clients:detail", pk=client.pk)
-    try:
-        services.send_intake_link(client=client, by=request.user)
-    except OSError:
-        messages.error(request, "The email could not be sent. Check the mail settings and try again.")
-    else:
-        messages.success(
-            request,
-            f"Intake link sent to {client.email}; it works once, for {settings.INTAKE_LINK_VALID_DAYS} days.",
-        )
+    services.send_intake_link(client=client, by=request.user)
+    messages.success(
+        request,
+        f"Intake link on its way to {client.email}; it works once, for "
+        f"{settings.INTAKE_LINK_VALID_DAYS} days.",
+    )
     return redirect("clients:detail", pk=client.pk)
 
 

@@ -22,6 +22,7 @@ from clients.models import Client
 from clients.screening import screening_for
 from clinic import availability
 from clinic.availability_loader import load_world, practitioners_for, service_spec
+from clinic.emails import topics_for
 from clinic.forms import (
     BookingForm,
     CancelForm,
@@ -35,6 +36,7 @@ from clinic.forms import (
 from clinic.kernel.dates import clinic_tz, in_range, local_datetime, parse_day, parse_id
 from clinic.kernel.extensions import parts
 from clinic.kernel.http import AuthenticatedHttpRequest
+from clinic.kernel.outbox.models import Message
 from clinic.kernel.roles import staff_required
 from clinic.models import Booking, IllegalTransition, Room
 from clinic.selectors import get_booking_for
@@ -54,11 +56,6 @@ from practitioners.models import Practitioner
 SEARCH_DAYS = 28
 # Which form field shows each service error (the service speaks of start/end).
 FIELD_FOR = {"start": "time", "end": "end_time"}
-
-
-def _warn_unsent(request: HttpRequest, done: str) -> Any:
-    """The callback the booking service calls when the client's confirmation email failed."""
-    return lambda: messages.warning(request, f"{done}, but the confirmation email could not be sent.")
 
 
 def _add_error(form: Any, error: BookingError) -> int:
@@ -143,7 +140,6 @@ def booking_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     reception_note=data["reception_note"],
                     acknowledge_clearance=data["acknowledge_clearance"],
                     by=request.user,
-                    on_unsent=_warn_unsent(request, "Booked"),
                 )
             except BookingError as error:
                 status = _add_error(form, error)
@@ -233,6 +229,8 @@ def _render_detail(
         "history": history,
         "note_form": note_form,
         "booking_actions": parts("booking_page.actions"),
+        # The client's emails about this booking and where each stands (never the body here).
+        "emails": Message.objects.about(*topics_for(booking)).order_by("created_at", "id"),
     }
     return render(request, "clinic/booking_detail.html", context, status=status)
 
@@ -259,7 +257,6 @@ def booking_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     room=data["room"],
                     reason=data["reason"],
                     by=request.user,
-                    on_unsent=_warn_unsent(request, "Moved"),
                 )
             except BookingError as error:
                 status = _add_error(form, error)
@@ -287,15 +284,12 @@ def booking_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-            unsent = _warn_unsent(request, "Cancelled")
             try:
                 if form.cleaned_data["rest_of_course"]:
-                    cancelled = cancel_rest_of_course(
-                        booking=booking, by=request.user, reason=reason, on_unsent=unsent
-                    )
+                    cancelled = cancel_rest_of_course(booking=booking, by=request.user, reason=reason)
                     messages.success(request, f"Cancelled {len(cancelled)} session(s).")
                 else:
-                    cancel_booking(booking=booking, by=request.user, reason=reason, on_unsent=unsent)
+                    cancel_booking(booking=booking, by=request.user, reason=reason)
                     late = " (late cancellation)" if booking.late_cancellation else ""
                     messages.success(request, f"Cancelled{late}.")
             except IllegalTransition as error:
@@ -417,7 +411,6 @@ def course_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                         course = book_course(
                             **common, starts=starts, room=data["room"], every_weeks=data["every_weeks"],
                             acknowledge_clearance=data["acknowledge_clearance"], by=request.user,
-                            on_unsent=_warn_unsent(request, "Booked"),
                         )  # fmt: skip
                     except BookingError as error:
                         refused = _add_error(form, error)

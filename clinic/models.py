@@ -214,14 +214,14 @@ class Booking(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     clearance_acknowledged_at = models.DateTimeField(null=True, blank=True)
-    # Reminders: claimed (committed) before sending, so a rerun never sends twice.
-    reminder_claimed_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # When send_reminders wrote this booking's reminder to the outbox (cleared by a move, so the
+    # new time gets its own); whether it went out is the outbox message's status.
+    reminder_queued_at = models.DateTimeField(null=True, blank=True)
 
     # Set by the calendar and the booking page for their templates (not stored).
     screening: ScreeningResult | None
 
-    history = HistoricalRecords(excluded_fields=["reminder_claimed_at", "reminder_sent_at"])
+    history = HistoricalRecords(excluded_fields=["reminder_queued_at"])
     objects = BookingQuerySet.as_manager()
 
     class Meta:
@@ -238,8 +238,8 @@ class Booking(models.Model):
             # Overlap checks per room and per client; a client's bookings on their page.
             models.Index(fields=["room", "start"], name="booking_room_idx"),
             models.Index(fields=["client", "start"], name="booking_client_idx"),
-            # send_reminders: booked sessions without a claimed reminder, by start.
-            models.Index(fields=["status", "reminder_claimed_at", "start"], name="booking_reminder_idx"),
+            # send_reminders: booked sessions whose reminder is not queued yet, by start.
+            models.Index(fields=["status", "reminder_queued_at", "start"], name="booking_reminder_idx"),
         ]
 
     def __str__(self) -> str:

@@ -34,15 +34,12 @@ from clients.models import Client
 from clients.screening import ScreeningStatus, screening_for
 from clinic import availability
 from clinic.availability_loader import load_world, service_spec
-from clinic.emails import send_booking_email
+from clinic.emails import queue_booking_email, withdraw_reminder
 from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Course, Room, Service
 from practitioners.models import Practitioner
 
 logger = logging.getLogger(__name__)
-
-# Called (after the commit) when a confirmation email could not be sent: the view warns the user.
-OnUnsent = Callable[[], None] | None
 
 
 class BookingError(Exception):
@@ -378,7 +375,6 @@ def book(
     course: Course | None = None,
     now: datetime | None = None,
     notify: bool = True,
-    on_unsent: OnUnsent = None,
 ) -> Booking:
     """Book one session, or raise a `BookingError` saying why not (nothing is written then)."""
     now = now or timezone.now()
@@ -418,7 +414,7 @@ def book(
     booking._change_reason = "Booked"  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, wanted=room)
     if notify:
-        _notify_after_commit([booking], "booked", on_unsent)
+        queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked")
     return booking
 
 
@@ -432,7 +428,6 @@ def move_booking(
     room: Room | None = None,
     reason: str = "",
     now: datetime | None = None,
-    on_unsent: OnUnsent = None,
 ) -> Booking:
     """Move a booked session to another time and/or practitioner, keeping its length.
 
@@ -442,7 +437,7 @@ def move_booking(
     with _unchanged_on_failure(booking):
         return _move(
             booking=booking, start=start, by=by, practitioner=practitioner, room=room,
-            reason=reason, now=now, on_unsent=on_unsent,
+            reason=reason, now=now,
         )  # fmt: skip
 
 
@@ -455,13 +450,13 @@ def _move(
     room: Room | None,
     reason: str,
     now: datetime | None,
-    on_unsent: OnUnsent,
 ) -> Booking:
     now = now or timezone.now()
     practitioner = practitioner or booking.practitioner
     locked = Booking.objects.select_for_update().get(pk=booking.pk)
     if locked.status != BookingStatus.BOOKED:
         raise BookingError(f"A {locked.get_status_display().lower()} booking can't be moved.", field=None)
+    old_start = locked.start
     _validate_parties(client=booking.client, practitioner=practitioner, service=booking.service)
     _lock_practitioner(practitioner)
     end = start + booking.duration
@@ -478,41 +473,75 @@ def _move(
     booking.blocks_until = room_blocked_until(end, booking.service)
     keep, booking.room = booking.room_id, None
     _check_overlaps(booking)  # the practitioner and the client first: the clearest message
-    booking.reminder_claimed_at = booking.reminder_sent_at = None  # remind again for the new time
+    booking.reminder_queued_at = None  # remind again, for the new time
     booking._change_reason = reason or f"Moved by {by}"  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, wanted=room, keep=keep)
-    _notify_after_commit([booking], "moved", on_unsent)
+    if booking.start != old_start:
+        withdraw_reminder(booking, old_start, "the booking moved")
+    # One email per move: the move's own history record names it.
+    move_id = booking.history.values_list("history_id", flat=True).first()
+    queue_booking_email([booking], "moved", key=f"booking:{booking.pk}:moved:{move_id}")
     return booking
 
 
+def _lock(booking: Booking) -> None:
+    """Hold the booking's row until the transaction ends and reread its state, so that of
+    concurrent changes to one booking each sees the one before it (SQLite's IMMEDIATE
+    transaction already serialises writers; select_for_update does nothing there)."""
+    current = (
+        Booking.objects.select_for_update()
+        .filter(pk=booking.pk)
+        .values("status", "status_changed_at", "cancelled_by_id", "cancelled_at", "cancel_reason")
+        .get()
+    )
+    for name, value in current.items():
+        setattr(booking, name, value)
+
+
+def _cancelled(booking: Booking, *, by: User, reason: str, now: datetime | None) -> None:
+    booking.cancel(by=by, reason=reason, now=now)
+    withdraw_reminder(booking, booking.start, "the booking was cancelled")
+
+
+def _cancel_key(booking: Booking) -> str:
+    """One cancellation email per cancellation (a booking is cancelled once: its time names it)."""
+    assert booking.cancelled_at is not None  # set by Booking.cancel
+    return f"booking:{booking.pk}:cancelled:{booking.cancelled_at.isoformat()}"
+
+
 @booking_write
-def cancel_booking(
-    *, booking: Booking, by: User, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
-) -> Booking:
+def cancel_booking(*, booking: Booking, by: User, reason: str, now: datetime | None = None) -> Booking:
+    """Cancel one session and email the client once: of ten cancels racing, one cancels (the
+    row is locked first) and the others are told it is already cancelled."""
     with _unchanged_on_failure(booking):
+        _lock(booking)
         booking._change_reason = reason or "Cancelled"  # type: ignore[attr-defined]  # django-simple-history
-        booking.cancel(by=by, reason=reason, now=now)
-    _notify_after_commit([booking], "cancelled", on_unsent)
+        _cancelled(booking, by=by, reason=reason, now=now)
+    queue_booking_email([booking], "cancelled", key=_cancel_key(booking))
     return booking
 
 
 @booking_write
 def cancel_rest_of_course(
-    *, booking: Booking, by: User, reason: str, now: datetime | None = None, on_unsent: OnUnsent = None
+    *, booking: Booking, by: User, reason: str, now: datetime | None = None
 ) -> list[Booking]:
     """Cancel this session and every later booked session of its course."""
     if booking.course_id is None:
-        return [cancel_booking(booking=booking, by=by, reason=reason, now=now, on_unsent=on_unsent)]
+        return [cancel_booking(booking=booking, by=by, reason=reason, now=now)]
+    later = Booking.objects.filter(course_id=booking.course_id, start__gte=booking.start)
+    # Locked first, then read: a concurrent cancel of the same course waits, then finds none left.
+    list(later.select_for_update().values_list("pk", flat=True))
     rest = list(
-        Booking.objects.select_related("client", "practitioner", "service", "room")
-        .filter(course_id=booking.course_id, start__gte=booking.start, status=BookingStatus.BOOKED)
+        later.filter(status=BookingStatus.BOOKED)
+        .select_related("client", "practitioner", "service", "room")
         .order_by("start")
     )
     for item in rest:
         item._change_reason = reason or "Course cancelled"  # type: ignore[attr-defined]  # django-simple-history
-        item.cancel(by=by, reason=reason, now=now)
+        _cancelled(item, by=by, reason=reason, now=now)
     if rest:
-        _notify_after_commit(rest, "cancelled", on_unsent)
+        key = f"course:{booking.course_id}:cancelled:{rest[0].pk}:{_cancel_key(rest[0]).rsplit(':', 1)[-1]}"
+        queue_booking_email(rest, "cancelled", key=key)
     return rest
 
 
@@ -605,7 +634,6 @@ def book_course(
     room: Room | None = None,
     acknowledge_clearance: bool = False,
     now: datetime | None = None,
-    on_unsent: OnUnsent = None,
 ) -> Course:
     """Book every session of a course, or none: any refusal rolls the whole course back."""
     if not starts:
@@ -640,29 +668,5 @@ def book_course(
             raise type(error)(
                 f"Session {number} ({local:%a %d %b %H:%M}): {error.message}", field=error.field
             ) from error
-    _notify_after_commit(bookings, "booked", on_unsent)
+    queue_booking_email(bookings, "booked", key=f"course:{course.pk}:booked")
     return course
-
-
-# --- Messages --------------------------------------------------------------------------
-
-
-def _notify_after_commit(bookings: list[Booking], kind: str, on_unsent: OnUnsent = None) -> None:
-    """Email the client once the booking is committed. The booking stands whatever the mail
-    server does: a failure is logged and reported through `on_unsent`, never raised."""
-
-    def send() -> None:
-        if not _send(kind, bookings) and on_unsent is not None:
-            on_unsent()
-
-    transaction.on_commit(send)
-
-
-def _send(kind: str, bookings: list[Booking]) -> bool:
-    """Send the confirmation; False (logged) when it could not be sent."""
-    try:
-        send_booking_email(bookings, kind)
-    except OSError:  # smtplib's errors included: the booking is committed either way
-        logger.exception("Could not send the %s email for booking(s) %s", kind, [b.pk for b in bookings])
-        return False
-    return True

@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap 5's CSS and JS, from the django-bootstrap-static package
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "clinic.kernel.outbox",
     "clinic",
     "practitioners",
     "clients",
@@ -181,6 +184,46 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared state across processes (web servers and workers): the database cache by default (its
+# table comes from `manage.py createcachetable`, which `make migrate` runs), Redis by setting.
+CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL in ("", "db://"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clinic_cache"}
+    }
+else:
+    raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: use redis://host:6379/0 (or leave it empty).")
+
+# Background work (Django's Tasks API through the django-tasks backport). TASKS_BACKEND picks
+# the backend: "database" (django-tasks-db: `manage.py db_worker`, no other server), "rq"
+# (django-tasks-rq on REDIS_URL: `manage.py rqworker --with-scheduler`), "immediate" (runs
+# each task inside the process that enqueues it: for trying things out only), or a dotted path.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND), "QUEUES": ["default"]}}
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")  # its rqworker command and queue checks
+
+# The outbox (clinic.kernel.outbox): every email is a row first, sent by a worker.
+# Attempts per message before it is given up (shown to managers in the back office).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+# The wait after the first failure, doubling after each one, up to the cap (seconds).
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 4 * 3600)
+# How long a worker holds a message it is sending; after that another may retry it. Keep it well
+# above the longest send (several EMAIL_TIMEOUT-bounded steps).
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+# The workers' periodic sweep (lost tasks, abandoned sends) and heartbeat run this often.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -197,6 +240,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: five wrong passwords for one user from one address lock that pair out.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Attempts are counted in the database, so every web process sees the same count.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -278,6 +323,10 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds SMTP waits on each network step before giving up (a worker's time, never a request's).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Where the file email backend (django.core.mail.backends.filebased.EmailBackend) writes.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Clinic <clinic@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

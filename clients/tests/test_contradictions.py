@@ -21,6 +21,7 @@ from clients.screening import screening_for
 from clients.tests.builders import make_clearance, make_client, make_intake
 from clients.tests.test_bad_input import intake_data
 from clients.tests.test_online_intake import answers as online_answers
+from conftest import run_outbox_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,7 @@ class Online:
     def __init__(self, reception: HttpClient, mailoutbox: list) -> None:
         self.client = make_client(email="ada@example.com")
         reception.post(reverse("clients:send_intake_link", args=[self.client.pk]))
+        run_outbox_worker()
         self.url = urlsplit(re.search(r"https?://\S+", mailoutbox[-1].body).group(0)).path
         self.http = HttpClient()
 

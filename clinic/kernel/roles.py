@@ -99,6 +99,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "practitioners.*",
         "clients.*",
         "treatments.*",
+        # The outbox: read, and "Retry now" (the change permission); rows are never edited.
+        "outbox.view_message",
+        "outbox.change_message",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

@@ -22,6 +22,7 @@ from clinic.services import (
     screening_check,
 )
 from clinic.tests.builders import future_day, local, make_booking, make_closure, make_room, make_time_off
+from conftest import run_outbox_worker
 
 DAY = future_day()
 
@@ -53,6 +54,8 @@ def test_confirmation_email_goes_after_commit_with_an_ics(
         book(
             client=client_, practitioner=practitioner, service=service, start=local(DAY, 10), by=receptionist
         )
+    assert mailoutbox == []  # written to the outbox; the worker sends it
+    run_outbox_worker()
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == [client_.email]

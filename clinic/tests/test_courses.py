@@ -18,6 +18,7 @@ from clinic.services import (
     plan_course,
 )
 from clinic.tests.builders import future_day, local, make_booking, make_closure
+from conftest import run_outbox_worker
 
 LONDON = ZoneInfo("Europe/London")
 LONG_AGO = datetime(2027, 1, 1, tzinfo=UTC)
@@ -109,6 +110,8 @@ def test_course_confirmation_is_one_email_with_every_session(
         book_course(
             client=make_client(), practitioner=practitioner, service=service, starts=starts, by=receptionist
         )
+    assert mailoutbox == []  # written to the outbox; the worker sends it
+    run_outbox_worker()
     assert len(mailoutbox) == 1
     ics = mailoutbox[0].attachments[0][1]
     assert (ics.decode() if isinstance(ics, bytes) else ics).count("BEGIN:VEVENT") == 3

@@ -73,3 +73,33 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_cache_url_that_is_not_redis_stops_start_up():
+    result = _manage("check", CACHE_URL="memcached://x")
+    assert result.returncode != 0
+    assert "CACHE_URL='memcached://x'" in result.stderr
+
+
+def test_rq_and_redis_are_chosen_by_settings_alone():
+    shown = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.TASKS['default']['BACKEND'], "
+        "s.CACHES['default']['BACKEND'], s.RQ_QUEUES['default']['URL'], 'django_rq' in s.INSTALLED_APPS)",
+        TASKS_BACKEND="rq",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1].split() == [
+        "django_tasks_rq.RQBackend",
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/3",
+        "True",
+    ]
+
+
+def test_by_default_tasks_and_the_cache_live_in_the_database(settings):
+    assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert settings.EMAIL_TIMEOUT == 10

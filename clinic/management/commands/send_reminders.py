@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -10,12 +10,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.emails import send_reminder_email
-from clinic.models import Booking, BookingStatus
+from clinic.emails import queue_reminder
+from clinic.models import Booking, BookingQuerySet, BookingStatus
 
 
-def due_reminders(now):
-    """Booked sessions starting within the reminder window whose reminder nobody claimed,
+def due_reminders(now: datetime) -> BookingQuerySet:
+    """Booked sessions starting within the reminder window whose reminder is not queued yet,
     for clients with an email address who agreed to email reminders."""
     window_end = now + timedelta(hours=settings.REMINDER_HOURS_BEFORE)
     return (
@@ -23,7 +23,7 @@ def due_reminders(now):
             status=BookingStatus.BOOKED,
             start__gt=now,
             start__lte=window_end,
-            reminder_claimed_at__isnull=True,
+            reminder_queued_at__isnull=True,
             client__email_reminders=True,
         )
         .exclude(client__email="")
@@ -34,35 +34,28 @@ def due_reminders(now):
 
 class Command(BaseCommand):
     help = (
-        "Send email reminders for booked sessions starting within REMINDER_HOURS_BEFORE hours, to "
+        "Queue email reminders for booked sessions starting within REMINDER_HOURS_BEFORE hours, to "
         "clients with an email address who consented to email reminders. Reads bookings and "
-        "clients; writes each booking's reminder_claimed_at and reminder_sent_at. Safe to run every "
-        "few minutes: each reminder is claimed in the database (committed) before it is sent, so "
-        "no rerun, overlapping run or run after a crash sends it twice. The price is at-most-once: "
-        "a run killed between the claim and the send leaves that reminder unsent (it shows as "
-        "claimed but not sent)."
+        "clients; writes one outbox message per reminder (key reminder:<booking>:<start>) and the "
+        "booking's reminder_queued_at. Sends nothing itself: the outbox's workers send, retrying "
+        "until sent or given up. Safe to run every few minutes, overlapping or after a crash: the "
+        "key makes one message per booking and start time, so a reminder goes out at least once "
+        "(until given up) and never twice; a moved booking gets a reminder for its new time."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
-        sent = skipped = failed = 0
+        queued = already = 0
         for booking in due_reminders(now):
-            # The claim is its own committed transaction: a conditional UPDATE that only one
-            # run can win.
+            # Each in its own transaction: the message and the mark commit together, and the
+            # message is handed to the workers as soon as it commits.
             with transaction.atomic():
-                claimed = Booking.objects.filter(pk=booking.pk, reminder_claimed_at__isnull=True).update(
-                    reminder_claimed_at=timezone.now()
+                marked = Booking.objects.filter(pk=booking.pk, reminder_queued_at__isnull=True).update(
+                    reminder_queued_at=timezone.now()
                 )
-            if not claimed:
-                skipped += 1
-                continue
-            try:
-                delivered = send_reminder_email(booking)
-            except Exception as error:  # a bad address or a mail server hiccup: report, go on
-                failed += 1
-                self.stderr.write(f"Reminder for booking {booking.pk} failed: {error}")
-                continue
-            if delivered:
-                Booking.objects.filter(pk=booking.pk).update(reminder_sent_at=timezone.now())
-                sent += 1
-        self.stdout.write(f"Reminders: {sent} sent, {skipped} already claimed, {failed} failed.")
+                if not marked:  # an overlapping run got there first
+                    already += 1
+                    continue
+                queue_reminder(booking)
+                queued += 1
+        self.stdout.write(f"Reminders: {queued} queued, {already} already queued by another run.")

@@ -18,7 +18,7 @@ from clients.tests.builders import make_client, make_intake
 from clinic.kernel.roles import Role
 from clinic.tests.builders import give_hours, local, make_booking, make_room, make_service
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
-from conftest import TEST_PASSWORD, make_practitioner, make_user
+from conftest import TEST_PASSWORD, make_practitioner, make_user, run_outbox_worker
 from treatments.tests.builders import add_point, make_note, make_pregnant_client, sign
 
 TABLET = {"width": 768, "height": 1024}
@@ -70,6 +70,7 @@ def world(transactional_db) -> dict[str, Any]:
 
     mail.outbox.clear()
     client_services.send_intake_link(client=other, by=reception)
+    run_outbox_worker()  # the background worker sends it
     intake_link = re.search(r"/clients/intake/[^/\s]+/", str(mail.outbox[-1].body)).group(0)
     return {"amara": amara, "client": client, "draft": draft, "intake_link": intake_link}
 
