@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from clients.models import Client
 from clients.screening import screening_for
@@ -153,7 +153,12 @@ def booking_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = BookingForm(initial=_initial_from(request))
         status = 200
     context = {"form": form, "screening": _screening_for_form(form)}
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if request.htmx and status >= 400:
+        # The refusal replaces the form it answers, wherever the request came from (app.js
+        # swaps 4xx answers in place, DEBUG on or off).
+        response = reswap(retarget(response, "#booking-form-wrap"), "outerHTML")
+    return response
 
 
 @staff_required

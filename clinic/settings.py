@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.kernel.logs import configure_structlog, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -103,6 +105,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_structlog",
     "bootstrap",  # Bootstrap 5's CSS and JS, from the django-bootstrap-static package
     "simple_history",
     "axes",
@@ -116,8 +119,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes are answered before the HTTPS redirect, the host check, sessions and logging.
+    "clinic.kernel.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Binds a request id (and, once known, the user's id) to every log line of the request.
+    "django_structlog.middlewares.RequestMiddleware",
+    # Before the session: a NUL or undecodable value (a cookie included) is answered 400 here.
+    "clinic.kernel.hygiene.InputHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -362,13 +371,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MESSAGE_TAGS = {40: "danger"}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Logs: one JSON object per line on standard error (LOG_FORMAT=console for reading by eye),
+# with the request id and user id, and no names, health data or URL tokens.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOGGING = logging_config(level=LOG_LEVEL, renderer=env_str("LOG_FORMAT", "json"))
+configure_structlog()
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = env_bool("LOG_CLIENT_IP", True)
+
+# /readyz: the task worker's heartbeat must be younger than this (seconds) ...
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 120)
+# ... when a worker is required (by default in production; a developer runs none).
+READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", not DEBUG)
 
 # Clinic-wide settings a manager may tune through the environment.
 CLINIC_NAME = env_str("CLINIC_NAME", "Meridian Acupressure & Massage")

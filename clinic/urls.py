@@ -26,5 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "clinic.errors.bad_request"
 handler403 = "clinic.errors.permission_denied"
 handler404 = "clinic.errors.page_not_found"

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -29,9 +30,21 @@ class HistoryAdmin(SimpleHistoryAdmin):
     django-simple-history's "revert" form saves whatever it is posted with view permission alone,
     past the services; in this back office history is read, and changes go through the pages."""
 
+    def _check_id(self, object_id: str) -> None:
+        # django-simple-history filters by the raw id: "x" was a 500 instead of a 404.
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except (ValidationError, ValueError) as exc:
+            raise Http404("No such record.") from exc
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        self._check_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
     ) -> HttpResponse:
+        self._check_id(object_id)
         if request.method != "GET":
             raise PermissionDenied("Old versions are read here; they are not written back.")
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -9,6 +9,22 @@
       event.stopPropagation();
     }
   }, true);
+  // A refusal meant to be shown in place (a form with its errors: 400; a conflict: 409; 422)
+  // is swapped like a success; htmx leaves 4xx answers unswapped by default. With DEBUG on,
+  // django-htmx's debug handler (listening on the document) would replace the whole page with
+  // such an answer: stopping the event at the body keeps it for real failures (403, 404, 500).
+  function shownInPlace(xhr) {
+    return xhr.status === 400 || xhr.status === 409 || xhr.status === 422;
+  }
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    if (shownInPlace(event.detail.xhr)) { event.stopPropagation(); }
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (shownInPlace(event.detail.xhr)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {
