@@ -14,10 +14,8 @@ when a lock wait or a statement runs out of time (settings: DB_LOCK_TIMEOUT and 
 
 from __future__ import annotations
 
-import enum
 import functools
 import logging
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,13 +26,13 @@ from typing import Any, ParamSpec, TypeVar
 from django.contrib.auth.models import User
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
-from psycopg import errors as pg_errors
 
 from clients.models import Client
 from clients.screening import ScreeningStatus, screening_for
 from clinic import availability
 from clinic.availability_loader import load_world, service_spec
 from clinic.emails import queue_booking_email, withdraw_reminder
+from clinic.kernel.contention import Contention, contention
 from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Course, Room, Service
 from practitioners.models import Practitioner
@@ -133,34 +131,9 @@ def database_conflict(error: IntegrityError, booking: Booking) -> BookingConflic
     return None
 
 
-class Contention(enum.Enum):
-    """Why the database gave up on a write that was itself fine."""
-
-    ROLLED_BACK = "rolled back"  # chosen to break a deadlock, or a serialization failure: rerun it
-    TIMED_OUT = "timed out"  # waited for a lock (or a statement ran) longer than the settings allow
-
-
 BUSY_MESSAGE = (
     "Someone else is changing these bookings right now, so nothing was saved. Please try again in a moment."
 )
-
-
-def contention(error: BaseException) -> Contention | None:
-    """What a database error says about contention with other writers (None: something else).
-
-    Django wraps the driver's error; the driver's own class says what happened.
-    """
-    cause = error.__cause__ if isinstance(error, OperationalError) else error
-    if isinstance(cause, pg_errors.DeadlockDetected | pg_errors.SerializationFailure):
-        return Contention.ROLLED_BACK
-    if isinstance(cause, pg_errors.LockNotAvailable | pg_errors.QueryCanceled):
-        return Contention.TIMED_OUT
-    if isinstance(cause, sqlite3.OperationalError) and (
-        getattr(cause, "sqlite_errorname", "") in {"SQLITE_BUSY", "SQLITE_LOCKED"}
-        or "database is locked" in str(cause)
-    ):
-        return Contention.TIMED_OUT
-    return None
 
 
 P = ParamSpec("P")

@@ -137,6 +137,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "clinic.middleware.NoStoreForLoggedInMiddleware",
+    # A lock or statement timeout or a deadlock on any page: 503 "busy, try again", not a 500.
+    "clinic.kernel.contention.BusyMiddleware",
     # Last, so a lock-out answers before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
