@@ -10,13 +10,12 @@ import pytest
 from django.db import OperationalError
 from psycopg import errors as pg_errors
 
+from clinic.kernel.contention import Contention, contention
 from clinic.services import (
     BUSY_MESSAGE,
     BookingBusy,
     BookingConflict,
-    Contention,
     contended,
-    contention,
 )
 
 

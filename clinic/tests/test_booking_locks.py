@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from clients.tests.builders import make_client
 from clinic import booking_views, services
+from clinic.kernel.contention import contention
 from clinic.models import Booking, BookingStatus, Room
 from clinic.services import BUSY_MESSAGE, BookingBusy, BookingConflict, book
 from clinic.tests.builders import future_day, give_hours, local, make_booking, make_room, make_service
@@ -266,7 +267,7 @@ def test_a_deadlock_with_another_worker_is_rerun_and_the_booking_made(
     other.join(timeout=30)
 
     # PostgreSQL breaks the cycle by failing one side: the booking (rerun) or the other worker.
-    other_failed = isinstance(other.error, OperationalError) and services.contention(other.error) is not None
+    other_failed = isinstance(other.error, OperationalError) and contention(other.error) is not None
     assert len(attempts) == 2 or other_failed, (attempts, other.error)
     assert isinstance(outcome, Booking | BookingConflict)
     if isinstance(outcome, Booking):
