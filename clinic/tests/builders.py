@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from clients.tests.builders import make_client
 from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import Booking, Closure, Modality, Room, Service
+from clinic.services import BookingConflict, book
 from practitioners.models import Practitioner, TimeOff, WorkingHours
 
 _seq = itertools.count(1)
@@ -92,3 +95,32 @@ def make_booking(
         blocks_until=overrides.pop("blocks_until", end + service.buffer),
         **overrides,
     )
+
+
+def race_to_book(requests: list[dict[str, Any]], *, by: Any) -> list[str]:
+    """Book each request (keyword arguments of `clinic.services.book`) in its own thread, all
+    released at once; each outcome is "booked", "conflict: <message>" or "error: <what>"."""
+    barrier = threading.Barrier(len(requests))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def racer(request: dict[str, Any]) -> None:
+        try:
+            barrier.wait()
+            book(by=by, notify=False, **request)
+            result = "booked"
+        except BookingConflict as conflict:
+            result = f"conflict: {conflict.message}"
+        except Exception as error:
+            result = f"error: {type(error).__name__}: {error}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=racer, args=(request,)) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

@@ -23,7 +23,15 @@ from clinic import booking_views, services
 from clinic.kernel.contention import contention
 from clinic.models import Booking, BookingStatus, Room
 from clinic.services import BUSY_MESSAGE, BookingBusy, BookingConflict, book
-from clinic.tests.builders import future_day, give_hours, local, make_booking, make_room, make_service
+from clinic.tests.builders import (
+    future_day,
+    give_hours,
+    local,
+    make_booking,
+    make_room,
+    make_service,
+    race_to_book,
+)
 from conftest import make_practitioner, make_user
 from practitioners.models import Practitioner
 
@@ -290,31 +298,12 @@ def test_four_bookings_racing_for_any_free_room_take_four_rooms():
     desk = make_user(role="Reception")
     clients = [make_client() for _ in rooms]
     start = local(DAY, 10)
-    barrier = threading.Barrier(len(rooms))
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    requests = [
+        {"client": client, "practitioner": practitioner, "service": service, "start": start}
+        for practitioner, client in zip(practitioners, clients, strict=True)
+    ]
 
-    def racer(practitioner: Practitioner, client: Any) -> None:
-        try:
-            barrier.wait()
-            book(
-                client=client, practitioner=practitioner, service=service, start=start, by=desk, notify=False
-            )
-            result = "booked"
-        except BookingConflict as conflict:
-            result = f"conflict: {conflict.message}"
-        except Exception as error:
-            result = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=racer, args=pair) for pair in zip(practitioners, clients, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race_to_book(requests, by=desk)
 
     assert outcomes == ["booked"] * 4, outcomes
     taken = sorted(Booking.objects.values_list("room__name", flat=True))

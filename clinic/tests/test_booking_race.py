@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
 from clients.tests.builders import make_client
 from clinic.models import Booking
-from clinic.services import BookingConflict, book
-from clinic.tests.builders import future_day, give_hours, local, make_service
+from clinic.tests.builders import future_day, give_hours, local, make_service, race_to_book
 from conftest import make_practitioner, make_user
 
 RACERS = 10
@@ -33,31 +30,11 @@ def test_ten_simultaneous_bookings_of_one_slot_save_exactly_one():
     desk = make_user(role="Reception")
     clients = [make_client() for _ in range(RACERS)]
     start = local(future_day(), 10)
-    barrier = threading.Barrier(RACERS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    requests = [
+        {"client": c, "practitioner": practitioner, "service": service, "start": start} for c in clients
+    ]
 
-    def racer(client) -> None:
-        try:
-            barrier.wait()
-            book(
-                client=client, practitioner=practitioner, service=service, start=start, by=desk, notify=False
-            )
-            result = "booked"
-        except BookingConflict as conflict:
-            result = f"conflict: {conflict.message}"
-        except Exception as error:
-            result = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=racer, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race_to_book(requests, by=desk)
 
     assert sorted(outcomes)[0] == "booked", outcomes
     assert outcomes.count("booked") == 1, outcomes
