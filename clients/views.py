@@ -39,10 +39,12 @@ from clients.forms import (
 from clients.models import Client, ContraindicationRule, Intake
 from clients.screening import screen, screening_for, screenings_for
 from clients.selectors import get_clearance_for, get_client_for, get_intake_for
+from clinic.kernel.access.models import What
+from clinic.kernel.access.services import record_access
 from clinic.kernel.dates import parse_id
 from clinic.kernel.extensions import parts
 from clinic.kernel.http import AuthenticatedHttpRequest
-from clinic.kernel.roles import clinician_required, is_clinician, staff_required
+from clinic.kernel.roles import clinician_required, is_clinician, is_manager, staff_required
 
 PAGE_SIZE = 25
 
@@ -141,6 +143,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "client": client,
         "screening": screening,
         "clinician": clinician,
+        "manager": is_manager(request.user),
         "updates": updates,
         "health_changed_since_intake": bool(
             updates
@@ -154,6 +157,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_link": client.intake_links.filter(used_at__isnull=True, expires_at__gt=timezone.now()).first(),
     }
     if clinician:
+        record_access(request, client_id=client.pk, what=What.HEALTH_VIEWED, obj=client)
         context["intakes"] = list(client.intakes.newest_first().select_related("reviewed_by"))
         context["clearances"] = list(
             client.clearances.prefetch_related(
@@ -195,6 +199,7 @@ def intake_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 health_update=health_update,
             )
+            record_access(request, client_id=client.pk, what=What.INTAKE_TAKEN, obj=intake)
             messages.success(request, "Intake saved. The screening below uses it.")
             return redirect("clients:intake_detail", pk=client.pk, intake_pk=intake.pk)
         status = 400
@@ -219,6 +224,7 @@ def intake_detail(request: HttpRequest, pk: int, intake_pk: int) -> HttpResponse
     today = timezone.localdate()
     clearances = client.clearances.prefetch_related("conditions")
     result = screen(intake, clearances, on=today, rules=ContraindicationRule.objects.all())
+    record_access(request, client_id=client.pk, what=What.INTAKE_VIEWED, obj=intake)
     return render(
         request,
         "clients/intake_detail.html",
@@ -250,6 +256,7 @@ def intake_review(request: AuthenticatedHttpRequest, pk: int, intake_pk: int) ->
     client = get_client_for(request.user, pk)
     intake = get_intake_for(request.user, client, intake_pk)
     services.review_intake(intake=intake, by=request.user)
+    record_access(request, client_id=client.pk, what=What.INTAKE_REVIEWED, obj=intake)
     messages.success(request, "Intake marked as reviewed: screening now counts it like any other.")
     return redirect("clients:intake_detail", pk=client.pk, intake_pk=intake.pk)
 
@@ -295,12 +302,13 @@ def clearance_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ClearanceForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
-            services.record_clearance(
+            clearance = services.record_clearance(
                 client=client,
                 fields=form.clearance_fields(),
                 conditions=form.cleaned_data["conditions"],
                 by=request.user,
             )
+            record_access(request, client_id=client.pk, what=What.CLEARANCE_RECORDED, obj=clearance)
             messages.success(request, "Clearance recorded.")
             return redirect("clients:detail", pk=client.pk)
         status = 400
@@ -320,6 +328,7 @@ def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileRe
         handle = clearance.letter.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The letter's file is missing.") from exc
+    record_access(request, client_id=client.pk, what=What.LETTER_VIEWED, obj=clearance)
     suffix = clearance.letter.name.rsplit(".", 1)[-1]
     response = FileResponse(
         handle,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("my-day/", views.my_day, name="my_day"),
     path("overview/", views.overview, name="overview"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("clinic/access/", include("clinic.kernel.access.urls")),
     path("clinic/", include("clinic.app_urls")),
     # A practitioner's calendar feed: bookings data, at the address subscribed calendars use.
     path("practitioners/feed/<str:token>.ics", feed_views.ical_feed, name="ical_feed"),

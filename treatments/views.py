@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from clients.screening import screening_for
 from clients.selectors import get_client_for
+from clinic.kernel.access.models import What
+from clinic.kernel.access.services import record_access
 from clinic.kernel.dates import parse_id
 from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import clinician_required
@@ -230,7 +232,9 @@ def _render_note(
 
 @clinician_required
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_note(request, get_note_for(request.user, pk))
+    note = get_note_for(request.user, pk)
+    record_access(request, client_id=note.client_id, what=What.NOTE_VIEWED, obj=note)
+    return _render_note(request, note)
 
 
 def draft_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
@@ -287,6 +291,7 @@ def note_update(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpR
         form.add_error("home_care_reason", str(error))
         fresh = get_note_for(request.user, note.pk)
         return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
+    record_access(request, client_id=note.client_id, what=What.NOTE_SAVED, obj=note)
     messages.success(request, "Note saved.")
     return redirect("treatments:note", pk=note.pk)
 
@@ -314,6 +319,7 @@ def application_add(request: AuthenticatedHttpRequest, note: TreatmentNote) -> H
         reading=data["reading"],
     )
     services.add_applications(note_id=note.pk, user=request.user, rows=[row])
+    record_access(request, client_id=note.client_id, what=What.POINTS_ADDED, obj=note)
     messages.success(request, f"{data['point'].label} added.")
     return _to_points(note)
 
@@ -381,6 +387,7 @@ def quick_add(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpRes
         if r.entry.point is not None and r.entry.side is not None  # always: every entry is ok here
     ]
     services.add_applications(note_id=note.pk, user=request.user, rows=new)
+    record_access(request, client_id=note.client_id, what=What.POINTS_ADDED, obj=note)
     messages.success(request, f"{_plural(len(new), 'point')} added.")
     return _to_points(note)
 
@@ -400,6 +407,7 @@ def copy_last(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpRes
     except services.NoteError as error:
         messages.error(request, str(error))
         return _render_note(request, note, status=409)
+    record_access(request, client_id=note.client_id, what=What.POINTS_ADDED, obj=note)
     messages.success(request, f"{_plural(len(added), 'point')} copied from the last session.")
     if skipped:
         messages.warning(
@@ -446,6 +454,7 @@ def note_sign(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpRes
             form.add_error(None, problem)
         fresh = get_note_for(request.user, note.pk)
         return _render_note(request, fresh, note_form=form, status=400, catalogue=catalogue)
+    record_access(request, client_id=note.client_id, what=What.NOTE_SIGNED, obj=note)
     messages.success(request, "Note signed. It can no longer change; add an amendment to correct it.")
     return redirect("treatments:note", pk=note.pk)
 
@@ -490,6 +499,7 @@ def note_autosave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _autosave_status(request, problem=str(error), status=400)
     except services.NoteLocked as error:  # signed in another tab since this request began
         return _autosave_status(request, problem=str(error), status=409)
+    record_access(request, client_id=note.client_id, what=What.NOTE_SAVED, obj=note)
     return _autosave_status(request, saved_at=saved.updated_at)
 
 
@@ -505,6 +515,7 @@ def amendment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.add_amendment(
         note_id=note.pk, user=request.user, text=form.cleaned_data["text"], reason=form.cleaned_data["reason"]
     )
+    record_access(request, client_id=note.client_id, what=What.NOTE_AMENDED, obj=note)
     messages.success(request, "Amendment added.")
     return redirect(f"{note.get_absolute_url()}#amendments")
 
@@ -546,6 +557,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
         pains = [n.pain_before for n in reversed(done) if n.pain_before is not None]
         plan.pain_first, plan.pain_latest = (pains[0], pains[-1]) if pains else (None, None)
     sessions = [Session(n.service_date, n.pain_before, n.pain_after) for n in notes]
+    record_access(request, client_id=client.pk, what=What.CHART_VIEWED, obj=client)
     return render(
         request,
         "treatments/chart.html",

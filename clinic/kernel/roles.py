@@ -102,6 +102,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # The outbox: read, and "Retry now" (the change permission); rows are never edited.
         "outbox.view_message",
         "outbox.change_message",
+        # The access log: read only; rows are never added, changed or deleted by hand.
+        "access.view_accessevent",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

@@ -93,7 +93,13 @@ def wrong_way_imports(root: Path = ROOT) -> list[str]:
 
 
 URL_TAG = re.compile(r"""\{%\s*url\s+['"](\w+):""")
-NAMESPACE_LAYER = {"practitioners": LEAF, "clients": LEAF, "clinic": BOOKINGS, "treatments": TREATMENTS}
+NAMESPACE_LAYER = {
+    "access": KERNEL,
+    "practitioners": LEAF,
+    "clients": LEAF,
+    "clinic": BOOKINGS,
+    "treatments": TREATMENTS,
+}
 
 
 def wrong_way_template_links(root: Path = ROOT) -> list[str]:
@@ -105,7 +111,9 @@ def wrong_way_template_links(root: Path = ROOT) -> list[str]:
                 continue
             for namespace in URL_TAG.findall(path.read_text()):
                 target = NAMESPACE_LAYER.get(namespace)
-                reverse = target is not None and (target > layer or (layer == LEAF and namespace != app))
+                reverse = target is not None and (
+                    target > layer or (layer == target == LEAF and namespace != app)
+                )
                 if reverse:
                     problems.append(f"templates/{name} links to {namespace}: (a layer above {app})")
     return problems
