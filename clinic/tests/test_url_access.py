@@ -88,6 +88,9 @@ ROUTES: dict[str, Route] = {
     "desk": Route(DESK),
     "my_day": Route(CLINICAL),
     "overview": Route(MANAGER_ONLY),
+    # Who opened which record: managers only.
+    "access:user_activity": Route(MANAGER_ONLY, lambda w: {"user_id": w.practitioner.user_id}),
+    "access:client_events": Route(MANAGER_ONLY, lambda w: {"client_id": w.client.pk}),
     # A user's own account.
     "password_change": Route(ANYONE_LOGGED_IN),
     "password_change_done": Route(ANYONE_LOGGED_IN),
