@@ -389,6 +389,8 @@ READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", not DEBUG)
 CLINIC_NAME = env_str("CLINIC_NAME", "Meridian Acupressure & Massage")
 INTAKE_VALID_DAYS = env_int("INTAKE_VALID_DAYS", 365)
 INTAKE_LINK_VALID_DAYS = env_int("INTAKE_LINK_VALID_DAYS", 7)
+# A practitioner's calendar feed address stops working this many days after it was made.
+ICAL_FEED_VALID_DAYS = env_int("ICAL_FEED_VALID_DAYS", 180)
 LATE_CANCEL_HOURS = env_int("LATE_CANCEL_HOURS", 24)
 REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

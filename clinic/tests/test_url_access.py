@@ -109,6 +109,7 @@ ROUTES: dict[str, Route] = {
     "practitioners:feed_settings": Route(SELF_OR_MANAGER, _practitioner),
     "practitioners:feed_regenerate": Route(SELF_OR_MANAGER, _practitioner),
     "practitioners:feed_revoke": Route(SELF_OR_MANAGER, _practitioner),
+    "practitioners:feed_privacy": Route(SELF_OR_MANAGER, _practitioner),
     # Client records: contact details for the desk, health for clinicians.
     "clients:list": Route(STAFF),
     "clients:create": Route(STAFF),
