@@ -314,7 +314,8 @@ def clearance_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @clinician_required
 def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileResponse:
-    """Stream a doctor's letter after the role check; MEDIA_ROOT has no public URL."""
+    """Stream a doctor's letter after the role check; MEDIA_ROOT has no public URL. Always as a
+    download, never shown inline: a file the browser renders in the app's origin could run in it."""
     client = get_client_for(request.user, pk)
     clearance = get_clearance_for(request.user, client, clearance_pk)
     if not clearance.letter:
@@ -327,7 +328,7 @@ def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileRe
     response = FileResponse(
         handle,
         content_type=clearance.letter_content_type or "application/octet-stream",
-        as_attachment=request.GET.get("download") == "1",
+        as_attachment=True,
         filename=f"clearance-{clearance.pk}.{suffix}",
     )
     response["Cache-Control"] = "private, no-store"
