@@ -90,6 +90,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _letters_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploaded letters go to a temporary folder, never to the developer's MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def manager(db):
     return make_user(role=Role.MANAGER, username="mgr", first_name="Morgan", last_name="Hale")

@@ -7,6 +7,7 @@ from typing import Any
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -31,7 +32,6 @@ CONSENT_TEXT = (
     "not a substitute for medical care, that I can ask for a session to be changed or stopped at "
     "any time, and I will tell the clinic about any change in my health. I consent to treatment."
 )
-LETTER_MAX_BYTES = 5 * 1024 * 1024
 # Accepted letters: the content type we record, keyed by the file's first bytes.
 LETTER_SIGNATURES = {
     b"%PDF-": "application/pdf",
@@ -39,6 +39,11 @@ LETTER_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
 LETTER_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png"}
+
+
+def megabytes(size: int) -> str:
+    """10485760 -> "10 MB", as the clinic's staff read a size."""
+    return f"{size / (1024 * 1024):.3g} MB"
 
 
 def normalise_phone(raw: str) -> str:
@@ -473,7 +478,12 @@ class ClearanceForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
         labels = {"issued_on": "Date of the letter", "expires_on": "Valid until"}
-        help_texts = {"letter": "PDF, JPEG or PNG, at most 5 MB. Kept private."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "letter"
+        ].help_text = f"PDF, JPEG or PNG, at most {megabytes(settings.LETTER_MAX_BYTES)}. Kept private."
 
     def clean_issued_on(self) -> date:
         value = self.cleaned_data["issued_on"]
@@ -484,8 +494,11 @@ class ClearanceForm(forms.ModelForm):
         upload = self.cleaned_data.get("letter")
         if not upload or not hasattr(upload, "content_type"):
             return upload
-        if upload.size > LETTER_MAX_BYTES:
-            raise ValidationError("The letter is larger than 5 MB: scan it at a lower resolution.")
+        if upload.size > settings.LETTER_MAX_BYTES:
+            raise ValidationError(
+                f"The letter is larger than {megabytes(settings.LETTER_MAX_BYTES)}: "
+                "scan it at a lower resolution."
+            )
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         head = upload.read(16)
         upload.seek(0)

@@ -213,7 +213,16 @@ def open_intake_link(token: str) -> tuple[IntakeLink | None, str]:
     """The link behind a token and its state: "ok", "used", "expired" or "unknown"."""
     if not token or len(token) > 100:
         return None, "unknown"
-    link = IntakeLink.objects.for_token(token).select_related("client").first()
+    return _with_state(IntakeLink.objects.for_token(token).select_related("client").first())
+
+
+def open_granted_link(link_id: int) -> tuple[IntakeLink | None, str]:
+    """The link a session was granted when its token was opened, checked again on each page
+    (it may have been used, revoked or have expired since)."""
+    return _with_state(IntakeLink.objects.filter(pk=link_id).select_related("client").first())
+
+
+def _with_state(link: IntakeLink | None) -> tuple[IntakeLink | None, str]:
     if link is None:
         return None, "unknown"
     if link.is_used:

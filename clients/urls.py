@@ -13,6 +13,8 @@ urlpatterns = [
     path("new/", views.client_create, name="create"),
     path("intakes/to-review/", views.intakes_to_review, name="intakes_to_review"),
     # Public: the client's one-time questionnaire link (the token is the credential).
+    # Public: the questionnaire itself, for the link whose token this browser's session traded.
+    path("intake/form/", views.public_intake_form, name="public_intake_form"),
     path("intake/<str:token>/", views.public_intake, name="public_intake"),
     path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),

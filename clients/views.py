@@ -7,7 +7,10 @@ clearances. The online intake page is public: its one-time token is the credenti
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from clients import services
@@ -319,7 +322,8 @@ def clearance_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @clinician_required
 def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileResponse:
-    """Stream a doctor's letter after the role check; MEDIA_ROOT has no public URL."""
+    """Stream a doctor's letter after the role check; MEDIA_ROOT has no public URL. Always as a
+    download, never shown inline: a file the browser renders in the app's origin could run in it."""
     client = get_client_for(request.user, pk)
     clearance = get_clearance_for(request.user, client, clearance_pk)
     if not clearance.letter:
@@ -333,7 +337,7 @@ def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileRe
     response = FileResponse(
         handle,
         content_type=clearance.letter_content_type or "application/octet-stream",
-        as_attachment=request.GET.get("download") == "1",
+        as_attachment=True,
         filename=f"clearance-{clearance.pk}.{suffix}",
     )
     response["Cache-Control"] = "private, no-store"
@@ -367,13 +371,55 @@ _CLOSED = {
     ),
     "used": (410, "This form has already been sent", "Thank you: the clinic has your answers."),
     "expired": (410, "This link has expired", "Links stay valid for a few days, for your privacy."),
+    "no_grant": (
+        404,
+        "Please open the link in your email again",
+        "For your privacy this page works for a short while after opening the link.",
+    ),
 }
 
+P = ParamSpec("P")
 
-@never_cache
+# The session's grant to one link's questionnaire, made when its token is opened.
+INTAKE_GRANT_KEY = "intake_link_grant"
+# How long after opening the link the questionnaire may be filled in and sent.
+INTAKE_GRANT_SECONDS = 4 * 3600
+
+
+def private_link_page(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """Never cached, and no Referer header to other sites (nor to our own pages)."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        response = view(*args, **kwargs)
+        add_never_cache_headers(response)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
+
+
+@private_link_page
 def public_intake(request: HttpRequest, token: str) -> HttpResponse:
-    """The client's questionnaire from the emailed link: no account, one use, expires."""
+    """The emailed link: its token is traded for a grant in the session, then the client is sent
+    to the questionnaire's token-free address, so the token stays out of the address bar, the
+    history and any Referer header."""
     link, state = services.open_intake_link(token)
+    if state != "ok" or link is None:
+        return _closed_link(request, state)
+    request.session.cycle_key()
+    request.session[INTAKE_GRANT_KEY] = {"link": link.pk, "until": int(time.time()) + INTAKE_GRANT_SECONDS}
+    return redirect("clients:public_intake_form")
+
+
+@private_link_page
+def public_intake_form(request: HttpRequest) -> HttpResponse:
+    """The client's questionnaire: no account, one use, expires (the link is checked again on
+    every request; the grant only says which link this browser opened)."""
+    grant = request.session.get(INTAKE_GRANT_KEY)
+    if not isinstance(grant, dict) or grant.get("until", 0) < time.time():
+        return _closed_link(request, "no_grant")
+    link, state = services.open_granted_link(grant["link"])
     if state != "ok" or link is None:
         return _closed_link(request, state)
     form, site_formset = _intake_formsets(request, PublicIntakeForm, initial={}, sites=[])

@@ -20,13 +20,11 @@ FEED_FUTURE_DAYS = 180
 
 @require_GET
 def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """Public by design: the unguessable, revocable token is the credential. Wrong, empty or
-    revoked tokens get the same 404."""
+    """Public by design: the unguessable, revocable, expiring token is the credential. Wrong,
+    empty, revoked or expired tokens get the same 404."""
     if not token:
         raise Http404
-    practitioner = (
-        Practitioner.objects.filter(is_active=True).exclude(ical_token="").filter(ical_token=token).first()
-    )
+    practitioner = Practitioner.objects.with_live_feed(token).first()
     if practitioner is None or not secrets.compare_digest(practitioner.ical_token, token):
         raise Http404
     now = timezone.now()

@@ -70,10 +70,12 @@ def client_invitation(bookings: Iterable[Booking], *, cancelled: bool = False) -
 
 
 def practitioner_feed(practitioner, bookings: Iterable[Booking]) -> bytes:
-    """A practitioner's private feed: their sessions, the client as first name and initial."""
+    """A practitioner's private feed: their sessions as "Booked" and the service, with the client
+    as first name and initial only if the practitioner chose so (phone calendars leak)."""
     cal = _calendar(name=f"{practitioner.display_name} - {settings.CLINIC_NAME}")
     stamp = timezone.now()
     for booking in bookings:
-        summary = f"{client_short_name(booking.client)} - {booking.service.name}"
+        who = client_short_name(booking.client) if practitioner.ical_shows_client_names else "Booked"
+        summary = f"{who} - {booking.service.name}"
         cal.add_component(_event(booking, summary=summary, stamp=stamp))
     return cal.to_ical()

@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Binds a request id (and, once known, the user's id) to every log line of the request.
     "django_structlog.middlewares.RequestMiddleware",
+    # Before anything reads the body: a declared body over MAX_REQUEST_BYTES is answered 413.
+    "clinic.kernel.limits.RequestSizeLimitMiddleware",
     # Before the session: a NUL or undecodable value (a cookie included) is answered 400 here.
     "clinic.kernel.hygiene.InputHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,8 +287,9 @@ STORAGES: dict[str, dict[str, object]] = {
     },
 }
 # Uploaded files (physicians' letters) are private: MEDIA_ROOT is never served by URL; views
-# stream a file only after checking the user's role.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "private_media")))
+# stream a file only after checking the user's role. By default it lies outside the code folder
+# (a copy, an archive or a mistaken static route of the code then never carries letters).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(Path.home() / ".local" / "share" / "clinic" / "media")))
 # Never routed: no URL pattern serves MEDIA_ROOT (Django needs a value for the test server).
 MEDIA_URL = "/private-media/"
 
@@ -296,8 +299,12 @@ def letters_storage(kind: str) -> dict[str, object]:
     (any S3-compatible bucket, through django-storages). Either way a letter is read only through
     the clinician's view: the bucket stays private and no URL to an object is ever handed out."""
     if kind == "local":
-        # No `location`: the storage follows MEDIA_ROOT, as the letters always have.
-        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+        # No `location`: the storage follows MEDIA_ROOT, as the letters always have. Files and
+        # folders are the app's user's alone, whatever the umask.
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+        }
     if kind == "s3":
         bucket = env_str("LETTERS_S3_BUCKET", "")
         if not bucket:
@@ -328,6 +335,13 @@ LETTERS_STORAGE = env_str("LETTERS_STORAGE", "local").lower()
 STORAGES["letters"] = letters_storage(LETTERS_STORAGE)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest physician's letter the clearance form takes (bytes).
+LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 10 * 1024 * 1024)
+# The largest request body: a bigger declared Content-Length is answered 413 before the body is
+# read (clinic.kernel.limits). DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out, so without this a
+# 1 GB upload would be written to a temporary file before any view could refuse it. nginx's
+# client_max_body_size (deploy/nginx.conf) is the same limit in front.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", LETTER_MAX_BYTES + 1024 * 1024)
 
 # Email: the console in development; SMTP (or any Django backend) through the environment.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -393,6 +407,8 @@ READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", not DEBUG)
 CLINIC_NAME = env_str("CLINIC_NAME", "Meridian Acupressure & Massage")
 INTAKE_VALID_DAYS = env_int("INTAKE_VALID_DAYS", 365)
 INTAKE_LINK_VALID_DAYS = env_int("INTAKE_LINK_VALID_DAYS", 7)
+# A practitioner's calendar feed address stops working this many days after it was made.
+ICAL_FEED_VALID_DAYS = env_int("ICAL_FEED_VALID_DAYS", 180)
 LATE_CANCEL_HOURS = env_int("LATE_CANCEL_HOURS", 24)
 REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

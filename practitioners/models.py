@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from clinic.kernel.dates import local_span, validate_clinic_date
 
@@ -17,6 +18,16 @@ from clinic.kernel.dates import local_span, validate_clinic_date
 class PractitionerQuerySet(models.QuerySet["Practitioner"]):
     def active(self) -> PractitionerQuerySet:
         return self.filter(is_active=True)
+
+    def with_live_feed(self, token: str, *, now: datetime | None = None) -> PractitionerQuerySet:
+        """The active practitioner whose feed this token opens: set, and issued within
+        ICAL_FEED_VALID_DAYS (served by practitioner_ical_token_unique)."""
+        issued_after = (now or timezone.now()) - timedelta(days=settings.ICAL_FEED_VALID_DAYS)
+        return (
+            self.active()
+            .exclude(ical_token="")
+            .filter(ical_token=token, ical_token_issued_at__gt=issued_after)
+        )
 
 
 class Practitioner(models.Model):
@@ -40,6 +51,14 @@ class Practitioner(models.Model):
     calendar_order = models.PositiveSmallIntegerField(default=0, help_text="Column order on the calendar.")
     # The secret in the private iCalendar feed URL; empty when no feed is published.
     ical_token = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # When the feed secret was made; it stops working ICAL_FEED_VALID_DAYS later.
+    ical_token_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ical_shows_client_names = models.BooleanField(
+        "show clients' names in the calendar feed",
+        default=False,
+        help_text='Off: each session shows as "Booked" and its service. On: the client\'s first name '
+        "and initial too.",
+    )
 
     objects = PractitionerQuerySet.as_manager()
 
@@ -58,12 +77,31 @@ class Practitioner(models.Model):
     def regenerate_ical_token(self) -> str:
         """A new feed secret; the old URL stops working at once."""
         self.ical_token = secrets.token_urlsafe(32)
-        self.save(update_fields=["ical_token"])
+        self.ical_token_issued_at = timezone.now()
+        self.save(update_fields=["ical_token", "ical_token_issued_at"])
         return self.ical_token
 
     def revoke_ical_token(self) -> None:
         self.ical_token = ""
-        self.save(update_fields=["ical_token"])
+        self.ical_token_issued_at = None
+        self.save(update_fields=["ical_token", "ical_token_issued_at"])
+
+    @property
+    def ical_token_expires_at(self) -> datetime | None:
+        if not self.ical_token or self.ical_token_issued_at is None:
+            return None
+        return self.ical_token_issued_at + timedelta(days=settings.ICAL_FEED_VALID_DAYS)
+
+    def ical_token_expired(self, now: datetime | None = None) -> bool:
+        """A feed address that was made but has run out (the feed answers 404 to it)."""
+        if not self.ical_token:
+            return False
+        expires = self.ical_token_expires_at
+        return expires is None or expires <= (now or timezone.now())
+
+    def show_client_names_in_feed(self, show: bool) -> None:
+        self.ical_shows_client_names = show
+        self.save(update_fields=["ical_shows_client_names"])
 
 
 class Weekday(models.IntegerChoices):

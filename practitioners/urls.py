@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/calendar-feed/", views.feed_settings, name="feed_settings"),
     path("<int:pk>/calendar-feed/new/", views.feed_regenerate, name="feed_regenerate"),
     path("<int:pk>/calendar-feed/off/", views.feed_revoke, name="feed_revoke"),
+    path("<int:pk>/calendar-feed/privacy/", views.feed_privacy, name="feed_privacy"),
 ]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import runpy
+import stat
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +18,8 @@ from clients.screening import screening_for
 from clients.tests.builders import make_client, make_intake
 
 pytestmark = pytest.mark.django_db
+
+SETTINGS = Path(__file__).resolve().parents[2] / "clinic" / "settings.py"
 PDF = b"%PDF-1.4\n% a doctor's letter\n"
 
 
@@ -69,6 +75,48 @@ def test_a_clinician_downloads_the_letter_through_the_view(practitioner_client):
     assert response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == PDF
+    # A download, never shown inline in the app's origin, whatever the query string asks.
+    assert response["Content-Disposition"] == f'attachment; filename="clearance-{clearance.pk}.pdf"'
+    inline = practitioner_client.get(
+        reverse("clients:clearance_letter", args=[client.pk, clearance.pk]), {"download": "0"}
+    )
+    assert inline["Content-Disposition"].startswith("attachment;")
+
+
+def test_an_uploaded_letter_and_its_folders_are_the_apps_user_s_alone(practitioner_client, private_media):
+    old_umask = os.umask(0o022)  # a common default that would leave the file readable by all
+    try:
+        practitioner_client.post(
+            reverse("clients:clearance_new", args=[make_client().pk]),
+            clearance_data(SimpleUploadedFile("l.pdf", PDF, content_type="application/pdf")),
+        )
+    finally:
+        os.umask(old_umask)
+    path = private_media / PhysicianClearance.objects.get().letter.name
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    folder = path.parent
+    while folder != private_media:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+        folder = folder.parent
+
+
+def test_letters_are_kept_outside_the_code_folder_by_default(monkeypatch):
+    monkeypatch.delenv("MEDIA_ROOT", raising=False)
+    fresh = runpy.run_path(str(SETTINGS))
+    assert not fresh["MEDIA_ROOT"].is_relative_to(fresh["BASE_DIR"])
+    monkeypatch.setenv("MEDIA_ROOT", "/srv/clinic/letters")
+    assert runpy.run_path(str(SETTINGS))["MEDIA_ROOT"] == Path("/srv/clinic/letters")
+
+
+def test_the_letter_limit_is_a_setting(practitioner_client, settings):
+    settings.LETTER_MAX_BYTES = 1024 * 1024
+    letter = SimpleUploadedFile("l.pdf", b"%PDF-" + b"0" * (1024 * 1024), content_type="application/pdf")
+    response = practitioner_client.post(
+        reverse("clients:clearance_new", args=[make_client().pk]), clearance_data(letter)
+    )
+    assert response.status_code == 400
+    assert "larger than 1 MB" in response.content.decode()
+    assert not PhysicianClearance.objects.exists()
 
 
 def test_reception_and_outsiders_cannot_read_the_letter(
@@ -101,7 +149,7 @@ def test_the_letter_has_no_public_url(practitioner_client, settings):
     [
         ("letter.exe", b"MZ\x90\x00", "PDF, JPEG or PNG"),
         ("letter.pdf", b"<html>not a pdf</html>", "PDF, JPEG or PNG"),
-        ("letter.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024 + 1), "larger than 5 MB"),
+        ("letter.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024 + 1), "larger than 10 MB"),
     ],
 )
 def test_bad_uploads_are_refused(practitioner_client, name, content, message):

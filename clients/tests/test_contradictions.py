@@ -72,6 +72,8 @@ class Online:
         run_outbox_worker()
         self.url = urlsplit(re.search(r"https?://\S+", mailoutbox[-1].body).group(0)).path
         self.http = HttpClient()
+        self.http.get(self.url)  # the token is traded for the session; the form has its own URL
+        self.url = reverse("clients:public_intake_form")
 
     def post(self, answers: dict[str, Any], sites: list[dict[str, str]] = ()) -> Any:  # type: ignore[assignment]
         return self.http.post(self.url, online_data(answers, list(sites)))

@@ -25,6 +25,7 @@ from clients.models import Intake, IntakeLink, IntakeSource
 from clients.screening import screening_for, screenings_for
 from clients.tests.builders import make_clearance, make_client, make_intake
 from clients.tests.test_bad_input import intake_data
+from clients.tests.test_online_intake import FORM
 from clients.tests.test_online_intake import answers as online_answers
 from clinic.models import Booking
 from clinic.services import screening_check
@@ -271,8 +272,8 @@ def test_a_new_link_revokes_the_older_unused_ones_and_keeps_their_records(recept
         response = HttpClient().get(path)
         assert response.status_code == 410 and "expired" in response.content.decode()
         assert HttpClient().post(path, online_answers()).status_code == 410
-    assert HttpClient().get(newest).status_code == 200
-    assert HttpClient().get(others).status_code == 200
+    assert HttpClient().get(newest, follow=True).status_code == 200
+    assert HttpClient().get(others, follow=True).status_code == 200
     links = IntakeLink.objects.filter(client=client)
     assert links.count() == 3  # kept, not deleted
     assert sum(link.history.filter(history_type="~").count() for link in links) == 2
@@ -284,7 +285,9 @@ def test_a_new_link_leaves_a_used_link_and_its_intake_alone(reception_client, ma
     url = reverse("clients:send_intake_link", args=[client.pk])
     reception_client.post(url)
     (used,) = _link_paths(mailoutbox)
-    HttpClient().post(used, online_answers())
+    browser = HttpClient()
+    browser.get(used)
+    browser.post(FORM, online_answers())
     link = IntakeLink.objects.get()
     expires = link.expires_at
     reception_client.post(url)
@@ -295,6 +298,13 @@ def test_a_new_link_leaves_a_used_link_and_its_intake_alone(reception_client, ma
 # The online form: no answer chosen in advance ------------------------------------------------
 
 
+def _send(link_path: str, data: dict[str, Any]) -> Any:
+    """Open the emailed link (its token buys the session) and send the questionnaire."""
+    browser = HttpClient()
+    browser.get(link_path)
+    return browser.post(FORM, data)
+
+
 @pytest.fixture
 def link_path(reception_client, mailoutbox):
     client = make_client(email="ola@example.com")
@@ -303,7 +313,7 @@ def link_path(reception_client, mailoutbox):
 
 
 def test_the_online_form_chooses_no_health_answer_in_advance(link_path):
-    response = HttpClient().get(link_path)
+    response = HttpClient().get(link_path, follow=True)
     form = response.context["form"]
     body = response.content.decode()
     for name in [*HEALTH_YES_NO, *HEALTH_CHOICES]:
@@ -327,7 +337,7 @@ def test_every_health_question_left_unanswered_is_an_error_by_it(link_path, name
     other = "allergy_latex" if name != "allergy_latex" else "allergy_oils"
     data = online_answers(medications="Input-Kept-Marker", **{other: "yes"})
     data.pop(name)
-    response = HttpClient().post(link_path, data)
+    response = _send(link_path, data)
     assert response.status_code == 400
     form = response.context["form"]
     assert list(form.errors) == [name]
@@ -342,7 +352,7 @@ def test_a_follow_up_is_asked_only_after_a_yes(link_path):
     data = online_answers(pregnant="no", cancer="none")
     for name in ("pregnancy_high_risk", "chemotherapy", "radiotherapy"):
         data.pop(name)
-    assert HttpClient().post(link_path, data).status_code == 200
+    assert _send(link_path, data).status_code == 200
     intake = Intake.objects.get()
     assert not (intake.pregnant or intake.pregnancy_high_risk or intake.chemotherapy)
 
@@ -359,7 +369,7 @@ def test_a_follow_up_is_asked_only_after_a_yes(link_path):
 def test_a_follow_up_after_a_yes_must_be_answered(link_path, overrides, missing):
     data = online_answers(**overrides)
     data.pop(missing, None)
-    response = HttpClient().post(link_path, data)
+    response = _send(link_path, data)
     assert response.status_code == 400
     assert missing in response.context["form"].errors
     assert not Intake.objects.exists()
@@ -389,7 +399,9 @@ def test_an_online_all_no_cannot_wipe_out_a_staff_finding(
     reception_client.post(reverse("clients:send_intake_link", args=[client.pk]))
     (path,) = _link_paths(mailoutbox)
     all_no = online_answers(pregnant="no", consent_signature="Noor Haddad")
-    response = HttpClient().post(path, all_no)
+    browser = HttpClient()
+    browser.get(path)
+    response = browser.post(FORM, all_no)
     assert response.status_code == 200 and "Thank you" in response.content.decode()
     online = Intake.objects.get(source=IntakeSource.ONLINE)
     assert online.needs_review and not online.fever_or_illness_today

@@ -36,7 +36,10 @@ def settings_with(monkeypatch, **env: str) -> dict:
 
 def test_letters_stay_in_the_private_local_folder_by_default(monkeypatch, settings, tmp_path):
     fresh = settings_with(monkeypatch)
-    assert fresh["STORAGES"]["letters"] == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert fresh["STORAGES"]["letters"] == {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
     # The model's field uses the storage named "letters", which follows MEDIA_ROOT and has no URL
     # pattern serving it.
     storage = PhysicianClearance._meta.get_field("letter").storage

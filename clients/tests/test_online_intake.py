@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -11,14 +12,18 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+from clients import services
 from clients.forms import HEALTH_YES_NO
 from clients.models import Intake, IntakeLink, hash_token
 from clients.tests.builders import make_client, make_intake
 from clients.tests.test_bad_input import intake_data
+from clients.views import INTAKE_GRANT_KEY
 from clinic.kernel.outbox.models import Message, MessageStatus
 from conftest import run_outbox_worker
 
 pytestmark = pytest.mark.django_db
+
+FORM = "/clients/intake/form/"
 
 
 def answers(**overrides):
@@ -63,7 +68,7 @@ def test_only_a_hash_of_a_long_random_token_is_stored(sent):
 
 def test_the_link_opens_the_form_without_an_account(sent):
     _client, path = sent
-    response = HttpClient().get(path)
+    response = HttpClient().get(path, follow=True)
     assert response.status_code == 200
     assert "Hello Lena" in response.content.decode()
 
@@ -73,7 +78,7 @@ def test_the_form_shows_no_other_clients_data(sent):
     other = make_client(first_name="Otherperson", last_name="Elsewhere", email="else@example.com")
     make_intake(other, medications="Other-Client-Medication")
     make_intake(client, medications="Own-Earlier-Medication")
-    body = HttpClient().get(path).content.decode()
+    body = HttpClient().get(path, follow=True).content.decode()
     for text in ("Otherperson", "Elsewhere", "else@example.com", "Other-Client-Medication"):
         assert text not in body
     # Nor the client's own earlier answers: the email may have reached the wrong person.
@@ -83,7 +88,8 @@ def test_the_form_shows_no_other_clients_data(sent):
 def test_submitting_creates_an_intake_that_needs_review_and_the_link_dies(sent):
     client, path = sent
     anonymous = HttpClient()
-    response = anonymous.post(path, answers())
+    anonymous.get(path)
+    response = anonymous.post(FORM, answers())
     assert response.status_code == 200
     assert "Thank you" in response.content.decode()
     intake = Intake.objects.get()
@@ -97,17 +103,22 @@ def test_submitting_creates_an_intake_that_needs_review_and_the_link_dies(sent):
     again = anonymous.get(path)
     assert again.status_code == 410
     assert "already been sent" in again.content.decode()
-    assert anonymous.post(path, answers()).status_code == 410
+    assert anonymous.post(FORM, answers()).status_code == 410
+    assert HttpClient().post(path, answers()).status_code == 410
     assert Intake.objects.count() == 1
 
 
 def test_an_expired_link_gets_a_clear_page(sent):
     _client, path = sent
+    opened_earlier = HttpClient()
+    opened_earlier.get(path)
     IntakeLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = HttpClient().get(path)
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert HttpClient().post(path, answers()).status_code == 410
+    # Opened before it expired, sent after: the link is checked again.
+    assert opened_earlier.post(FORM, answers()).status_code == 410
     assert not Intake.objects.exists()
 
 
@@ -128,7 +139,9 @@ def test_an_unknown_token_gets_a_friendly_404(db, token):
 
 def test_missing_consent_is_a_400_and_the_link_stays_usable(sent):
     _client, path = sent
-    response = HttpClient().post(path, answers(consent_signed="", consent_signature=""))
+    anonymous = HttpClient()
+    anonymous.get(path)
+    response = anonymous.post(FORM, answers(consent_signed="", consent_signature=""))
     assert response.status_code == 400
     assert "consent_signed" in response.context["form"].errors
     assert IntakeLink.objects.get().used_at is None
@@ -136,7 +149,9 @@ def test_missing_consent_is_a_400_and_the_link_stays_usable(sent):
 
 def test_a_clinician_marks_the_online_intake_reviewed(sent, practitioner_client, practitioner):
     client, path = sent
-    HttpClient().post(path, answers())
+    anonymous = HttpClient()
+    anonymous.get(path)
+    anonymous.post(FORM, answers())
     intake = Intake.objects.get()
     listing = practitioner_client.get(reverse("clients:intakes_to_review")).content.decode()
     assert "Lena Virtanen" in listing
@@ -178,3 +193,93 @@ def test_the_link_is_hidden_in_the_outbox_and_wiped_once_sent(reception_client, 
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT and message.body == ""
     assert "/clients/intake/" in mailoutbox[0].body
+
+
+# The token is traded for a session at the first hop -----------------------------------------
+
+
+def test_opening_the_link_redirects_to_a_token_free_address(sent):
+    _client, path = sent
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    response = HttpClient().get(path, follow=True)
+    ((hop, status),) = response.redirect_chain
+    assert status == 302 and hop == FORM == reverse("clients:public_intake_form")
+    assert token not in hop
+    assert response.request["PATH_INFO"] == FORM
+    assert token not in response.content.decode()
+
+
+def test_the_link_and_the_form_send_no_referrer_and_are_never_stored(sent):
+    _client, path = sent
+    anonymous = HttpClient()
+    responses = [
+        anonymous.get(path),
+        anonymous.get(FORM),
+        anonymous.post(FORM, answers(consent_signed="")),  # 400
+        anonymous.post(FORM, answers()),  # done
+        anonymous.get(path),  # 410
+        HttpClient().get("/clients/intake/not-a-token/"),  # 404
+        HttpClient().get(FORM),  # no grant
+    ]
+    assert [r.status_code for r in responses] == [302, 200, 400, 200, 410, 404, 404]
+    for response in responses:
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_the_form_without_opening_a_link_asks_for_the_link_again(sent):
+    response = HttpClient().post(FORM, answers())
+    assert response.status_code == 404
+    assert "open the link in your email again" in response.content.decode()
+    assert not Intake.objects.exists()
+    assert IntakeLink.objects.get().used_at is None
+
+
+def test_the_grant_is_short_lived(sent):
+    _client, path = sent
+    anonymous = HttpClient()
+    anonymous.get(path)
+    session = anonymous.session
+    session[INTAKE_GRANT_KEY] = {**session[INTAKE_GRANT_KEY], "until": int(time.time()) - 1}
+    session.save()
+    assert anonymous.post(FORM, answers()).status_code == 404
+    assert not Intake.objects.exists()
+
+
+def test_the_grant_is_for_the_last_link_opened(reception_client, mailoutbox):
+    lena = make_client(first_name="Lena", email="lena@example.com")
+    omar = make_client(first_name="Omar", email="omar@example.com")
+    for client in (lena, omar):
+        reception_client.post(reverse("clients:send_intake_link", args=[client.pk]))
+    run_outbox_worker()
+    lena_path, omar_path = (urlsplit(re.search(r"https?://\S+", m.body).group(0)).path for m in mailoutbox)
+    browser = HttpClient()
+    browser.get(lena_path)
+    browser.get(omar_path)
+    assert "Hello Omar" in browser.get(FORM).content.decode()
+    browser.post(FORM, answers())
+    assert Intake.objects.get().client == omar
+    assert IntakeLink.objects.get(client=lena).used_at is None
+
+
+def test_two_browsers_holding_one_link_send_one_intake(sent):
+    """Both opened the link; the first to send wins, the second is told it was sent."""
+    _client, path = sent
+    first, second = HttpClient(), HttpClient()
+    first.get(path)
+    second.get(path)
+    assert first.post(FORM, answers()).status_code == 200
+    assert second.post(FORM, answers()).status_code == 410
+    assert Intake.objects.count() == 1
+
+
+def test_a_link_read_before_another_submission_is_not_used_twice(sent):
+    """The race itself: the link was loaded as unused, then someone else used it; the
+    conditional UPDATE refuses the second submission."""
+    _client, path = sent
+    stale = IntakeLink.objects.get()
+    HttpClient().get(path)
+    IntakeLink.objects.update(used_at=timezone.now())
+    with pytest.raises(services.LinkUnavailable):
+        services.submit_online_intake(link=stale, answers={}, sites=[])
+    assert not Intake.objects.exists()

@@ -8,9 +8,8 @@ import re
 import runpy
 from pathlib import Path
 
+from django.conf import settings
 from gunicorn.config import Config
-
-from clients.forms import LETTER_MAX_BYTES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 # The database statement timeout (seconds) the gunicorn and nginx timeouts are built around.
@@ -68,7 +67,9 @@ def test_nginx_takes_a_letter_of_the_largest_size_the_form_accepts():
     text = (DEPLOY / "nginx.conf").read_text()
     value, unit = re.search(r"client_max_body_size\s+(\d+)([kKmM]?);", text).groups()
     limit = int(value) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit.lower()]
-    assert limit >= LETTER_MAX_BYTES + 64 * 1024, "no margin for the form's other fields"
+    assert limit >= settings.LETTER_MAX_BYTES + 64 * 1024, "no margin for the form's other fields"
+    # The same limit as the app's: nginx refuses what the app would refuse, no less, no more.
+    assert limit == settings.MAX_REQUEST_BYTES
     for directive in ("proxy_request_buffering on;", "proxy_buffering on;", "X-Forwarded-Proto $scheme"):
         assert directive in text
     read_timeout = int(re.search(r"proxy_read_timeout\s+(\d+)s;", text).group(1))

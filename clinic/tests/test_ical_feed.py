@@ -3,8 +3,11 @@ revoked token gets 404. The settings page is for the practitioner themself and m
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from clients.tests.builders import make_client, make_intake
@@ -43,10 +46,10 @@ def test_feed_parses_and_holds_only_that_practitioners_active_sessions(client, f
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     events = list(calendar.walk("VEVENT"))
-    assert [str(e["SUMMARY"]) for e in events] == ["Priya R. - Acupressure 60"]
+    assert [str(e["SUMMARY"]) for e in events] == ["Booked - Acupressure 60"]
     assert events[0].decoded("DTSTART") == local(future_day(), 10)
     text = response.content.decode()
-    assert "Zed" not in text and "Raman" not in text
+    assert "Priya" not in text and "Zed" not in text and "Raman" not in text
     assert "Metformin" not in text and "iabetes" not in text and "clearance" not in text.lower()
 
 
@@ -100,3 +103,82 @@ def test_others_cannot_see_or_change_a_practitioners_feed(request, practitioner,
     http.post(reverse("practitioners:feed_revoke", args=[practitioner.pk]))
     practitioner.refresh_from_db()
     assert practitioner.ical_token == token
+
+
+# Names only by choice -----------------------------------------------------------------------
+
+
+def test_the_feed_names_clients_only_when_the_practitioner_opts_in(practitioner_client, feed_world):
+    settings_page = reverse("practitioners:feed_settings", args=[feed_world.pk])
+    page = practitioner_client.get(settings_page).content.decode()
+    assert 'name="ical_shows_client_names"' in page and " checked" not in page
+
+    response = practitioner_client.post(
+        reverse("practitioners:feed_privacy", args=[feed_world.pk]), {"ical_shows_client_names": "on"}
+    )
+    assert response.status_code == 302
+    feed_world.refresh_from_db()
+    assert feed_world.ical_shows_client_names
+    events = Calendar.from_ical(feed(practitioner_client, feed_world.ical_token).content).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Priya R. - Acupressure 60"]
+
+    practitioner_client.post(reverse("practitioners:feed_privacy", args=[feed_world.pk]), {})
+    feed_world.refresh_from_db()
+    assert not feed_world.ical_shows_client_names
+    assert "Priya" not in feed(practitioner_client, feed_world.ical_token).content.decode()
+
+
+def test_names_are_off_for_a_new_practitioner(practitioner):
+    assert practitioner.ical_shows_client_names is False
+
+
+# Addresses expire ---------------------------------------------------------------------------
+
+
+def test_a_new_address_records_when_it_was_made(feed_world):
+    assert timezone.now() - feed_world.ical_token_issued_at < timedelta(minutes=1)
+    feed_world.revoke_ical_token()
+    assert feed_world.ical_token_issued_at is None
+
+
+def test_an_address_older_than_the_configured_days_gets_the_same_404(client, feed_world, settings):
+    settings.ICAL_FEED_VALID_DAYS = 30
+    token = feed_world.ical_token
+    type(feed_world).objects.filter(pk=feed_world.pk).update(
+        ical_token_issued_at=timezone.now() - timedelta(days=29)
+    )
+    assert feed(client, token).status_code == 200
+    type(feed_world).objects.filter(pk=feed_world.pk).update(
+        ical_token_issued_at=timezone.now() - timedelta(days=30, seconds=1)
+    )
+    assert feed(client, token).status_code == 404
+
+
+def test_an_address_lasts_180_days_by_default(client, feed_world):
+    type(feed_world).objects.filter(pk=feed_world.pk).update(
+        ical_token_issued_at=timezone.now() - timedelta(days=179)
+    )
+    assert feed(client, feed_world.ical_token).status_code == 200
+    type(feed_world).objects.filter(pk=feed_world.pk).update(
+        ical_token_issued_at=timezone.now() - timedelta(days=181)
+    )
+    assert feed(client, feed_world.ical_token).status_code == 404
+
+
+def test_the_settings_page_says_the_address_expired_and_offers_a_new_one(practitioner_client, feed_world):
+    old = feed_world.ical_token
+    type(feed_world).objects.filter(pk=feed_world.pk).update(
+        ical_token_issued_at=timezone.now() - timedelta(days=200)
+    )
+    page = practitioner_client.get(reverse("practitioners:feed_settings", args=[feed_world.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "has expired" in body and old not in body
+    assert reverse("practitioners:feed_regenerate", args=[feed_world.pk]) in body
+
+    practitioner_client.post(reverse("practitioners:feed_regenerate", args=[feed_world.pk]))
+    feed_world.refresh_from_db()
+    assert feed(practitioner_client, feed_world.ical_token).status_code == 200
+    assert feed(practitioner_client, old).status_code == 404
+    body = practitioner_client.get(reverse("practitioners:feed_settings", args=[feed_world.pk])).content
+    assert b"has expired" not in body and feed_world.ical_token.encode() in body

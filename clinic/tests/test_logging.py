@@ -75,7 +75,7 @@ def test_an_intake_link_url_is_logged_without_its_token(client, db, log_output):
         sent_to="client@example.com",
         expires_at=timezone.now() + timedelta(days=7),
     )
-    assert client.get(f"/clients/intake/{token}/").status_code == 200
+    assert client.get(f"/clients/intake/{token}/").status_code == 302
     client.get("/clients/intake/some-other-guess/")  # a 404 is logged too
     text = log_output.getvalue()
     assert "/clients/intake/[redacted]/" in text

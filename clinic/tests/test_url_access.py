@@ -40,6 +40,7 @@ PUBLIC = {
     "password_reset_complete": "part of the reset flow",
     # The client's own intake link: a client has no account; the token is the credential.
     "clients:public_intake": "online intake, guarded by an unguessable one-time token",
+    "clients:public_intake_form": "the questionnaire of the link whose token this session opened",
     # Calendar apps subscribe without a session; the secret token is the credential.
     "ical_feed": "iCalendar feed, guarded by a secret revocable token",
 }
@@ -111,6 +112,7 @@ ROUTES: dict[str, Route] = {
     "practitioners:feed_settings": Route(SELF_OR_MANAGER, _practitioner),
     "practitioners:feed_regenerate": Route(SELF_OR_MANAGER, _practitioner),
     "practitioners:feed_revoke": Route(SELF_OR_MANAGER, _practitioner),
+    "practitioners:feed_privacy": Route(SELF_OR_MANAGER, _practitioner),
     # Client records: contact details for the desk, health for clinicians.
     "clients:list": Route(STAFF),
     "clients:create": Route(STAFF),

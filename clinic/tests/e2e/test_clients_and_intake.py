@@ -84,6 +84,8 @@ def test_reception_adds_a_client_who_answers_online_and_the_practitioner_sees_th
     with _fresh_tab(browser, live_server) as tab:
         tab.goto(link)
         tab.get_by_role("heading", name=re.compile("^Hello Maya")).wait_for()
+        # The token was traded for the session at the first hop: the address bar no longer has it.
+        assert tab.url.endswith("/clients/intake/form/")
         assert_accessible(tab)
         # No answer is chosen in advance: the client answers each question (here "no"), by keyboard.
         for name in HEALTH_YES_NO:
