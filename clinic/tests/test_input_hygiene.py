@@ -172,7 +172,7 @@ def test_the_checker_reads_every_pair_of_a_query_string():
 def test_the_walk_finds_the_names_views_read():
     assert {"client_search", "q", "next", "confirm"} <= names_read_in("clinic.booking_views")
     assert {"q", "point", "note", "reason", "reading"} <= names_read_in("treatments.views")
-    assert {"update", "page", "download"} <= names_read_in("clients.views")
+    assert {"update", "page"} <= names_read_in("clients.views")
 
 
 def test_the_client_picker_answers_400_with_the_field_named(reception_client):
