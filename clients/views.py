@@ -386,20 +386,31 @@ INTAKE_GRANT_KEY = "intake_link_grant"
 INTAKE_GRANT_SECONDS = 4 * 3600
 
 
-def private_link_page(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-    """Never cached, and no Referer header to other sites (nor to our own pages)."""
+def private_link_page(
+    referrer_policy: str,
+) -> Callable[[Callable[P, HttpResponse]], Callable[P, HttpResponse]]:
+    """Never cached, with the given Referrer-Policy.
 
-    @wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        response = view(*args, **kwargs)
-        add_never_cache_headers(response)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+    The emailed link's own address carries the token: "no-referrer" there, so it leaks to no
+    page at all. The questionnaire's address carries none: "same-origin" there, so nothing goes
+    to other sites, while the browser still sends the Origin that Django's CSRF check reads on
+    the form's POST (with "no-referrer" browsers send `Origin: null` and the POST is refused).
+    """
 
-    return wrapper
+    def decorator(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+        @wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            response = view(*args, **kwargs)
+            add_never_cache_headers(response)
+            response["Referrer-Policy"] = referrer_policy
+            return response
+
+        return wrapper
+
+    return decorator
 
 
-@private_link_page
+@private_link_page("no-referrer")
 def public_intake(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: its token is traded for a grant in the session, then the client is sent
     to the questionnaire's token-free address, so the token stays out of the address bar, the
@@ -412,7 +423,7 @@ def public_intake(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("clients:public_intake_form")
 
 
-@private_link_page
+@private_link_page("same-origin")
 def public_intake_form(request: HttpRequest) -> HttpResponse:
     """The client's questionnaire: no account, one use, expires (the link is checked again on
     every request; the grant only says which link this browser opened)."""
