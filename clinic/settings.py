@@ -82,7 +82,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a server started with no environment is a production server (the
+# demo, `make run`, sets DEBUG=1 itself).
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -328,7 +330,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Email: the console in development; SMTP (or any Django backend) through the environment.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
+)
+# Backends that keep emails (with clients' names, times and one-time intake links) in a log, in
+# memory or in a folder instead of sending them: a production server with one of them loses
+# every email and leaks its content. Refused with DEBUG off unless explicitly allowed.
+INSECURE_EMAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    }
+)
+ALLOW_INSECURE_EMAIL_BACKEND = env_bool("ALLOW_INSECURE_EMAIL_BACKEND", False)
+if not DEBUG and EMAIL_BACKEND in INSECURE_EMAIL_BACKENDS and not ALLOW_INSECURE_EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND={EMAIL_BACKEND} does not send email: with DEBUG off use SMTP "
+        "(django.core.mail.backends.smtp.EmailBackend), or set ALLOW_INSECURE_EMAIL_BACKEND=1."
+    )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
