@@ -22,6 +22,9 @@ migrate: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
 
+# The demo runs in development mode: DEBUG is off unless set (seed_demo refuses to run without it).
+run demo: export DEBUG = 1
+
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 

@@ -6,11 +6,19 @@ through the booking service; rooms and services are referenced by them: none is 
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html
 
 from clinic.kernel.admin import HistoryAdmin, NoDeleteMixin, RecordWindowMixin, deactivate
+from clinic.kernel.staff_admin import (
+    AccessAttemptLogAdmin,
+    AccessFailureLogKeptAdmin,
+    AccessLogKeptAdmin,
+    StaffUserAdmin,
+)
 from clinic.models import Booking, Closure, Course, Room, Service
 
 
@@ -76,3 +84,16 @@ class BookingAdmin(RecordWindowMixin, HistoryAdmin):
     def open_link(self, obj: Booking) -> str:
         url = reverse("clinic:booking_detail", args=[obj.pk])
         return format_html('<a href="{}">Open the booking page</a>', url)
+
+
+# Staff accounts and the sign-in log, with their guards (clinic.kernel.staff_admin), in place of
+# the admins django.contrib.auth and django-axes register.
+for _model, _model_admin in (
+    (get_user_model(), StaffUserAdmin),
+    (AccessAttempt, AccessAttemptLogAdmin),
+    (AccessLog, AccessLogKeptAdmin),
+    (AccessFailureLog, AccessFailureLogKeptAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _model_admin)

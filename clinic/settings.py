@@ -82,7 +82,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a server started with no environment is a production server (the
+# demo, `make run`, sets DEBUG=1 itself).
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -136,6 +138,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session signed in longer than SESSION_ABSOLUTE_HOURS ago is signed out, busy or not.
+    "clinic.kernel.sessions.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -243,23 +247,67 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2 (argon2-cffi) for new and changed passwords; hashes made by the others still check, and
+# are upgraded to Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A password-reset link works for one hour (and once: the password change invalidates it).
+PASSWORD_RESET_TIMEOUT = 3600
 
-# Login throttling: five wrong passwords for one user from one address lock that pair out.
+# Login throttling: five wrong passwords for one user from one address lock that pair out; the
+# same user from another address still signs in.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Attempts are counted in the database, so every web process sees the same count.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+
+
+def client_address_settings(proxy_count: int) -> dict[str, object]:
+    """Where django-axes (through django-ipware) finds the client's address.
+
+    `proxy_count` trusted proxies each append the address they received the request from to
+    X-Forwarded-For (nginx: `$proxy_add_x_forwarded_for`), so the header holds exactly that many
+    addresses and the first is the client's. A header with more (a client that sent its own) is
+    not trusted: the request counts under REMOTE_ADDR. 0: no proxy, REMOTE_ADDR only.
+    """
+    if proxy_count < 0:
+        raise ImproperlyConfigured(f"PROXY_COUNT={proxy_count} must be 0 or more.")
+    if proxy_count == 0:
+        return {
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_PROXY_ORDER": "left-most",
+        }
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        # django-ipware counts the proxies listed in the header besides the client's address;
+        # the last proxy's own address is REMOTE_ADDR, not in the header.
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+    }
+
+
+# Trusted reverse proxies in front of the app (deploy/nginx.conf alone: 1).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+_client_address = client_address_settings(PROXY_COUNT)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -267,6 +315,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ... and, busy or not, a working day after signing in (clinic.kernel.sessions).
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 10)
+# A password change ends the account's other sessions: Django keeps a hash of the password in
+# each session and signs out any whose hash no longer matches; the password-change page keeps
+# only the session that made the change (update_session_auth_hash).
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
@@ -344,7 +397,26 @@ LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 10 * 1024 * 1024)
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", LETTER_MAX_BYTES + 1024 * 1024)
 
 # Email: the console in development; SMTP (or any Django backend) through the environment.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
+)
+# Backends that keep emails (with clients' names, times and one-time intake links) in a log, in
+# memory or in a folder instead of sending them: a production server with one of them loses
+# every email and leaks its content. Refused with DEBUG off unless explicitly allowed.
+INSECURE_EMAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    }
+)
+ALLOW_INSECURE_EMAIL_BACKEND = env_bool("ALLOW_INSECURE_EMAIL_BACKEND", False)
+if not DEBUG and EMAIL_BACKEND in INSECURE_EMAIL_BACKENDS and not ALLOW_INSECURE_EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND={EMAIL_BACKEND} does not send email: with DEBUG off use SMTP "
+        "(django.core.mail.backends.smtp.EmailBackend), or set ALLOW_INSECURE_EMAIL_BACKEND=1."
+    )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

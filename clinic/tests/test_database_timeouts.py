@@ -46,6 +46,7 @@ def test_postgres_timeouts_come_from_the_environment():
         "shell",
         "-c",
         PRINT_DATABASE,
+        DEBUG="1",
         DATABASE_URL="postgres://clinic@db.example:5432/clinic",
         DB_STATEMENT_TIMEOUT="20",
         DB_LOCK_TIMEOUT="2",
@@ -63,7 +64,7 @@ def test_postgres_timeouts_come_from_the_environment():
 
 
 def test_a_typo_in_a_timeout_stops_start_up():
-    result = _manage("check", DB_LOCK_TIMEOUT="5s")
+    result = _manage("check", DEBUG="1", DB_LOCK_TIMEOUT="5s")
     assert result.returncode != 0
     assert "DB_LOCK_TIMEOUT" in result.stderr
 

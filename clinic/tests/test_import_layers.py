@@ -23,6 +23,7 @@ LAYER_NAMES = ["kernel", "leaf app", "bookings (clinic)", "treatments", "composi
 # The project package's modules that compose every app: they may import anything.
 COMPOSITION_MODULES = {
     "clinic.settings",
+    "clinic.settings_typecheck",  # the settings as mypy reads them
     "clinic.urls",
     "clinic.wsgi",
     "clinic.asgi",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from clinic.kernel.roles import Role, primary_role
 from clinic.management.commands.seed_demo import DEMO_PASSWORD, DEMO_STAFF
@@ -20,6 +21,29 @@ def _counts() -> dict[str, int]:
         for m in apps.get_app_config(label).get_models()
         if not m.__name__.startswith("Historical")
     }
+
+
+@pytest.fixture(autouse=True)
+def _development(settings):
+    """The demo runs only in development (`make demo` sets DEBUG=1)."""
+    settings.DEBUG = True
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.exists()
+
+
+def test_seed_demo_never_changes_an_existing_password(db):
+    User = get_user_model()
+    User.objects.create_user(username="manager", password="the-managers-own-password")
+    call_command("seed_demo", stdout=StringIO())
+    manager = User.objects.get(username="manager")
+    assert manager.check_password("the-managers-own-password")
+    assert not manager.check_password(DEMO_PASSWORD)
+    assert User.objects.get(username="amara").check_password(DEMO_PASSWORD)
 
 
 def test_seed_demo_creates_logins_and_is_idempotent(db):

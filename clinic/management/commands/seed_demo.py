@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clients import demo as clients_demo
@@ -34,11 +35,18 @@ DEMO_SEEDS = [clients_demo.seed, clinic_demo.seed, treatments_demo.seed]
 class Command(BaseCommand):
     help = (
         "Create or refresh the demo clinic: a manager, three practitioners and a receptionist "
-        "(password reset to the demo password), then each app's demo data. Safe to run again: "
-        "it updates what exists and adds what is missing. Prints the demo logins."
+        "(the demo password is set on accounts it creates, never on existing ones), then each "
+        "app's demo data. Safe to run again: it updates what exists and adds what is missing. "
+        "Prints the demo logins. Runs only with DEBUG=1."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo logins have a published password: never on a production database.
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates logins with a published password and runs only with DEBUG=1 "
+                "(development). `make demo` and `make run` set it."
+            )
         with transaction.atomic():
             sync_role_permissions()
             created = self._seed_staff()
@@ -58,7 +66,8 @@ class Command(BaseCommand):
                 defaults={"first_name": first, "last_name": last, "email": f"{username}@clinic.example"},
             )
             created_count += created
-            user.set_password(DEMO_PASSWORD)
+            if created:  # an existing account keeps its own password
+                user.set_password(DEMO_PASSWORD)
             # Managers run the back office (the Django admin).
             user.is_staff = role == Role.MANAGER
             user.save()

@@ -1,0 +1,90 @@
+"""The back office's staff accounts and sign-in log: nobody raises their own privileges there.
+
+Only a superuser changes superuser status, groups and permissions user by user; a manager (who
+may add and change staff accounts) gives each one of the three roles and nothing more, and may
+not change a superuser's account (its password included). The sign-in attempt log of
+django-axes is evidence: no one deletes it here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from django import forms
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+
+from clinic.kernel.admin import NoDeleteMixin
+from clinic.kernel.roles import Role
+
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
+def role_in_groups(user: Any) -> str | None:
+    """The role a user's groups give (superuser status aside)."""
+    names = set(user.groups.values_list("name", flat=True))
+    return next((role.value for role in Role if role in names), None)
+
+
+def set_role(user: Any, role: str | None) -> None:
+    """Make `role` the user's only role group (None: no role); other groups are kept."""
+    user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(name=role or ""))
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+
+
+class StaffChangeForm(UserChangeForm):
+    role = forms.ChoiceField(
+        choices=[("", "No role"), *Role.choices],
+        required=False,
+        help_text="Manager, Practitioner or Reception: what this person may see and do.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["role"].initial = role_in_groups(self.instance)
+
+
+class StaffUserAdmin(UserAdmin):
+    form = StaffChangeForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Role", {"fields": ("is_active", "is_staff", "role")}),
+        ("Superusers only", {"fields": SUPERUSER_ONLY_FIELDS}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return readonly
+        # Read-only fields are left out of the form: whatever is posted for them is ignored.
+        return (*readonly, *SUPERUSER_ONLY_FIELDS)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A superuser's account (its password too) is changed by superusers only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if "role" in form.cleaned_data:  # the change form (the add form has no role yet)
+            set_role(form.instance, form.cleaned_data["role"] or None)
+
+
+class AccessAttemptLogAdmin(NoDeleteMixin, AccessAttemptAdmin):
+    pass
+
+
+class AccessLogKeptAdmin(NoDeleteMixin, AccessLogAdmin):
+    pass
+
+
+class AccessFailureLogKeptAdmin(NoDeleteMixin, AccessFailureLogAdmin):
+    pass
