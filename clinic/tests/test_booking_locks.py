@@ -310,6 +310,19 @@ def test_four_bookings_racing_for_any_free_room_take_four_rooms():
     assert taken == ["Room 1", "Room 2", "Room 3", "Room 4"]
 
 
+def take_room_meanwhile(monkeypatch: Any, room: Room, *, by: Practitioner, service: Any) -> None:
+    """Make certain what a racing booking does: `room` is booked (for `by`, at 10:00) between
+    the booking service reading the calendar and saving."""
+    check_time = services._check_time
+
+    def room_taken_meanwhile(**kwargs: Any) -> Any:
+        world = check_time(**kwargs)
+        make_booking(practitioner=by, service=service, start=local(DAY, 10), room=room)
+        return world
+
+    monkeypatch.setattr(services, "_check_time", room_taken_meanwhile)
+
+
 @pytest.mark.django_db
 def test_a_room_taken_after_the_calendar_was_read_sends_the_booking_to_the_next_room(
     practitioner, other_practitioner, service, monkeypatch
@@ -317,14 +330,7 @@ def test_a_room_taken_after_the_calendar_was_read_sends_the_booking_to_the_next_
     """What a racing booking does, made certain: room 1 is taken between reading the calendar
     and saving, so the booking takes room 2 instead of answering "room is taken"."""
     first, second = make_room(name="Room 1", calendar_order=1), make_room(name="Room 2", calendar_order=2)
-    check_time = services._check_time
-
-    def room_taken_meanwhile(**kwargs: Any) -> Any:
-        world = check_time(**kwargs)
-        make_booking(practitioner=other_practitioner, service=service, start=local(DAY, 10), room=first)
-        return world
-
-    monkeypatch.setattr(services, "_check_time", room_taken_meanwhile)
+    take_room_meanwhile(monkeypatch, first, by=other_practitioner, service=service)
     booking = book(
         client=make_client(), practitioner=practitioner, service=service, start=local(DAY, 10),
         by=make_user(role="Reception"),
@@ -337,14 +343,7 @@ def test_when_every_room_went_meanwhile_the_answer_is_no_room_free(
     practitioner, other_practitioner, service, monkeypatch
 ):
     room = make_room(name="Room 1")
-    check_time = services._check_time
-
-    def room_taken_meanwhile(**kwargs: Any) -> Any:
-        world = check_time(**kwargs)
-        make_booking(practitioner=other_practitioner, service=service, start=local(DAY, 10), room=room)
-        return world
-
-    monkeypatch.setattr(services, "_check_time", room_taken_meanwhile)
+    take_room_meanwhile(monkeypatch, room, by=other_practitioner, service=service)
     with pytest.raises(BookingConflict, match="No room is free then"):
         book(
             client=make_client(), practitioner=practitioner, service=service, start=local(DAY, 10),
@@ -360,14 +359,7 @@ def test_a_chosen_room_that_went_meanwhile_is_named_not_swapped(
     """The person asked for that room: they hear it is taken, and pick again."""
     wanted = make_room(name="Room 1")
     make_room(name="Room 2")
-    check_time = services._check_time
-
-    def room_taken_meanwhile(**kwargs: Any) -> Any:
-        world = check_time(**kwargs)
-        make_booking(practitioner=other_practitioner, service=service, start=local(DAY, 10), room=wanted)
-        return world
-
-    monkeypatch.setattr(services, "_check_time", room_taken_meanwhile)
+    take_room_meanwhile(monkeypatch, wanted, by=other_practitioner, service=service)
     with pytest.raises(BookingConflict, match="Room 1 is taken"):
         book(
             client=make_client(), practitioner=practitioner, service=service, start=local(DAY, 10),
