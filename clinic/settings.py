@@ -277,37 +277,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 
 
-def client_address_settings(proxy_count: int) -> dict[str, object]:
-    """Where django-axes (through django-ipware) finds the client's address.
-
-    `proxy_count` trusted proxies each append the address they received the request from to
-    X-Forwarded-For (nginx: `$proxy_add_x_forwarded_for`), so the header holds exactly that many
-    addresses and the first is the client's. A header with more (a client that sent its own) is
-    not trusted: the request counts under REMOTE_ADDR. 0: no proxy, REMOTE_ADDR only.
-    """
-    if proxy_count < 0:
-        raise ImproperlyConfigured(f"PROXY_COUNT={proxy_count} must be 0 or more.")
-    if proxy_count == 0:
-        return {
-            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
-            "AXES_IPWARE_PROXY_COUNT": None,
-            "AXES_IPWARE_PROXY_ORDER": "left-most",
-        }
-    return {
-        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
-        # django-ipware counts the proxies listed in the header besides the client's address;
-        # the last proxy's own address is REMOTE_ADDR, not in the header.
-        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
-        "AXES_IPWARE_PROXY_ORDER": "left-most",
-    }
-
-
-# Trusted reverse proxies in front of the app (deploy/nginx.conf alone: 1).
+# Trusted reverse proxies in front of the app (deploy/nginx.conf alone: 1). The client's address
+# (lock-out, access log, request logs) is read by one function: clinic.kernel.addresses.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
-_client_address = client_address_settings(PROXY_COUNT)
-AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
-AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
-AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"PROXY_COUNT={PROXY_COUNT} must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "clinic.kernel.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

@@ -116,3 +116,15 @@ def configure_structlog() -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+
+
+def bind_client_address(sender: Any, request: Any, **kwargs: Any) -> None:
+    """Request lines carry the client's address by the same rule as the lock-out and the access
+    log (PROXY_COUNT), replacing the guess django-structlog makes from whatever headers came."""
+    from django.conf import settings
+
+    from clinic.kernel.addresses import client_address
+
+    if not getattr(settings, "DJANGO_STRUCTLOG_IP_LOGGING_ENABLED", True):
+        return
+    structlog.contextvars.bind_contextvars(ip=client_address(request))

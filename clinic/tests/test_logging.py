@@ -106,3 +106,12 @@ def test_redaction_keeps_what_is_harmless():
     assert redact_path("/clinic/calendar/?date=2026-01-05&by=rooms") == "/clinic/calendar/?date=&by="
     assert redact_path("/clients/intake/abc123/") == "/clients/intake/[redacted]/"
     assert redact_path("/no/such/page/") == "/no/such/page/"
+
+
+@pytest.mark.urls(__name__)
+def test_request_lines_carry_the_client_address_by_the_proxy_rule(manager_client, settings, log_output):
+    settings.PROXY_COUNT = 1
+    manager_client.raise_request_exception = False
+    manager_client.get("/boom/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4")
+    lines = _lines(log_output)
+    assert {line.get("ip") for line in lines if line.get("request_id")} == {"198.51.100.4"}

@@ -52,7 +52,7 @@ def test_reading_a_chart_a_note_an_intake_and_a_letter_adds_four_events(practiti
 
 
 def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(settings, practitioner_client):
-    settings.BEHIND_PROXY = True
+    settings.PROXY_COUNT = 1
     client = make_client()
     practitioner_client.get(
         reverse("treatments:chart", args=[client.pk]),
