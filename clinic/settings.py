@@ -266,6 +266,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # A password-reset link works for one hour (and once: the password change invalidates it).
 PASSWORD_RESET_TIMEOUT = 3600
+# Reset requests per client address and per typed email address within the window (429 past it).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 # Login throttling: five wrong passwords for one user from one address lock that pair out; the
 # same user from another address still signs in.

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clinic import feed_views, views
+from clinic.kernel.passwords import ThrottledPasswordResetView
 
 admin.site.site_header = "Clinic back office"
 admin.site.site_title = "Clinic back office"
@@ -16,6 +17,8 @@ urlpatterns = [
     path("desk/", views.desk, name="desk"),
     path("my-day/", views.my_day, name="my_day"),
     path("overview/", views.overview, name="overview"),
+    # Before Django's own: the reset email goes through the outbox, and requests are rate-limited.
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("clinic/access/", include("clinic.kernel.access.urls")),
     path("clinic/", include("clinic.app_urls")),

@@ -6,11 +6,13 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from clinic.kernel.outbox.models import Message, MessageStatus
 from clinic.kernel.roles import Role
-from conftest import TEST_PASSWORD, make_user
+from conftest import TEST_PASSWORD, make_user, run_outbox_worker
 
 
 @pytest.fixture
@@ -59,9 +61,17 @@ def test_password_change(riley):
 
 
 def test_password_reset_by_email(client, riley, mailoutbox):
+    # The email leaves the request: written to the outbox, sent by the worker.
     response = client.post(reverse("password_reset"), {"email": "riley@clinic.example"})
     assert response.status_code == 302
+    assert mailoutbox == []
+    queued = Message.objects.get(kind="password reset")
+    assert queued.sensitive
+    run_outbox_worker()
     assert len(mailoutbox) == 1
+    queued.refresh_from_db()
+    assert queued.status == MessageStatus.SENT
+    assert queued.body == ""  # the live link is not kept once sent
     message = mailoutbox[0]
     assert message.to == ["riley@clinic.example"]
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", message.body).group(1)
@@ -85,6 +95,50 @@ def test_password_reset_for_an_unknown_address_says_nothing_more(client, db, mai
     response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
     assert response.status_code == 302
     assert mailoutbox == []
+    assert not Message.objects.exists()
+
+
+@pytest.fixture
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_password_reset_is_limited_per_account(client, riley, settings, fresh_cache):
+    settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT = 3
+    for n in range(3):
+        response = client.post(
+            reverse("password_reset"), {"email": "Riley@clinic.example"}, REMOTE_ADDR=f"198.51.100.{n}"
+        )
+        assert response.status_code == 302
+    written = Message.objects.filter(kind="password reset").count()
+    assert written >= 1  # the same link asked for twice within a second is one message
+    # From yet another address, and with the address typed differently: still this account.
+    refused = client.post(
+        reverse("password_reset"), {"email": " riley@CLINIC.example "}, REMOTE_ADDR="203.0.113.5"
+    )
+    assert refused.status_code == 429
+    assert "Too many reset requests" in refused.content.decode()
+    assert "riley@CLINIC.example" in refused.content.decode()  # the input is kept
+    assert Message.objects.filter(kind="password reset").count() == written
+
+
+def test_password_reset_is_limited_per_address(client, riley, settings, fresh_cache):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 4
+    for n in range(4):
+        response = client.post(
+            reverse("password_reset"), {"email": f"guess{n}@example.com"}, REMOTE_ADDR="203.0.113.5"
+        )
+        assert response.status_code == 302
+    refused = client.post(
+        reverse("password_reset"), {"email": "riley@clinic.example"}, REMOTE_ADDR="203.0.113.5"
+    )
+    assert refused.status_code == 429
+    assert not Message.objects.exists()
+    # Riley, from her own address, is not affected.
+    assert client.post(reverse("password_reset"), {"email": "riley@clinic.example"}).status_code == 302
+    assert Message.objects.filter(kind="password reset", recipient="riley@clinic.example").count() == 1
 
 
 def test_sessions_expire_after_inactivity():
