@@ -285,6 +285,7 @@ def health_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data.get("note", "") if clinician else "",
                 by=request.user,
             )
+            record_access(request, client_id=client.pk, what=What.HEALTH_UPDATE_RECORDED, obj=update)
             if update.changed and clinician:
                 messages.info(request, "Health has changed: update the intake (prefilled from the last one).")
                 return redirect(f"{reverse('clients:intake_new', args=[client.pk])}?update={update.pk}")

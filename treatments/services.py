@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from clients.models import Client
 from clients.screening import ScreeningResult, ScreeningStatus, screening_for
 from clinic.models import Booking
 from treatments import safety
@@ -28,6 +29,7 @@ from treatments.models import (
     PointApplication,
     Technique,
     TreatmentNote,
+    TreatmentPlan,
 )
 
 
@@ -301,3 +303,18 @@ def copy_last_protocol(
             )
         )
     return add_applications(note_id=note.pk, user=user, rows=rows), skipped
+
+
+def create_plan(*, client: Client, user: User, values: dict[str, Any]) -> TreatmentPlan:
+    """A course of care for the client, by a clinician (the view checks the role)."""
+    plan = TreatmentPlan(
+        client=client,
+        goal=values["goal"],
+        planned_sessions=values["planned_sessions"],
+        started_on=values["started_on"],
+        created_by=user,
+        practitioner=getattr(user, "practitioner", None),
+    )
+    plan.full_clean()
+    plan.save()
+    return plan

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -42,6 +43,9 @@ from treatments.quickline import QuickEntry, parse_quick_line, technique_names
 from treatments.selectors import get_note_for
 
 SUGGESTION_LIMIT = 10
+
+# The note's autosave is logged once per this stretch of typing (issue #11: no flood of events).
+AUTOSAVE_EVENT_EVERY = timedelta(minutes=10)
 
 
 # -- The point picker ----------------------------------------------------------------------
@@ -116,6 +120,7 @@ def booking_note(request: AuthenticatedHttpRequest, booking_id: int) -> HttpResp
                 {"booking": booking, "screening": screening, "refusal": str(error)},
                 status=409,
             )
+        record_access(request, client_id=note.client_id, what=What.NOTE_STARTED, obj=note)
         return redirect("treatments:note", pk=note.pk)
     refusal = services.refusal_to_start(booking, request.user, screening)
     return render(
@@ -333,6 +338,7 @@ def application_remove(
     except services.NoteError as error:
         messages.error(request, str(error))
         return _render_note(request, note, status=404)
+    record_access(request, client_id=note.client_id, what=What.POINT_REMOVED, obj=note)
     messages.success(request, "Point removed.")
     return _to_points(note)
 
@@ -499,7 +505,10 @@ def note_autosave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _autosave_status(request, problem=str(error), status=400)
     except services.NoteLocked as error:  # signed in another tab since this request began
         return _autosave_status(request, problem=str(error), status=409)
-    record_access(request, client_id=note.client_id, what=What.NOTE_SAVED, obj=note)
+    # Autosave runs every few seconds while the author types: one event per working stretch.
+    record_access(
+        request, client_id=note.client_id, what=What.NOTE_SAVED, obj=note, coalesce=AUTOSAVE_EVENT_EVERY
+    )
     return _autosave_status(request, saved_at=saved.updated_at)
 
 
@@ -575,16 +584,13 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @clinician_required
-def plan_create(request: HttpRequest, client_id: int) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for(request.user, client_id)
     form = PlanForm(request.POST or None, initial={"started_on": timezone.localdate()})
     if request.method == "POST":
         if form.is_valid():
-            plan = form.save(commit=False)
-            plan.client = client
-            plan.created_by = request.user
-            plan.practitioner = getattr(request.user, "practitioner", None)
-            plan.save()
+            plan = services.create_plan(client=client, user=request.user, values=form.cleaned_data)
+            record_access(request, client_id=client.pk, what=What.PLAN_CREATED, obj=plan)
             messages.success(request, "Treatment plan saved.")
             return redirect("treatments:chart", client_id=client.pk)
         return render(request, "treatments/plan_form.html", {"client": client, "form": form}, status=400)

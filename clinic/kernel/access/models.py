@@ -23,10 +23,14 @@ class What(models.TextChoices):
     INTAKE_TAKEN = "intake_taken", "Intake taken"
     INTAKE_REVIEWED = "intake_reviewed", "Intake reviewed"
     CLEARANCE_RECORDED = "clearance_recorded", "Clearance recorded"
+    NOTE_STARTED = "note_started", "Note started"
     NOTE_SAVED = "note_saved", "Note saved"
     NOTE_SIGNED = "note_signed", "Note signed"
     NOTE_AMENDED = "note_amended", "Note amended"
     POINTS_ADDED = "points_added", "Points added"
+    POINT_REMOVED = "point_removed", "Point removed"
+    HEALTH_UPDATE_RECORDED = "health_update", "Health update recorded"
+    PLAN_CREATED = "plan_created", "Treatment plan created"
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):

@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from clinic.kernel.access.models import AccessEvent, What
 from clinic.kernel.addresses import client_address
 from clinic.kernel.roles import primary_role
 
 
-def record_access(request: HttpRequest, *, client_id: int, what: What, obj: Any = None) -> AccessEvent:
-    """One event: who (and their role now), which client, what, which record, from where."""
+def record_access(
+    request: HttpRequest,
+    *,
+    client_id: int,
+    what: What,
+    obj: Any = None,
+    coalesce: timedelta | None = None,
+) -> AccessEvent:
+    """One event: who (and their role now), which client, what, which record, from where.
+
+    With `coalesce`, a burst of the same act is one event: if this user already has this event
+    for this record within that time, nothing is added (the autosave of a note every few
+    seconds is one "note saved" per working stretch, not hundreds).
+    """
     # Every caller sits behind a role check: the user is signed in.
     assert request.user.is_authenticated
+    object_kind = obj._meta.label_lower if obj is not None else ""
+    object_id = obj.pk if obj is not None else None
+    if coalesce is not None:
+        recent = (
+            AccessEvent.objects.by_user(request.user.pk)
+            .filter(
+                what=what, object_kind=object_kind, object_id=object_id, at__gte=timezone.now() - coalesce
+            )
+            .newest_first()
+            .first()
+        )
+        if recent is not None:
+            return recent
     return AccessEvent.objects.create(
         user=request.user,
         role=primary_role(request.user) or "",
         client_id=client_id,
         what=what,
-        object_kind=obj._meta.label_lower if obj is not None else "",
-        object_id=obj.pk if obj is not None else None,
+        object_kind=object_kind,
+        object_id=object_id,
         address=client_address(request),
     )

@@ -3,15 +3,20 @@ no one can change or remove, and which only managers read."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from unittest import mock
+
 import pytest
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.tests.builders import back_office_client, make_clearance, make_client, make_intake
 from clinic.kernel.access.models import AccessEvent, What
 from clinic.kernel.roles import Role
-from treatments.tests.builders import make_note, sign
+from treatments.models import TreatmentNote
+from treatments.tests.builders import add_point, make_attended_booking, make_note, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +162,51 @@ def test_the_report_and_the_panel_are_for_managers_only(request, who, practition
     browser = request.getfixturevalue(who)
     assert browser.get(reverse("access:user_activity", args=[practitioner.user.pk])).status_code == 403
     assert browser.get(reverse("access:client_events", args=[1])).status_code == 403
+
+
+def test_starting_a_note_removing_a_point_a_plan_and_a_health_update_are_logged(
+    practitioner, practitioner_client, receptionist, reception_client
+):
+    client = make_client()
+    booking = make_attended_booking(practitioner, client=client)
+    assert practitioner_client.post(reverse("treatments:booking_note", args=[booking.pk])).status_code == 302
+    note = TreatmentNote.objects.get(booking=booking)
+    point = add_point(note, "LI4")
+    response = practitioner_client.post(reverse("treatments:application_remove", args=[note.pk, point.pk]))
+    assert response.status_code == 302
+    response = practitioner_client.post(
+        reverse("treatments:plan_create", args=[client.pk]),
+        {
+            "goal": "Ease the shoulder",
+            "planned_sessions": "6",
+            "started_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    response = reception_client.post(reverse("clients:health_update", args=[client.pk]), {"changed": "no"})
+    assert response.status_code == 302
+
+    events = list(AccessEvent.objects.order_by("id").values_list("what", "user_id", "client_id"))
+    assert events == [
+        (What.NOTE_STARTED, practitioner.user.pk, client.pk),
+        (What.POINT_REMOVED, practitioner.user.pk, client.pk),
+        (What.PLAN_CREATED, practitioner.user.pk, client.pk),
+        (What.HEALTH_UPDATE_RECORDED, receptionist.pk, client.pk),
+    ]
+
+
+def test_autosave_is_one_event_per_stretch_of_typing(practitioner, practitioner_client):
+    note = make_note(practitioner)
+    url = reverse("treatments:note_autosave", args=[note.pk])
+    start = timezone.now()
+    with mock.patch("django.utils.timezone.now", return_value=start):
+        for text in ("Shoulder", "Shoulder ache", "Shoulder ache, left"):
+            assert (
+                practitioner_client.post(url, {"subjective": text}, HTTP_HX_REQUEST="true").status_code == 200
+            )
+    assert AccessEvent.objects.filter(what=What.NOTE_SAVED).count() == 1
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(minutes=11)):
+        assert (
+            practitioner_client.post(url, {"subjective": "Later"}, HTTP_HX_REQUEST="true").status_code == 200
+        )
+    assert AccessEvent.objects.filter(what=What.NOTE_SAVED).count() == 2
