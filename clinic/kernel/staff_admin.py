@@ -13,7 +13,7 @@ from typing import Any
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from django import forms
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
@@ -36,12 +36,25 @@ def set_role(user: Any, role: str | None) -> None:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
 
 
-class StaffChangeForm(UserChangeForm):
-    role = forms.ChoiceField(
+def role_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
         choices=[("", "No role"), *Role.choices],
         required=False,
         help_text="Manager, Practitioner or Reception: what this person may see and do.",
     )
+
+
+class StaffCreationForm(AdminUserCreationForm):
+    """A new staff account gets its name, email and role on the same page as its password."""
+
+    role = role_field()
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "last_name", "email")
+
+
+class StaffChangeForm(UserChangeForm):
+    role = role_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,6 +64,12 @@ class StaffChangeForm(UserChangeForm):
 
 class StaffUserAdmin(UserAdmin):
     form = StaffChangeForm
+    add_form = StaffCreationForm
+    add_fieldsets = (
+        (None, {"fields": ("username", "password1", "password2")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Role", {"fields": ("role",)}),
+    )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),
@@ -74,7 +93,7 @@ class StaffUserAdmin(UserAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        if "role" in form.cleaned_data:  # the change form (the add form has no role yet)
+        if "role" in form.cleaned_data:
             set_role(form.instance, form.cleaned_data["role"] or None)
 
 

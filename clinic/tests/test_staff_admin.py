@@ -134,3 +134,28 @@ def test_nobody_deletes_the_sign_in_log(superuser, model):
     assert client.post(f"{base}{row.pk}/delete/", {"post": "yes"}).status_code == 403
     client.post(base, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"})
     assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_a_new_staff_account_gets_its_role_on_the_add_page(back_office, manager):
+    page = back_office.get("/admin/auth/user/add/")
+    assert page.status_code == 200
+    assert 'name="role"' in page.content.decode()
+    response = back_office.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "jo",
+            "first_name": "Jo",
+            "last_name": "Park",
+            "email": "jo@clinic.example",
+            "password1": "a-long-staff-password-7",
+            "password2": "a-long-staff-password-7",
+            "role": Role.PRACTITIONER,
+            # Crafted: not on the add page, ignored.
+            "is_superuser": "on",
+            "groups": [Group.objects.get(name=Role.MANAGER).pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    jo = get_user_model().objects.get(username="jo")
+    assert (jo.email, jo.is_superuser, group_names(jo)) == ("jo@clinic.example", False, {Role.PRACTITIONER})
+    assert jo.check_password("a-long-staff-password-7")
