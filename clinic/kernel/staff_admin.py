@@ -13,7 +13,7 @@ from typing import Any
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from django import forms
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, BaseUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
@@ -49,7 +49,7 @@ class StaffCreationForm(AdminUserCreationForm):
 
     role = role_field()
 
-    class Meta(AdminUserCreationForm.Meta):
+    class Meta(BaseUserCreationForm.Meta):
         fields = ("username", "first_name", "last_name", "email")
 
 
