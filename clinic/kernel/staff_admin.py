@@ -13,8 +13,8 @@ from typing import Any
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from django import forms
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, BaseUserCreationForm, UserChangeForm
-from django.contrib.auth.models import Group
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
+from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
 
 from clinic.kernel.admin import NoDeleteMixin
@@ -49,8 +49,10 @@ class StaffCreationForm(AdminUserCreationForm):
 
     role = role_field()
 
-    class Meta(BaseUserCreationForm.Meta):
+    class Meta:
+        model = User
         fields = ("username", "first_name", "last_name", "email")
+        field_classes = {"username": UsernameField}
 
 
 class StaffChangeForm(UserChangeForm):
