@@ -55,7 +55,7 @@ def normalise_phone(raw: str) -> str:
         raise ValidationError("Enter a phone number of at most 30 characters.")
     number = phones.parse(raw)
     if number is None:
-        raise ValidationError("Enter a valid phone number, such as 07700 900123 or +44 7700 900123.")
+        raise ValidationError("Enter a valid phone number, such as 020 7946 0123 or +44 20 7946 0123.")
     if not phonenumbers.is_valid_number(number):
         raise ValidationError("This is not a valid phone number. Check the digits and the country code.")
     return phones.e164(number)

@@ -1,6 +1,8 @@
 """Demo data for the front desk: rooms, services, working hours, time off, a closure, and a
-week of bookings around today for the demo clients. Idempotent: a second run the same day
-changes nothing, and a run on another day only adds bookings where the calendar is free."""
+week of bookings around today for the demo clients. The demo clinic opens every day (weekend
+mornings included), so whatever day the demo is tried, today's desk and My day have sessions,
+and one client is always in the room now, ready for a note. Idempotent: a second run the same
+day changes nothing, and a run on another day only adds bookings where the calendar is free."""
 
 from __future__ import annotations
 
@@ -25,13 +27,13 @@ SERVICES = [
     ("Massage therapy 60", Modality.MASSAGE, 60, 15, "65.00", ["Lucía Fernández"]),
 ]
 MORNING, AFTERNOON = (time(9), time(13)), (time(14), time(18))
-# display name -> weekdays with a full day (lunch 13-14); Saturdays are mornings only
+# display name -> weekdays with a full day (lunch 13-14), weekdays with a morning only
 HOURS = {
-    "Amara Okafor": ((0, 1, 2, 3, 4), (5,)),
-    "Kenji Sato": ((0, 1, 3, 4), (5,)),
-    "Lucía Fernández": ((1, 2, 3, 4), ()),
+    "Amara Okafor": ((0, 1, 2, 3, 4), (5, 6)),
+    "Kenji Sato": ((0, 1, 3, 4), (2, 5)),
+    "Lucía Fernández": ((1, 2, 3, 4), (6,)),
 }
-# practitioner, service, local start times each working weekday
+# practitioner, service, local start times each working day (afternoon ones on full days only)
 DAILY = {
     "Amara Okafor": ("Acupressure 60", [time(9, 30), time(11), time(14), time(16)]),
     "Kenji Sato": ("Shiatsu 60", [time(9), time(10, 30), time(15)]),
@@ -93,9 +95,12 @@ def _bookings(today: date, practitioners: dict, services: dict, rooms: list[Room
         day = today + timedelta(days=offset)
         for room_index, (name, (service_name, starts)) in enumerate(DAILY.items()):
             practitioner, service = practitioners.get(name), services[service_name]
-            if practitioner is None or day.weekday() not in HOURS[name][0]:
+            full_days, mornings = HOURS[name]
+            if practitioner is None or day.weekday() not in (*full_days, *mornings):
                 continue
             for at in starts:
+                if day.weekday() not in full_days and at >= MORNING[1]:
+                    continue
                 start = local_datetime(day, at, tz)
                 end = start + service.duration
                 client = clients[turn % len(clients)]
@@ -110,7 +115,37 @@ def _bookings(today: date, practitioners: dict, services: dict, rooms: list[Room
                     reception_note="Demo booking",
                 )  # fmt: skip
                 made += 1
-    return made
+    return made + _someone_in_the_room(practitioners, services, clients, rooms, now)
+
+
+def _someone_in_the_room(practitioners: dict, services: dict, clients: list, rooms: list[Room], now) -> int:
+    """Unless a session of today is under way, a client arrived a few minutes ago, whatever the
+    hour (the first practitioner free then): the demo always has a note ready to write."""
+    tz = clinic_tz()
+    today_start = local_datetime(timezone.localdate(), time(0), tz)
+    if Booking.objects.filter(
+        status=BookingStatus.ARRIVED, start__gte=today_start, start__lt=today_start + timedelta(days=1)
+    ).exists():
+        return 0
+    local_now = timezone.localtime(now, tz)
+    quarter = local_datetime(local_now.date(), time(local_now.hour, local_now.minute // 15 * 15), tz)
+    starts = [max(quarter - timedelta(minutes=back), today_start) for back in (15, 0, 30)]
+    for name, (service_name, _starts) in DAILY.items():
+        practitioner, service = practitioners.get(name), services[service_name]
+        if practitioner is None:
+            continue
+        for start in starts:
+            end = start + service.duration
+            for client, room in ((c, r) for c in clients for r in rooms):
+                if _taken(practitioner, client, room, start, end, end + service.buffer):
+                    continue
+                Booking.objects.create(
+                    client=client, practitioner=practitioner, service=service, room=room, start=start,
+                    end=end, blocks_until=end + service.buffer, status=BookingStatus.ARRIVED,
+                    created_at=now, reception_note="Demo booking: in the room now",
+                )  # fmt: skip
+                return 1
+    return 0
 
 
 def _taken(practitioner, client, room, start, end, blocks_until) -> bool:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
+from clients.forms import normalise_phone
+from clients.models import Client
+from clients.screening import screening_for
+from clinic.kernel.dates import clinic_tz
 from clinic.kernel.roles import Role, primary_role
 from clinic.management.commands.seed_demo import DEMO_PASSWORD, DEMO_STAFF
+from clinic.models import Booking, BookingStatus
+from conftest import login_client
 from practitioners.models import Practitioner
+from treatments.services import refusal_to_start
 
 
 def _counts() -> dict[str, int]:
@@ -69,3 +80,30 @@ def test_demo_logins_work_through_the_login_form(client, db):
     call_command("seed_demo", stdout=StringIO())
     response = client.post("/accounts/login/", {"username": "reception", "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+# One moment on each day of a week (Monday 2026-11-30 first), at hours through the day and night.
+DEMO_MOMENTS = [(30, 6, 50), (1, 9, 40), (2, 11, 5), (3, 13, 30), (4, 16, 20), (5, 18, 10), (6, 23, 30)]
+
+
+@pytest.mark.parametrize(("day", "hour", "minute"), DEMO_MOMENTS)
+def test_the_demo_has_sessions_today_and_a_note_to_write_any_day_at_any_hour(db, day, hour, minute):
+    month = 11 if day == 30 else 12
+    moment = datetime(2026, month, day, hour, minute, tzinfo=clinic_tz())
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        call_command("seed_demo", stdout=StringIO())
+        today = timezone.localdate()
+        todays = Booking.objects.filter(start__date=today).exclude(status=BookingStatus.CANCELLED)
+        # The clinic's regular sessions fall on every day of the week, weekends included.
+        assert todays.filter(reception_note="Demo booking").exists(), f"no sessions on {moment:%A}"
+        arrived = [b for b in todays.filter(status=BookingStatus.ARRIVED) if b.start <= moment]
+        assert arrived, f"no session under way at {moment:%a %H:%M}"
+        booking = arrived[0]
+        assert refusal_to_start(booking, booking.practitioner.user, screening_for(booking.client)) is None
+        desk = login_client(get_user_model().objects.get(username="reception")).get(reverse("desk"))
+        assert booking.client.last_name in desk.content.decode()
+        my_day = login_client(booking.practitioner.user).get(reverse("my_day"))
+        assert booking.client.last_name in my_day.content.decode()
+        # And every demo client's phone number passes the app's own check (the edit form).
+        for client in Client.objects.all():
+            assert client.phone == "" or normalise_phone(client.phone) == client.phone, client.phone
