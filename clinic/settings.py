@@ -458,6 +458,10 @@ READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", not DEBUG)
 CLINIC_NAME = env_str("CLINIC_NAME", "Meridian Acupressure & Massage")
 INTAKE_VALID_DAYS = env_int("INTAKE_VALID_DAYS", 365)
 INTAKE_LINK_VALID_DAYS = env_int("INTAKE_LINK_VALID_DAYS", 7)
+# How long a client's record is kept after the last visit (retention_report lists those past it);
+# for a client who was a minor then, counted from the birthday at RETENTION_ADULT_AGE when later.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 8)
+RETENTION_ADULT_AGE = env_int("RETENTION_ADULT_AGE", 18)
 # A practitioner's calendar feed address stops working this many days after it was made.
 ICAL_FEED_VALID_DAYS = env_int("ICAL_FEED_VALID_DAYS", 180)
 LATE_CANCEL_HOURS = env_int("LATE_CANCEL_HOURS", 24)

@@ -21,4 +21,5 @@ class TreatmentsConfig(AppConfig):
         # The client's page (clients app) links to the chart, and the booking page (clinic) to
         # the session's note, through these parts.
         add_part("client_page.actions", "treatments/_client_chart_button.html")
+        add_part("client_page.actions", "treatments/_client_export_button.html")
         add_part("booking_page.actions", "treatments/_booking_note_button.html")

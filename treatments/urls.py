@@ -27,4 +27,5 @@ urlpatterns = [
     path("notes/<int:pk>/amend/", views.amendment_add, name="amendment_add"),
     path("clients/<int:client_id>/chart/", views.chart, name="chart"),
     path("clients/<int:client_id>/plans/new/", views.plan_create, name="plan_create"),
+    path("clients/<int:client_id>/export/", views.client_export, name="client_export"),
 ]

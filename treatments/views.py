@@ -22,11 +22,12 @@ from clinic.kernel.access.models import What
 from clinic.kernel.access.services import record_access
 from clinic.kernel.dates import parse_id
 from clinic.kernel.http import AuthenticatedHttpRequest
-from clinic.kernel.roles import clinician_required
+from clinic.kernel.roles import clinician_required, manager_required
 from clinic.selectors import get_booking_for
 from treatments import safety, services
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.charts import Session, pain_chart
+from treatments.export import build_export, export_filename
 from treatments.forms import AmendmentForm, ApplicationForm, NoteForm, PlanForm, QuickLineForm
 from treatments.lookup import fold
 from treatments.models import (
@@ -40,7 +41,7 @@ from treatments.models import (
     TreatmentPlan,
 )
 from treatments.quickline import QuickEntry, parse_quick_line, technique_names
-from treatments.selectors import get_note_for
+from treatments.selectors import get_client_record_for, get_note_for
 
 SUGGESTION_LIMIT = 10
 
@@ -595,3 +596,23 @@ def plan_create(request: AuthenticatedHttpRequest, client_id: int) -> HttpRespon
             return redirect("treatments:chart", client_id=client.pk)
         return render(request, "treatments/plan_form.html", {"client": client, "form": form}, status=400)
     return render(request, "treatments/plan_form.html", {"client": client, "form": form})
+
+
+# -- The client's record on request ----------------------------------------------------------
+
+
+@manager_required
+@require_POST
+def client_export(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The client's complete record as a zip (FHIR Bundle, printable HTML, letters): managers only.
+
+    A POST, so that a link followed or prefetched never exports; the export is logged.
+    """
+    record = get_client_record_for(request.user, client_id)
+    content = build_export(record)
+    record_access(request, client_id=record.client.pk, what=What.EXPORT, obj=record.client)
+    response = HttpResponse(content, content_type="application/zip")
+    filename = export_filename(record, timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -137,6 +137,8 @@ ROUTES: dict[str, Route] = {
     "treatments:amendment_add": Route(CLINICAL, _signed),
     "treatments:chart": Route(CLINICAL, lambda w: {"client_id": w.client.pk}),
     "treatments:plan_create": Route(CLINICAL, lambda w: {"client_id": w.client.pk}),
+    # The client's complete record on request (a zip): managers only, POST only.
+    "treatments:client_export": Route(MANAGER_ONLY, lambda w: {"client_id": w.client.pk}),
     "treatments:note_autosave": Route(AUTHOR_ONLY, _draft),
     "treatments:note_update": Route(AUTHOR_ONLY, _draft),
     "treatments:application_add": Route(AUTHOR_ONLY, _draft),
