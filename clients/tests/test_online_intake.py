@@ -53,6 +53,9 @@ def test_the_email_is_sent_to_the_client_with_the_link(sent, mailoutbox, setting
     (message,) = mailoutbox
     assert message.to == ["lena@example.com"]
     assert "health questionnaire" in message.subject
+    # Plain-text email: the clinic's name as written, not HTML-escaped ("&amp;").
+    assert message.subject.startswith(f"{settings.CLINIC_NAME}: ")
+    assert "&amp;" not in message.subject + message.body
     assert settings.SITE_URL + path in message.body
     assert path.startswith("/clients/intake/")
 

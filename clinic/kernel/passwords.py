@@ -89,4 +89,6 @@ class ThrottledPasswordResetView(PasswordResetView):
             response = self.form_invalid(form)
             response.status_code = 429
             return response
+        # The email names the clinic, not the host name the request came to.
+        self.extra_email_context = {"site_name": settings.CLINIC_NAME}
         return super().form_valid(form)

@@ -69,6 +69,8 @@ def test_password_reset_by_email(client, riley, mailoutbox):
     assert queued.sensitive
     run_outbox_worker()
     assert len(mailoutbox) == 1
+    # Plain text: the clinic's name as written ("&", not "&amp;").
+    assert mailoutbox[0].subject == f"Reset your password for {settings.CLINIC_NAME}"
     queued.refresh_from_db()
     assert queued.status == MessageStatus.SENT
     assert queued.body == ""  # the live link is not kept once sent
