@@ -20,7 +20,7 @@ from clients.screening import screenings_for
 from clinic.availability import Interval, Schedule, gaps
 from clinic.availability_loader import practitioners_for
 from clinic.calendar import Column, bounds, build_grid
-from clinic.kernel.dates import clinic_tz, local_span, parse_day
+from clinic.kernel.dates import clinic_tz, day_from_query, local_span
 from clinic.kernel.roles import staff_required
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Room
 from practitioners.models import Practitioner, TimeOff
@@ -92,7 +92,7 @@ def _nav(day: date, step: int) -> dict[str, date]:
 def day_view(request: HttpRequest) -> HttpResponse:
     """One day: a column per practitioner (or per room with ?by=rooms)."""
     tz = clinic_tz()
-    day = parse_day(request.GET.get("date"), timezone.localdate())
+    day, date_error = day_from_query(request.GET.get("date"), timezone.localdate())
     by_rooms = request.GET.get("by") == "rooms"
     data = load_days(day, day)
     _annotate(data.bookings, data.screenings)
@@ -129,8 +129,9 @@ def day_view(request: HttpRequest) -> HttpResponse:
         "inactive": data.inactive,
         "roomless": roomless,
         "closure_reasons": data.closure_reasons,
+        "date_error": date_error,
     }
-    return render(request, "clinic/calendar_day.html", context)
+    return render(request, "clinic/calendar_day.html", context, status=400 if date_error else 200)
 
 
 @staff_required
@@ -140,7 +141,7 @@ def week_view(request: HttpRequest, practitioner_id: int) -> HttpResponse:
     practitioner = get_object_or_404(
         Practitioner.objects.prefetch_related("working_hours"), pk=practitioner_id
     )
-    day = parse_day(request.GET.get("date"), timezone.localdate())
+    day, date_error = day_from_query(request.GET.get("date"), timezone.localdate())
     monday = day - timedelta(days=day.weekday())
     data = load_days(monday, monday + timedelta(days=6), practitioners=[practitioner])
     _annotate(data.bookings, data.screenings)
@@ -167,14 +168,15 @@ def week_view(request: HttpRequest, practitioner_id: int) -> HttpResponse:
         "inactive": data.inactive,
         "closure_reasons": data.closure_reasons,
         "week_end": monday + timedelta(days=6),
+        "date_error": date_error,
     }
-    return render(request, "clinic/calendar_week.html", context)
+    return render(request, "clinic/calendar_week.html", context, status=400 if date_error else 200)
 
 
 @staff_required
 def day_sheet(request: HttpRequest) -> HttpResponse:
     """The printable day: each practitioner's sessions in order."""
-    day = parse_day(request.GET.get("date"), timezone.localdate())
+    day, date_error = day_from_query(request.GET.get("date"), timezone.localdate())
     data = load_days(day, day)
     _annotate(data.bookings, data.screenings)
     by_practitioner: dict[int, list[Booking]] = defaultdict(list)
@@ -184,7 +186,13 @@ def day_sheet(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/day_sheet.html",
-        {**_nav(day, 1), "sections": sections, "closure_reasons": data.closure_reasons},
+        {
+            **_nav(day, 1),
+            "sections": sections,
+            "closure_reasons": data.closure_reasons,
+            "date_error": date_error,
+        },
+        status=400 if date_error else 200,
     )
 
 
@@ -221,10 +229,9 @@ def desk_context(now: datetime) -> dict[str, Any]:
     }
 
 
-def my_day_context(practitioner: Practitioner | None, now: datetime) -> dict[str, Any]:
+def my_day_context(practitioner: Practitioner | None, day: date) -> dict[str, Any]:
     if practitioner is None:
         return {"sessions": []}
-    today = now.astimezone(clinic_tz()).date()
-    data = load_days(today, today, practitioners=[practitioner])
+    data = load_days(day, day, practitioners=[practitioner])
     _annotate(data.bookings, data.screenings)
     return {"sessions": data.active, "inactive": data.inactive, "closure_reasons": data.closure_reasons}

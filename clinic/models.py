@@ -220,6 +220,8 @@ class Booking(models.Model):
 
     # Set by the calendar and the booking page for their templates (not stored).
     screening: ScreeningResult | None
+    # The state of the session's note ("draft", "signed" or None), set by My day for its template.
+    note_status: str | None
 
     history = HistoricalRecords(excluded_fields=["reminder_queued_at"])
     objects = BookingQuerySet.as_manager()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -9,10 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from clinic.calendar_views import desk_context, my_day_context
+from clinic.kernel.dates import day_from_query
 from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import Role, manager_required, primary_role, role_required
+from clinic.models import Booking
 from clinic.overview import overview_context
 from practitioners.models import Practitioner
+from treatments.models import NoteStatus, TreatmentNote
 
 HOME_BY_ROLE: dict[str, str] = {Role.MANAGER: "overview", Role.PRACTITIONER: "my_day", Role.RECEPTION: "desk"}
 
@@ -35,11 +41,28 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.PRACTITIONER, Role.MANAGER)
 def my_day(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A practitioner's home: their own day."""
+    """A practitioner's home: their own day (today unless ?date= says another), with the state of
+    each session's note, so nothing is left unwritten or unsigned."""
+    today = timezone.localdate()
+    day, date_error = day_from_query(request.GET.get("date"), today)
     practitioner = Practitioner.objects.prefetch_related("working_hours").filter(user=request.user).first()
-    context = {"today": timezone.localdate(), "practitioner": practitioner}
-    context.update(my_day_context(practitioner, timezone.now()))
-    return render(request, "clinic/home_practitioner.html", context)
+    context: dict[str, Any] = {"today": today, "day": day, "date_error": date_error}
+    context.update(
+        {"practitioner": practitioner, "previous": day - timedelta(days=1), "next": day + timedelta(days=1)}
+    )
+    context.update(my_day_context(practitioner, day))
+    sessions: list[Booking] = context["sessions"]
+    notes = dict(
+        TreatmentNote.objects.filter(booking_id__in=[b.pk for b in sessions]).values_list(
+            "booking_id", "status"
+        )
+    )
+    for booking in sessions:
+        booking.note_status = notes.get(booking.pk)
+    context["notes_to_finish"] = len(
+        [b for b in sessions if b.was_attended and notes.get(b.pk) != NoteStatus.SIGNED]
+    )
+    return render(request, "clinic/home_practitioner.html", context, status=400 if date_error else 200)
 
 
 @manager_required

@@ -32,13 +32,26 @@ def validate_clinic_date(value: date) -> None:
         )
 
 
+def day_from_query(raw: str | None, default: date) -> tuple[date, str]:
+    """The day a `?date=` value asks for, and "" or, when it cannot be read or lies outside the
+    clinic's range, `default` with a message saying so (for the page to show by its date field)."""
+    if not raw:
+        return default, ""
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        shown = raw if len(raw) <= 20 else raw[:20] + "..."
+        return default, f"\u201c{shown}\u201d is not a date (YYYY-MM-DD); showing {default:%d/%m/%Y} instead."
+    if not in_range(day):
+        return default, (
+            f"Dates run from {EARLIEST:%d/%m/%Y} to {LATEST:%d/%m/%Y}; showing {default:%d/%m/%Y} instead."
+        )
+    return day, ""
+
+
 def parse_day(raw: str | None, default: date) -> date:
     """A YYYY-MM-DD query-string value, or `default` when it is missing, malformed or out of range."""
-    try:
-        day = date.fromisoformat(raw) if raw else default
-    except ValueError:
-        return default
-    return day if in_range(day) else default
+    return day_from_query(raw, default)[0]
 
 
 def parse_id(raw: str | None) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -118,6 +120,7 @@ def _world(n_bookings: int, n_practitioners: int = 10, day=DAY):
 # 14-17 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
 #      transaction) and the session's save (SESSION_SAVE_EVERY_REQUEST, in its own savepoint)
 DAY_VIEW_QUERIES = 17
+MY_DAY_QUERIES = 17
 
 
 @pytest.mark.parametrize("per_practitioner", [2, 12])
@@ -181,3 +184,68 @@ def test_day_sheet_is_printable(reception_client, practitioner, service, room):
     make_booking(practitioner=practitioner, service=service, start=local(DAY, 9), room=room)
     page = reception_client.get(reverse("clinic:day_sheet") + f"?date={DAY}").content.decode()
     assert "data-print" in page and "print.css" in page
+
+
+def _my_sessions(practitioner, service, count: int) -> list:
+    """`count` attended sessions on DAY for the practitioner: the first signed, the second a draft."""
+    from clinic.models import BookingStatus
+    from treatments.tests.builders import make_note, sign
+
+    bookings = []
+    for i in range(count):
+        booking = make_booking(
+            practitioner=practitioner,
+            service=service,
+            start=local(DAY, 8) + i * service.duration,
+            status=BookingStatus.ARRIVED,
+        )
+        bookings.append(booking)
+    for booking, signed in zip(bookings[:2], (True, False), strict=False):
+        note = make_note(practitioner, client=booking.client)
+        note.booking = booking  # the builder made its own booking; use this one
+        note.save()
+        if signed:
+            sign(note)
+    return bookings
+
+
+def test_my_day_moves_through_dates_and_shows_each_notes_state(practitioner_client, practitioner, service):
+    _my_sessions(practitioner, service, 3)
+    response = practitioner_client.get(f"{reverse('my_day')}?date={DAY}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert DAY.strftime("%A %-d %B %Y") in page
+    assert page.count("Note signed") == 1
+    assert page.count("Draft note, not signed") == 1
+    assert page.count("No note yet") == 1
+    assert "2 sessions have no signed note yet" in page
+    assert f"?date={DAY - timedelta(days=1)}" in page and f"?date={DAY + timedelta(days=1)}" in page
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_my_day_runs_a_fixed_number_of_queries(
+    practitioner_client, practitioner, service, django_assert_num_queries, count
+):
+    _my_sessions(practitioner, service, count)
+    # As many as the day view: its reads for one practitioner (the practitioner and hours are
+    # read once, for the page), plus one for the notes' states.
+    with django_assert_num_queries(MY_DAY_QUERIES):
+        assert practitioner_client.get(f"{reverse('my_day')}?date={DAY}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda p: reverse("my_day"),
+        lambda p: reverse("clinic:day"),
+        lambda p: reverse("clinic:week", args=[p.pk]),
+        lambda p: reverse("clinic:day_sheet"),
+    ],
+)
+@pytest.mark.parametrize("raw", ["2026-02-30", "tomorrow", "9999-12-31"])
+def test_an_unreadable_date_is_said_next_to_the_date_field(practitioner_client, practitioner, url, raw):
+    response = practitioner_client.get(f"{url(practitioner)}?date={raw}")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="goto-date-error"' in page
+    assert "showing" in page and "instead" in page
