@@ -362,3 +362,22 @@ def test_reports_are_for_managers_in_the_nav_and_on_the_overview(manager, recept
         assert http.get(reverse("report_csv", args=["sessions"])).status_code == 403
     assert login_client(make_user()).get(reverse("reports")).status_code == 403
     assert login_client(manager).get(reverse("report", args=["nope"])).status_code == 404
+
+
+def test_the_page_costs_the_same_queries_on_a_bigger_clinic_and_a_longer_period(week, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    http = login_client(manager)
+
+    def count(start: str, end: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                http.get(reverse("report", args=["utilisation"]), {"start": start, "end": end}).status_code
+                == 200
+            )
+        return len(queries)
+
+    small = count("2026-03-02", "2026-03-08")
+    _bigger_clinic(manager)
+    assert count("2025-01-01", "2027-12-31") == small
