@@ -284,14 +284,12 @@ def clients(period: Period) -> Report:
     """Clients who attended in the period: new (their first ever attended session is in the
     period) or returning (they had attended before). Queries: 1."""
     start, end = period.span()
-    attended = Booking.objects.filter(client=OuterRef("pk"), status__in=ATTENDED_STATUSES)
-    # Query: the period's attending clients, split by whether they had come before.
+    attended = Booking.objects.filter(status__in=ATTENDED_STATUSES)
+    # Query: the period's attending clients (found from the period's bookings), split by whether
+    # they had come before (one index probe per client: booking_client_idx).
     counts = (
-        Client.objects.annotate(
-            came=Exists(attended.filter(start__gte=start, start__lt=end)),
-            came_before=Exists(attended.filter(start__lt=start)),
-        )
-        .filter(came=True)
+        Client.objects.filter(pk__in=attended.filter(start__gte=start, start__lt=end).values("client_id"))
+        .annotate(came_before=Exists(attended.filter(client=OuterRef("pk"), start__lt=start)))
         .aggregate(
             new=Count("pk", filter=Q(came_before=False)),
             returning=Count("pk", filter=Q(came_before=True)),
@@ -332,10 +330,11 @@ def completed(period: Period) -> Report:
     start, end = period.span()
     sessions = Booking.objects.filter(course=OuterRef("pk"))
     done = sessions.filter(status=BookingStatus.COMPLETED)
-    # Query: completed courses by service.
+    in_period = Booking.objects.filter(start__gte=start, start__lt=end, status=BookingStatus.COMPLETED)
+    # Query: completed courses by service, among the courses with a session in the period.
     courses = list(
         Course.objects.filter(
-            Exists(done.filter(start__gte=start, start__lt=end)),
+            Q(pk__in=in_period.filter(course__isnull=False).values("course_id")),
             ~Exists(done.filter(start__gte=end)),
             ~Exists(sessions.filter(status__in=(BookingStatus.BOOKED, BookingStatus.ARRIVED))),
         )
@@ -345,8 +344,12 @@ def completed(period: Period) -> Report:
     )
     # Query: finished plans by practitioner; when a plan became finished is in its history.
     history = TreatmentPlan.history.model
+    finished = history.objects.filter(status=PlanStatus.FINISHED)
     finished_in_period = (
-        history.objects.filter(status=PlanStatus.FINISHED, history_date__lt=end)
+        finished.filter(
+            history_date__lt=end,
+            id__in=finished.filter(history_date__gte=start, history_date__lt=end).values("id"),
+        )
         .values("id")
         .annotate(first=Min("history_date"))
         .filter(first__gte=start)
