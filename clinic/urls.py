@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic import feed_views, views
+from clinic import feed_views, report_views, views
 from clinic.kernel.passwords import ThrottledPasswordResetView
 
 admin.site.site_header = "Clinic back office"
@@ -17,6 +17,9 @@ urlpatterns = [
     path("desk/", views.desk, name="desk"),
     path("my-day/", views.my_day, name="my_day"),
     path("overview/", views.overview, name="overview"),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/<slug:name>/", report_views.report_detail, name="report"),
+    path("reports/<slug:name>/csv/", report_views.report_csv, name="report_csv"),
     # Before Django's own: the reset email goes through the outbox, and requests are rate-limited.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

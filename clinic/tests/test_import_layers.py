@@ -29,6 +29,8 @@ COMPOSITION_MODULES = {
     "clinic.asgi",
     "clinic.views",  # the role home pages
     "clinic.overview",  # the manager's overview
+    "clinic.reports",  # the manager's reports: bookings, schedules, clients, courses and plans
+    "clinic.report_views",  # their pages
     "clinic.management.commands.seed_demo",  # every app's demo data
 }
 COMPOSITION_TEMPLATES = {"clinic/home_desk.html", "clinic/home_practitioner.html", "clinic/home_manager.html"}

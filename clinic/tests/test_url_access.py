@@ -89,6 +89,10 @@ ROUTES: dict[str, Route] = {
     "desk": Route(DESK),
     "my_day": Route(CLINICAL),
     "overview": Route(MANAGER_ONLY),
+    # Reports over a period, and their CSV files: managers only.
+    "reports": Route(MANAGER_ONLY),
+    "report": Route(MANAGER_ONLY, lambda w: {"name": "utilisation"}),
+    "report_csv": Route(MANAGER_ONLY, lambda w: {"name": "attendance"}),
     # Who opened which record: managers only.
     "access:user_activity": Route(MANAGER_ONLY, lambda w: {"user_id": w.practitioner.user_id}),
     "access:client_events": Route(MANAGER_ONLY, lambda w: {"client_id": w.client.pk}),
