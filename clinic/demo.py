@@ -1,5 +1,5 @@
-"""Demo data for the front desk: rooms, services, working hours, time off, a closure, and a
-week of bookings around today for the demo clients. The demo clinic opens every day (weekend
+"""Demo data for the front desk: rooms, services, working hours, time off, a closure, and
+four weeks of history and a week ahead of bookings for the demo clients. The demo clinic opens every day (weekend
 mornings included), so whatever day the demo is tried, today's desk and My day have sessions,
 and one client is always in the room now, ready for a note. Idempotent: a second run the same
 day changes nothing, and a run on another day only adds bookings where the calendar is free."""
@@ -91,7 +91,7 @@ def _bookings(today: date, practitioners: dict, services: dict, rooms: list[Room
     if not clients:
         return 0
     tz, now, made, turn = clinic_tz(), timezone.now(), 0, 0
-    for offset in range(-3, 5):
+    for offset in range(-28, 8):
         day = today + timedelta(days=offset)
         for room_index, (name, (service_name, starts)) in enumerate(DAILY.items()):
             practitioner, service = practitioners.get(name), services[service_name]
