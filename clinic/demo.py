@@ -1,6 +1,6 @@
-"""Demo data for the front desk: rooms, services, working hours, time off, a closure, and
-four weeks of history and a week ahead of bookings for the demo clients. The demo clinic opens every day (weekend
-mornings included), so whatever day the demo is tried, today's desk and My day have sessions,
+"""Demo data for the front desk: rooms, services, working hours, time off, a closure, and four
+weeks of past and one week of coming bookings for the demo clients. The demo clinic opens every
+day (weekend mornings included), so whatever day the demo is tried, today's desk and My day have sessions,
 and one client is always in the room now, ready for a note. Idempotent: a second run the same
 day changes nothing, and a run on another day only adds bookings where the calendar is free."""
 
