@@ -4,7 +4,7 @@ clinical content (only the reception-safe screening badge)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -38,7 +38,7 @@ from clinic.kernel.extensions import parts
 from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.outbox.models import Message
 from clinic.kernel.roles import staff_required
-from clinic.models import Booking, IllegalTransition, Room
+from clinic.models import Booking, IllegalTransition, Room, Service
 from clinic.selectors import get_booking_for
 from clinic.services import (
     BookingError,
@@ -54,6 +54,8 @@ from clinic.services import (
 from practitioners.models import Practitioner
 
 SEARCH_DAYS = 28
+# Free start times listed at once, whole days only; a link continues from the next day.
+SLOTS_SHOWN = 120
 # Which form field shows each service error (the service speaks of start/end).
 FIELD_FOR = {"start": "time", "end": "end_time"}
 
@@ -103,6 +105,17 @@ def _initial_from(request: HttpRequest) -> dict[str, Any]:
     return initial
 
 
+def _default_service(initial: dict[str, Any]) -> int | None:
+    """A service to start from: the one the client booked last, else the first the chosen
+    practitioner offers, else the clinic's first. Reception changes it in one click."""
+    if initial.get("client") is not None and (usual := _usual_service(initial["client"])) is not None:
+        return usual
+    services = Service.objects.active()
+    if initial.get("practitioner") is not None:
+        services = services.filter(practitioners=initial["practitioner"])
+    return services.order_by("name", "pk").values_list("pk", flat=True).first()
+
+
 PICKER_MATCHES = 10
 
 
@@ -150,7 +163,9 @@ def booking_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 url = reverse("clinic:booking_detail", args=[booking.pk])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     else:
-        form = BookingForm(initial=_initial_from(request))
+        initial = _initial_from(request)
+        initial.setdefault("service", _default_service(initial))
+        form = BookingForm(initial=initial)
         status = 200
     context = {"form": form, "screening": _screening_for_form(form)}
     response = render(request, template, context, status=status)
@@ -164,9 +179,18 @@ def booking_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff_required
 def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The next free slots for a service (and client), with anyone or a chosen practitioner."""
-    form = SlotSearchForm(request.GET or None, initial={"from_date": timezone.localdate()})
+    # Opened from a link (?client=... from the booking form, or nothing): the choices so far are
+    # filled in and nothing is searched yet, so nothing is wrong yet either. Pressing Search
+    # always sends the service field.
+    asked = "service" in request.GET
+    initial = _initial_from(request) if not asked else {}
+    if not asked and initial.get("client") is not None and "service" not in initial:
+        initial["service"] = _usual_service(initial["client"])
+    initial["from_date"] = initial.pop("date", timezone.localdate())  # the search starts "from"
+    form = SlotSearchForm(request.GET if asked else None, initial=initial)
     slots: list[dict[str, Any]] = []
-    searched = form.is_bound and form.is_valid()
+    more_from: date | None = None
+    searched = asked and form.is_valid()
     if searched:
         data = form.cleaned_data
         service = data["service"]
@@ -194,8 +218,16 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
             first_day=first,
             days=SEARCH_DAYS,
             prefs=prefs,
-            limit=12,
+            limit=SLOTS_SHOWN + 1,
         )
+        if len(found) > SLOTS_SHOWN:
+            # Whole days only: the last day's list may be cut short, so it opens the next page.
+            last_day = found[SLOTS_SHOWN].start.astimezone(clinic_tz()).date()
+            kept = [s for s in found if s.start.astimezone(clinic_tz()).date() < last_day]
+            # One day alone fills the page: show its first slots, and go on from the next day.
+            found, more_from = (
+                (kept, last_day) if kept else (found[:SLOTS_SHOWN], last_day + timedelta(days=1))
+            )
         names = {p.pk: p for p in practitioners}
         rooms: dict[int | None, Room] = {
             r.pk: r for r in Room.objects.filter(pk__in={s.room_id for s in found if s.room_id})
@@ -220,7 +252,42 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
     template = "clinic/_slot_results.html" if request.htmx else "clinic/find_slots.html"
     status = 400 if form.is_bound and not searched else 200
-    return render(request, template, {"form": form, "slots": slots, "searched": searched}, status=status)
+    context = {
+        "form": form,
+        "slots": slots,
+        "days": _by_day(slots),
+        "searched": searched,
+        "more_url": _more_url(request, more_from) if more_from else None,
+        "more_from": more_from,
+    }
+    return render(request, template, context, status=status)
+
+
+def _usual_service(client: Client) -> int | None:
+    """The service the client booked last (the one reception most likely books again)."""
+    return (
+        Booking.objects.filter(client=client, service__is_active=True)
+        .order_by("-start")
+        .values_list("service_id", flat=True)
+        .first()
+    )
+
+
+def _by_day(slots: list[dict[str, Any]]) -> list[tuple[date, list[tuple[Any, list[dict[str, Any]]]]]]:
+    """Day by day, each practitioner's free start times on that day."""
+    days: dict[date, dict[int, list[dict[str, Any]]]] = {}
+    for slot in slots:
+        days.setdefault(slot["start"].date(), {}).setdefault(slot["practitioner"].pk, []).append(slot)
+    return [
+        (day, [(times[0]["practitioner"], times) for times in by_practitioner.values()])
+        for day, by_practitioner in days.items()
+    ]
+
+
+def _more_url(request: HttpRequest, from_day: date) -> str:
+    query = request.GET.copy()
+    query["from_date"] = from_day.isoformat()
+    return f"{reverse('clinic:find_slots')}?{query.urlencode()}"
 
 
 def _render_detail(

@@ -256,3 +256,39 @@ def test_reception_and_practitioners_may_use_them(
 
 def test_an_unknown_booking_is_404(reception_client, db):
     assert reception_client.get(reverse("clinic:booking_detail", args=[999999])).status_code == 404
+
+
+def test_find_slots_opened_for_a_client_shows_no_error_and_offers_their_usual_service(
+    reception_client, client_, practitioner, service, room
+):
+    make_booking(practitioner=practitioner, service=service, start=local(DAY, 9), client=client_)
+    response = reception_client.get(reverse("clinic:find_slots") + f"?client={client_.pk}")
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    assert response.context["form"]["service"].value() == service.pk
+    assert "Next free slots" not in response.content.decode()  # nothing searched before Search
+
+
+def test_find_slots_lists_whole_days_and_continues_from_the_next(
+    reception_client, client_, practitioner, service, room
+):
+    # Two practitioners, 08:00-20:00 every day in 15-minute steps: 45 starts each a day for a
+    # 60-minute service, 90 a day: one whole day fits in the page, the second would not.
+    url = reverse("clinic:find_slots") + f"?service={service.pk}&from_date={DAY}"
+    response = reception_client.get(url)
+    days = response.context["days"]
+    assert [day for day, _rows in days] == [DAY]
+    (_day, rows) = days[0]
+    assert [len(slots) for _p, slots in rows] == [45, 45]
+    more = response.context["more_url"]
+    assert f"from_date={DAY + timedelta(days=1)}" in more
+    following = reception_client.get(more).context["days"]
+    assert following[0][0] == DAY + timedelta(days=1)
+
+
+def test_the_booking_form_starts_with_a_service(reception_client, client_, practitioner, service, room):
+    page = reception_client.get(NEW)
+    assert page.context["form"]["service"].value() == service.pk
+    make_booking(practitioner=practitioner, service=service, start=local(DAY, 9), client=client_)
+    with_client = reception_client.get(f"{NEW}?client={client_.pk}")
+    assert with_client.context["form"]["service"].value() == service.pk
