@@ -85,14 +85,16 @@ def page(django_db_setup, browser, live_server, request: pytest.FixtureRequest):
     context.close()
 
 
-def login_through_form(page, username: str, password: str) -> None:
-    """Sign in through the real login form, as a person would."""
+def login_through_form(page, username: str, password: str, *, second_step: bool = True) -> None:
+    """Sign in through the real login form, as a person would (and, unless told not to, past
+    the two-factor step)."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
-    pass_second_step(page, username)
+    if second_step:
+        pass_second_step(page, username)
 
 
 def pass_second_step(page, username: str) -> None:
@@ -103,7 +105,7 @@ def pass_second_step(page, username: str) -> None:
     from django_otp.plugins.otp_static.models import StaticDevice
 
     if "/accounts/security/enrol/" in page.url:
-        page.get_by_label("Code").fill(
+        page.get_by_role("textbox", name="Code").fill(
             totp_code(page.locator("[data-otp-secret]").get_attribute("data-otp-secret"))
         )
         page.get_by_role("button", name="Confirm").click()
@@ -112,7 +114,8 @@ def pass_second_step(page, username: str) -> None:
     elif "/accounts/security/verify/" in page.url:
         user = get_user_model().objects.get(username=username)
         device, _ = StaticDevice.objects.get_or_create(user=user, name="e2e", defaults={"confirmed": True})
-        page.get_by_label("Code").fill(device.token_set.create(token=StaticToken.random_token()).token)
+        token = device.token_set.create(token=StaticToken.random_token()).token
+        page.get_by_role("textbox", name="Code").fill(token)
         page.get_by_role("button", name="Verify").click()
         page.wait_for_load_state()
 
