@@ -17,6 +17,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client as HttpClient
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from clinic.kernel.outbox.tasks import sweep_and_enqueue
 from clinic.kernel.roles import Role
@@ -50,10 +52,25 @@ def make_practitioner(**overrides: Any) -> Practitioner:
     return Practitioner.objects.create(**fields)
 
 
-def login_client(user) -> HttpClient:
+def login_client(user, *, verified: bool = True) -> HttpClient:
+    """A client signed in as `user`; with `verified`, past the second step too (two-factor
+    sign-in is on in tests, as in production: see clinic/kernel/twofactor/tests)."""
     client = HttpClient()
     client.force_login(user)
+    if verified:
+        mark_verified(client, user)
     return client
+
+
+def mark_verified(client: HttpClient, user) -> None:
+    """What a correct code does to the session (django_otp.login): the session names the
+    confirmed device that verified it. Here a backup-code device with no codes stands in."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="test sign-in", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def run_outbox_worker() -> None:

@@ -111,6 +111,9 @@ INSTALLED_APPS = [
     "bootstrap",  # Bootstrap 5's CSS and JS, from the django-bootstrap-static package
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "pgtrigger",
@@ -137,6 +140,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second-factor device (if any) verified this session: request.user.is_verified().
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A session signed in longer than SESSION_ABSOLUTE_HOURS ago is signed out, busy or not.
     "clinic.kernel.sessions.AbsoluteSessionLifetimeMiddleware",
@@ -145,6 +150,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "clinic.middleware.NoStoreForLoggedInMiddleware",
+    # Signed in but no code given yet: only the second step's pages (TWO_FACTOR_REQUIRED).
+    "clinic.kernel.twofactor.middleware.TwoFactorMiddleware",
     # A lock or statement timeout or a deadlock on any page: 503 "busy, try again", not a 500.
     "clinic.kernel.contention.BusyMiddleware",
     # Last, so a lock-out answers before any view runs.
@@ -270,6 +277,15 @@ PASSWORD_RESET_TIMEOUT = 3600
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10)
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
+
+# Two-factor sign-in (django-otp): practitioners, managers and superusers give a code from an
+# authenticator app (or a backup code) after their password. TWO_FACTOR_REQUIRED=0 relaxes it
+# for a demo (make run); anyone who has set it up still uses it. Reception may set it up.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_REQUIRED_ROLES = ("Manager", "Practitioner")  # clinic.kernel.roles.Role values
+# After a wrong code the next try waits 1, 2, 4... seconds (per device; django-otp's default).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Login throttling: five wrong passwords for one user from one address lock that pair out; the
 # same user from another address still signs in.
@@ -456,6 +472,8 @@ READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", not DEBUG)
 
 # Clinic-wide settings a manager may tune through the environment.
 CLINIC_NAME = env_str("CLINIC_NAME", "Meridian Acupressure & Massage")
+# The account's name in the staff's authenticator apps.
+OTP_TOTP_ISSUER = CLINIC_NAME
 INTAKE_VALID_DAYS = env_int("INTAKE_VALID_DAYS", 365)
 INTAKE_LINK_VALID_DAYS = env_int("INTAKE_LINK_VALID_DAYS", 7)
 # How long a client's record is kept after the last visit (retention_report lists those past it);

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from clinic import feed_views, report_views, views
@@ -11,6 +13,15 @@ from clinic.kernel.passwords import ThrottledPasswordResetView
 admin.site.site_header = "Clinic back office"
 admin.site.site_title = "Clinic back office"
 admin.site.index_title = "Configuration and records"
+
+
+def back_office_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The back office signs in through the app's own sign-in (password, lock-out, second
+    factor), never through a form of its own that would skip a step."""
+    return redirect_to_login(request.GET.get("next") or "/admin/")
+
+
+admin.site.login = back_office_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +34,7 @@ urlpatterns = [
     # Before Django's own: the reset email goes through the outbox, and requests are rate-limited.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/security/", include("clinic.kernel.twofactor.urls")),
     path("clinic/access/", include("clinic.kernel.access.urls")),
     path("clinic/", include("clinic.app_urls")),
     # A practitioner's calendar feed: bookings data, at the address subscribed calendars use.

@@ -22,10 +22,11 @@ def populate(count: int) -> list:
     return clients
 
 
-# The request's own queries, the same on every page (8): the ATOMIC_REQUESTS savepoint and
-# its release, the session, the user, the user's groups (roles, for the decorator and the nav),
-# and after the view the session's save (savepoint, UPDATE, release; SESSION_SAVE_EVERY_REQUEST).
-REQUEST = 8
+# The request's own queries, the same on every page (9): the ATOMIC_REQUESTS savepoint and
+# its release, the session, the user, the second-factor device that verified the session
+# (django-otp), the user's groups (roles, for the decorator and the nav), and after the view
+# the session's save (savepoint, UPDATE, release; SESSION_SAVE_EVERY_REQUEST).
+REQUEST = 9
 LIST_QUERIES = REQUEST + 2 + 5
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
 from django.contrib.auth.models import Group, User
@@ -19,6 +20,7 @@ from django.http import HttpRequest
 
 from clinic.kernel.admin import NoDeleteMixin
 from clinic.kernel.roles import Role
+from clinic.kernel.twofactor.services import reset_two_factor
 
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
 
@@ -79,6 +81,25 @@ class StaffUserAdmin(UserAdmin):
         ("Superusers only", {"fields": SUPERUSER_ONLY_FIELDS}),
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
+
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor sign-in (a lost phone): set it up again at next sign-in")
+    def reset_two_factor(self, request: HttpRequest, queryset: Any) -> None:
+        """Deletes the chosen accounts' authenticator and backup codes; each reset is kept in
+        the back office's change history and the log."""
+        done = []
+        for user in queryset:
+            if not self.has_change_permission(request, user):
+                self.message_user(
+                    request, f"{user}: only a superuser may change this account.", messages.ERROR
+                )
+                continue
+            reset_two_factor(user, by=request.user)
+            self.log_change(request, user, "Reset two-factor sign-in (devices deleted).")
+            done.append(str(user))
+        if done:
+            self.message_user(request, "Two-factor sign-in reset for: " + ", ".join(done) + ".")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         readonly = tuple(super().get_readonly_fields(request, obj))

@@ -110,17 +110,17 @@ def _world(n_bookings: int, n_practitioners: int = 10, day=DAY):
 
 
 # The day view's queries, whatever the number of practitioners and bookings:
-#  1-3 session, user, the user's groups (role check)
-#  4-5 practitioners, their working hours (prefetch)
-#  6   bookings of the day with client, service, room, practitioner
-#  7   time off that day
-#  8   closures that day
-#  9-13 screening badges in bulk: newest intakes, their sites, valid clearances, their
+#  1-4 session, user, the device that verified the session (django-otp), the user's groups
+#  5-6 practitioners, their working hours (prefetch)
+#  7   bookings of the day with client, service, room, practitioner
+#  8   time off that day
+#  9   closures that day
+# 10-14 screening badges in bulk: newest intakes, their sites, valid clearances, their
 #      conditions, the rules (clients.screening.screenings_for)
-# 14-17 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
+# 15-18 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
 #      transaction) and the session's save (SESSION_SAVE_EVERY_REQUEST, in its own savepoint)
-DAY_VIEW_QUERIES = 17
-MY_DAY_QUERIES = 17
+DAY_VIEW_QUERIES = 18
+MY_DAY_QUERIES = 18
 
 
 @pytest.mark.parametrize("per_practitioner", [2, 12])

@@ -98,6 +98,7 @@ def wrong_way_imports(root: Path = ROOT) -> list[str]:
 URL_TAG = re.compile(r"""\{%\s*url\s+['"](\w+):""")
 NAMESPACE_LAYER = {
     "access": KERNEL,
+    "twofactor": KERNEL,
     "practitioners": LEAF,
     "clients": LEAF,
     "clinic": BOOKINGS,

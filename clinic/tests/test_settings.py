@@ -43,13 +43,18 @@ def test_env_list_splits_on_commas(monkeypatch):
     assert env_list("HOSTS", []) == ["a.example", "b.example"]
 
 
+KEPT_OUT_OF_SUBPROCESSES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "TWO_FACTOR_REQUIRED",
+}
+
+
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into the production check.
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
+    base = {k: v for k, v in os.environ.items() if k not in KEPT_OUT_OF_SUBPROCESSES}
     base.update(env)
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
@@ -85,16 +90,30 @@ def test_with_debug_on_the_console_shows_emails():
     assert shown.stdout.strip().splitlines()[-1] == "django.core.mail.backends.console.EmailBackend"
 
 
+def test_two_factor_sign_in_is_required_unless_relaxed():
+    code = "from django.conf import settings; print(settings.TWO_FACTOR_REQUIRED)"
+    default = _manage("shell", "-c", code, DEBUG="1")
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.strip().splitlines()[-1] == "True"
+    relaxed = _manage("shell", "-c", code, DEBUG="1", TWO_FACTOR_REQUIRED="0")
+    assert relaxed.stdout.strip().splitlines()[-1] == "False"
+
+
 @pytest.mark.parametrize("target", ["demo", "run"])
 def test_make_demo_and_run_turn_debug_on(tmp_path, target):
-    """The recipes run in development mode: a stand-in python prints the DEBUG it was given."""
+    """The recipes run in development mode, with two-factor sign-in relaxed so the printed demo
+    logins work: a stand-in python prints the DEBUG and TWO_FACTOR_REQUIRED it was given."""
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     fake = venv / "bin" / "python"
-    fake.write_text('#!/bin/sh\necho "DEBUG=$DEBUG $*"\n')
+    fake.write_text('#!/bin/sh\necho "DEBUG=$DEBUG TWO_FACTOR_REQUIRED=$TWO_FACTOR_REQUIRED $*"\n')
     fake.chmod(0o755)
     (venv / ".runtime").touch()
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "MAKEFLAGS", "MAKELEVEL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "MAKEFLAGS", "MAKELEVEL", "TWO_FACTOR_REQUIRED"}
+    }
     result = subprocess.run(  # noqa: S603 - make with fixed arguments
         ["make", "-s", target, f"VENV={venv}"],  # noqa: S607 - make from PATH, as the README says
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
@@ -104,7 +123,7 @@ def test_make_demo_and_run_turn_debug_on(tmp_path, target):
     assert any("seed_demo" in line for line in ran)
     if target == "run":
         assert any("runserver" in line for line in ran)
-    assert ran and all(line.startswith("DEBUG=1 ") for line in ran), ran
+    assert ran and all(line.startswith("DEBUG=1 TWO_FACTOR_REQUIRED=0 ") for line in ran), ran
 
 
 def test_refuses_to_start_without_a_secret_key_when_debug_is_off():

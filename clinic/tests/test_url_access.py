@@ -99,6 +99,12 @@ ROUTES: dict[str, Route] = {
     # A user's own account.
     "password_change": Route(ANYONE_LOGGED_IN),
     "password_change_done": Route(ANYONE_LOGGED_IN),
+    # Two-factor sign-in: every member of staff may set it up and see it; outsiders may not.
+    "twofactor:security": Route(STAFF),
+    "twofactor:verify": Route(STAFF),
+    "twofactor:enrol": Route(STAFF),
+    "twofactor:backup_codes": Route(STAFF),
+    "twofactor:regenerate_backup_codes": Route(STAFF),
     # Front desk: calendar and bookings.
     "clinic:day": Route(STAFF),
     "clinic:week": Route(STAFF, lambda w: {"practitioner_id": w.practitioner.pk}),

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django_otp.plugins.otp_static.models import StaticToken
 
 # Playwright's sync API runs an event loop; Django refuses ORM calls from such a thread unless
 # told this is fine (it is: the test drives the browser, the live server serves from its own).
@@ -84,13 +85,50 @@ def page(django_db_setup, browser, live_server, request: pytest.FixtureRequest):
     context.close()
 
 
-def login_through_form(page, username: str, password: str) -> None:
-    """Sign in through the real login form, as a person would."""
+def login_through_form(page, username: str, password: str, *, second_step: bool = True) -> None:
+    """Sign in through the real login form, as a person would (and, unless told not to, past
+    the two-factor step)."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if second_step:
+        pass_second_step(page, username)
+
+
+def pass_second_step(page, username: str) -> None:
+    """Two-factor sign-in is on: a clinician's first sign-in sets up an authenticator (the
+    secret read off the page, its code computed here), a later one gives a backup code issued
+    for the test. Reception without a device goes straight through."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    if "/accounts/security/enrol/" in page.url:
+        page.get_by_role("textbox", name="Code").fill(
+            totp_code(page.locator("[data-otp-secret]").get_attribute("data-otp-secret"))
+        )
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("link", name="I have kept them, continue").click()
+        page.wait_for_load_state()
+    elif "/accounts/security/verify/" in page.url:
+        user = get_user_model().objects.get(username=username)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="e2e", defaults={"confirmed": True})
+        token = device.token_set.create(token=StaticToken.random_token()).token
+        page.get_by_role("textbox", name="Code").fill(token)
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()
+
+
+def totp_code(secret: str | None, *, step_ahead: int = 0) -> str:
+    """The code an authenticator app shows for a base32 secret (as typed, spaces and all)."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    assert secret
+    key = b32decode(secret.replace(" ", "").upper() + "=" * (-len(secret.replace(" ", "")) % 8))
+    return f"{totp(key, drift=step_ahead):06d}"
 
 
 def assert_accessible(page) -> None:
