@@ -439,3 +439,15 @@ def test_the_admins_inline_rows_are_checked_as_one_week(admin_client, practition
     assert response.status_code == 200
     assert "Overlaps 09:00\u201313:00 on Friday." in response.content.decode()
     assert not WorkingHours.objects.exists()
+
+
+def test_the_admin_refuses_a_closure_over_booked_sessions_pointing_to_the_page(admin_client, busy_day):
+    day, _bookings = busy_day
+
+    response = admin_client.post(reverse("admin:clinic_closure_add"), _closure_form(day))
+
+    assert response.status_code == 200
+    assert "10 booked sessions fall in these days" in response.content.decode()
+    assert not Closure.objects.exists()
+    elsewhere = admin_client.post(reverse("admin:clinic_closure_add"), _closure_form(day + timedelta(days=1)))
+    assert elsewhere.status_code == 302
