@@ -451,3 +451,37 @@ def test_the_admin_refuses_a_closure_over_booked_sessions_pointing_to_the_page(a
     assert not Closure.objects.exists()
     elsewhere = admin_client.post(reverse("admin:clinic_closure_add"), _closure_form(day + timedelta(days=1)))
     assert elsewhere.status_code == 302
+
+
+def test_a_session_that_cannot_move_is_left_and_named(manager_client, busy_day, practitioner, mailoutbox):
+    """The move service's own checks decide: a practitioner who takes no new bookings keeps the
+    sessions where they are, and the page says which and why."""
+    day, bookings = busy_day
+    practitioner.is_active = False
+    practitioner.save()
+
+    response = manager_client.post(
+        reverse("clinic:closure_new"), {**_closure_form(day), **_apply(bookings, "move")}, follow=True
+    )
+    run_outbox_worker()
+
+    page = response.content.decode()
+    assert Closure.objects.count() == 1
+    assert page.count("Not moved:") == 10
+    assert "takes no new bookings" in page
+    assert [b.start for b in Booking.objects.order_by("start")] == [b.start for b in bookings]
+    assert mailoutbox == []
+
+
+def test_a_manager_changes_a_practitioners_time_off(manager_client, practitioner):
+    item = make_time_off(practitioner, future_day(weeks=4))
+    later = future_day(weeks=5)
+
+    response = manager_client.post(
+        reverse("clinic:time_off_edit", args=[item.pk]),
+        {"start_date": later.isoformat(), "end_date": later.isoformat(), "reason": "Moved course"},
+    )
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.start_date, item.reason, item.practitioner) == (later, "Moved course", practitioner)
