@@ -108,6 +108,9 @@ class Client(models.Model):
                 condition=Q(is_archived=False, archived_at__isnull=True)
                 | Q(is_archived=True, archived_at__isnull=False),
                 name="client_archived_has_date",
+                violation_error_message=(
+                    "An archived client needs the date they were archived (and an active one none)."
+                ),
             ),
         ]
 
@@ -266,6 +269,7 @@ class Intake(models.Model):
             models.CheckConstraint(
                 condition=Q(pressure_preference__gte=1, pressure_preference__lte=5),
                 name="intake_pressure_1_to_5",
+                violation_error_message="Choose a pressure preference from 1 (lightest) to 5 (firmest).",
             ),
         ]
 
@@ -370,16 +374,21 @@ class ContraindicationRule(models.Model):
             models.CheckConstraint(
                 condition=Q(pressure_cap__isnull=True) | Q(pressure_cap__lte=5),
                 name="rule_pressure_cap_0_to_5",
+                violation_error_message="A pressure cap goes from 0 to 5.",
             ),
             # The floor under screening: an absolute contraindication always stops the session.
             models.CheckConstraint(
                 condition=~Q(kind=ConditionKind.ABSOLUTE)
                 | Q(outcome=ScreeningStatus.DO_NOT_TREAT, is_active=True),
                 name="rule_absolute_is_do_not_treat",
+                violation_error_message=(
+                    'An absolute contraindication must say "do not treat" and stay active.'
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(condition__in=ALWAYS_ABSOLUTE) | Q(kind=ConditionKind.ABSOLUTE),
                 name="rule_fixed_absolutes_stay_absolute",
+                violation_error_message="This condition is always an absolute contraindication.",
             ),
         ]
 
@@ -469,7 +478,9 @@ class PhysicianClearance(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(expires_on__gte=models.F("issued_on")), name="clearance_expires_after_issue"
+                condition=Q(expires_on__gte=models.F("issued_on")),
+                name="clearance_expires_after_issue",
+                violation_error_message="The clearance can't expire before the date it was issued.",
             ),
         ]
 

@@ -6,12 +6,16 @@ through the booking service; rooms and services are referenced by them: none is 
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clinic.forms import ClosureForm
 from clinic.kernel.admin import HistoryAdmin, NoDeleteMixin, RecordWindowMixin, deactivate
 from clinic.kernel.staff_admin import (
     AccessAttemptLogAdmin,
@@ -20,6 +24,7 @@ from clinic.kernel.staff_admin import (
     StaffUserAdmin,
 )
 from clinic.models import Booking, Closure, Course, Room, Service
+from clinic.schedules import closure_bookings
 
 
 @admin.register(Room)
@@ -48,8 +53,29 @@ class ServiceAdmin(NoDeleteMixin, admin.ModelAdmin):
     filter_horizontal = ["practitioners"]
 
 
+class ClosureAdminForm(ClosureForm):
+    """A closure over booked sessions is added on the closures page, which lists them and
+    moves or cancels them; here it is refused, saying so."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors:
+            candidate = Closure(pk=self.instance.pk, start_date=data["start_date"], end_date=data["end_date"])
+            booked = len(closure_bookings(candidate))
+            if booked:
+                sessions = f"{booked} booked session{pluralize(booked)} fall{pluralize(booked, 's,')}"
+                self.add_error(
+                    None,
+                    f"{sessions} in these days. "
+                    "Add or change this closure on the Schedules > Clinic closures page, which moves or "
+                    "cancels them first.",
+                )
+        return data
+
+
 @admin.register(Closure)
 class ClosureAdmin(admin.ModelAdmin):
+    form = ClosureAdminForm
     list_display = ["reason", "start_date", "end_date"]
     date_hierarchy = "start_date"
     search_fields = ["reason"]

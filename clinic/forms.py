@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from clients.models import Client
 from clinic.kernel.dates import LATEST, clinic_tz, local_datetime, parse_id, validate_clinic_date
 from clinic.kernel.forms import DateInput, TimeInput
-from clinic.models import Room, Service
+from clinic.models import Closure, Room, Service
 from practitioners.models import Practitioner, Weekday
 
 
@@ -239,3 +239,22 @@ def parse_time(raw: str | None) -> time | None:
         return time.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+class ClosureForm(forms.ModelForm):
+    """Whole days the clinic is shut."""
+
+    class Meta:
+        model = Closure
+        fields = ["start_date", "end_date", "reason"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        labels = {"start_date": "First closed day", "end_date": "Last closed day"}
+        help_texts = {"reason": "Shown to the team, for example “Bank holiday”."}
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The last closed day can't be before the first.")
+        return data

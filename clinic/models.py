@@ -75,7 +75,11 @@ class Service(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="service_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0),
+                name="service_duration_positive",
+                violation_error_message="A service must last at least one minute.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,7 +107,11 @@ class Closure(models.Model):
     class Meta:
         ordering = ["start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="closure_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="closure_dates_in_order",
+                violation_error_message="The last closed day can't be before the first.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,8 +237,16 @@ class Booking(models.Model):
     class Meta:
         ordering = ["start", "practitioner__calendar_order", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
-            models.CheckConstraint(condition=Q(blocks_until__gte=F("end")), name="booking_blocks_after_end"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="booking_end_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(blocks_until__gte=F("end")),
+                name="booking_blocks_after_end",
+                violation_error_message="The room can't be free again before the session ends.",
+            ),
         ]
         indexes = [
             # The calendar: bookings in a range of time.

@@ -67,7 +67,12 @@ class Practitioner(models.Model):
         constraints = [
             # Feed look-up by token; empty tokens (no feed) are exempt.
             models.UniqueConstraint(
-                fields=["ical_token"], condition=~Q(ical_token=""), name="practitioner_ical_token_unique"
+                fields=["ical_token"],
+                condition=~Q(ical_token=""),
+                name="practitioner_ical_token_unique",
+                violation_error_message=(
+                    "Another practitioner's calendar feed already uses this address; make a new one."
+                ),
             )
         ]
 
@@ -129,8 +134,16 @@ class WorkingHours(models.Model):
         ordering = ["practitioner", "weekday", "start"]
         verbose_name_plural = "working hours"
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="working_hours_end_after_start"),
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="working_hours_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="working_hours_end_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6),
+                name="working_hours_weekday_range",
+                violation_error_message="Choose a day from Monday to Sunday.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,7 +172,9 @@ class TimeOff(models.Model):
         verbose_name_plural = "time off"
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="time_off_dates_in_order"
+                condition=Q(end_date__gte=F("start_date")),
+                name="time_off_dates_in_order",
+                violation_error_message="The last day away can't be before the first.",
             ),
         ]
         indexes = [

@@ -101,6 +101,7 @@ class Point(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="point_who_has_channel_and_number",
+                violation_error_message="A standard (WHO) point needs its channel and number.",
                 condition=~models.Q(kind="who") | (~models.Q(channel="") & models.Q(number__isnull=False)),
             ),
         ]
@@ -164,9 +165,14 @@ class PointCaution(models.Model):
     class Meta:
         ordering = ["point", "kind", "condition"]
         constraints = [
-            models.UniqueConstraint(fields=["point", "kind", "condition"], name="point_caution_unique"),
+            models.UniqueConstraint(
+                fields=["point", "kind", "condition"],
+                name="point_caution_unique",
+                violation_error_message="This point already has that caution for that condition.",
+            ),
             models.CheckConstraint(
                 name="point_caution_avoid_if_names_condition",
+                violation_error_message='An "avoid if" caution must name the condition.',
                 condition=~models.Q(kind="avoid_if") | ~models.Q(condition=""),
             ),
         ]
@@ -294,18 +300,22 @@ class TreatmentNote(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="note_pain_before_0_to_10",
+                violation_error_message="Pain before the session goes from 0 to 10.",
                 condition=models.Q(pain_before__isnull=True) | models.Q(pain_before__lte=PAIN_MAX),
             ),
             models.CheckConstraint(
                 name="note_pain_after_0_to_10",
+                violation_error_message="Pain after the session goes from 0 to 10.",
                 condition=models.Q(pain_after__isnull=True) | models.Q(pain_after__lte=PAIN_MAX),
             ),
             models.CheckConstraint(
                 name="note_home_care_caution_has_reason",
+                violation_error_message="Say why the home-care advice goes ahead despite its caution.",
                 condition=models.Q(home_care_cautions="") | ~models.Q(home_care_reason=""),
             ),
             models.CheckConstraint(
                 name="note_signed_has_who_and_when",
+                violation_error_message="A signed note records who signed it and when; a draft has neither.",
                 condition=(
                     models.Q(status=NoteStatus.DRAFT, signed_at__isnull=True, signed_by__isnull=True)
                     | models.Q(status=NoteStatus.SIGNED, signed_at__isnull=False, signed_by__isnull=False)
@@ -376,21 +386,25 @@ class PointApplication(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="application_pressure_0_to_5",
+                violation_error_message="Pressure goes from 0 to 5.",
                 condition=models.Q(pressure__isnull=True) | models.Q(pressure__lte=PRESSURE_MAX),
             ),
             models.CheckConstraint(
                 name="application_duration_1s_to_1h",
+                violation_error_message="A point is held from 1 second to 1 hour.",
                 condition=models.Q(duration_seconds__isnull=True)
                 | models.Q(duration_seconds__gte=1, duration_seconds__lte=DURATION_MAX_SECONDS),
             ),
             # A caution shown and passed over always has its reason recorded.
             models.CheckConstraint(
                 name="application_caution_has_reason",
+                violation_error_message="Say why this point is used despite its caution.",
                 condition=models.Q(cautions_shown="") | ~models.Q(override_reason=""),
             ),
             # A reading is only ever chosen for something typed.
             models.CheckConstraint(
                 name="application_reading_has_entered_as",
+                violation_error_message="A reading is chosen only for something typed in.",
                 condition=models.Q(reading="") | ~models.Q(entered_as=""),
             ),
         ]
@@ -472,6 +486,7 @@ class TreatmentPlan(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="plan_sessions_1_to_100",
+                violation_error_message="A treatment plan has from 1 to 100 sessions.",
                 condition=models.Q(planned_sessions__gte=1, planned_sessions__lte=100),
             ),
         ]

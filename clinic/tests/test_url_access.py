@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clients.models import IntakeSource
 from clients.tests.builders import make_clearance, make_client, make_intake
 from clinic.kernel.roles import Role, roles_of
+from clinic.tests.builders import future_day, make_closure, make_time_off
 from conftest import login_client
 from treatments.models import Amendment
 from treatments.tests.builders import add_point, make_attended_booking, make_note, sign
@@ -118,6 +119,17 @@ ROUTES: dict[str, Route] = {
     "clinic:booking_cancel": Route(STAFF, _booking),
     "clinic:booking_note": Route(STAFF, _booking),
     "clinic:booking_status": Route(STAFF, lambda w: {"pk": w.booking.pk, "action": "completed"}),
+    # Schedules: working hours and closures for managers; time off, each practitioner their own.
+    "clinic:schedules": Route(MANAGER_ONLY),
+    "clinic:working_hours": Route(MANAGER_ONLY, lambda w: {"practitioner_id": w.practitioner.pk}),
+    "clinic:closures": Route(MANAGER_ONLY),
+    "clinic:closure_new": Route(MANAGER_ONLY),
+    "clinic:closure_edit": Route(MANAGER_ONLY, lambda w: {"pk": w.closure.pk}),
+    "clinic:closure_delete": Route(MANAGER_ONLY, lambda w: {"pk": w.closure.pk}),
+    "clinic:time_off": Route(SELF_OR_MANAGER, lambda w: {"practitioner_id": w.practitioner.pk}),
+    "clinic:time_off_edit": Route(SELF_OR_MANAGER, lambda w: {"pk": w.time_off.pk}),
+    "clinic:time_off_delete": Route(SELF_OR_MANAGER, lambda w: {"practitioner_id": w.practitioner.pk}),
+    "clinic:my_time_off": Route(CLINICAL),
     # Practitioners' calendar feeds.
     "practitioners:feed_settings": Route(SELF_OR_MANAGER, _practitioner),
     "practitioners:feed_regenerate": Route(SELF_OR_MANAGER, _practitioner),
@@ -206,7 +218,12 @@ def world(db, settings, tmp_path, manager, practitioner, receptionist, outsider)
     add_point(signed, "BL23")
     sign(signed)
     Amendment.objects.create(note=signed, text="BL23 was held 90 s.", reason="Typo", author=practitioner.user)
+    # Far enough ahead to be changed or deleted, and over no booking.
+    time_off = make_time_off(practitioner, future_day(weeks=20, weekday=2), reason="Course")
+    closure = make_closure(future_day(weeks=21, weekday=0), reason="Bank holiday")
     return SimpleNamespace(
+        time_off=time_off,
+        closure=closure,
         client=client,
         intake=intake,
         clearance=clearance,

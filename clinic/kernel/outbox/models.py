@@ -68,6 +68,7 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=MessageStatus.SENT) | Q(sent_at__isnull=False),
                 name="outbox_sent_has_time",
+                violation_error_message="A sent message records when it was sent.",
             ),
         ]
         indexes = [

@@ -92,6 +92,11 @@ PAGES: list[tuple[str, str | None, Callable[[dict[str, Any]], str]]] = [
     ("point finder with matches", "amara", lambda w: "/treatments/points/search/?q=shen"),
     ("my day", "amara", lambda w: "/my-day/"),
     ("manager overview", "morgan", lambda w: "/overview/"),
+    ("schedules", "morgan", lambda w: "/clinic/schedules/"),
+    ("weekly hours grid", "morgan", lambda w: f"/clinic/schedules/{w['amara'].pk}/hours/"),
+    ("clinic closures", "morgan", lambda w: "/clinic/schedules/closures/"),
+    ("new closure", "morgan", lambda w: "/clinic/schedules/closures/new/"),
+    ("my time off", "amara", lambda w: f"/clinic/schedules/{w['amara'].pk}/time-off/"),
 ]
 
 
@@ -147,3 +152,21 @@ def test_fits_a_tablet_without_scrolling_the_whole_page_sideways(page, world, wh
     page.get_by_role("heading", level=1).first.wait_for()
     assert _document_width_fits(page), page.evaluate(WIDER_THAN_THE_WINDOW)
     assert_accessible(page)  # collapsed navigation, inner scroll containers reachable by keyboard
+
+
+def test_a_closure_over_todays_sessions_lists_them_then_moves_them(page, world):
+    """The confirm step, in a browser: the list is accessible, and one click moves them all."""
+    login_through_form(page, "morgan", TEST_PASSWORD)
+    page.goto("/clinic/schedules/closures/new/")
+    today = timezone.localdate().isoformat()
+    page.get_by_label("First closed day").fill(today)
+    page.get_by_label("Last closed day").fill(today)
+    page.get_by_label("Reason").fill("Burst pipe")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("1 booked session falls in this closure").wait_for()
+    assert page.get_by_role("cell", name="Ines Moreau", exact=True).is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save and move all 1").click()
+    page.get_by_role("heading", name="Clinic closures").wait_for()
+    assert page.get_by_text("Moved to").is_visible()
+    assert page.get_by_text("Burst pipe").first.is_visible()
