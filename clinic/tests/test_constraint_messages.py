@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def project_models():
     for config in apps.get_app_configs():
-        if Path(config.path).resolve().is_relative_to(ROOT):
+        path = Path(config.path).resolve()
+        # Ours: under the project, but not an installed package (the venv may live there too).
+        if path.is_relative_to(ROOT) and "site-packages" not in path.parts:
             yield from config.get_models()
 
 
