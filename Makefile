@@ -41,7 +41,7 @@ run: demo
 
 ## make test: install the test dependencies and run the whole suite (in parallel, one worker per core)
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

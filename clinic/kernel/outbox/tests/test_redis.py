@@ -36,6 +36,9 @@ if os.environ.get("REQUIRE_REDIS") == "1" and not _redis_answers():  # CI: a ski
 
 pytestmark = [
     pytest.mark.django_db,
+    # One Redis database for all of them (a cache clear empties it): never two at once under
+    # xdist (`make test` distributes with --dist loadgroup).
+    pytest.mark.xdist_group("redis"),
     pytest.mark.skipif(
         not _redis_answers(), reason=f"no Redis answers at {REDIS_URL}; the RQ and Redis-cache tests need one"
     ),
