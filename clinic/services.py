@@ -196,11 +196,16 @@ def _unchanged_on_failure(booking: Booking) -> Iterator[None]:
         raise
 
 
-def _lock_practitioner(practitioner: Practitioner) -> None:
-    """Queue writers for one practitioner (PostgreSQL); SQLite's IMMEDIATE transaction already
-    serialises every writer, and select_for_update does nothing there."""
+def _lock_practitioner(practitioner: Practitioner, *, offering: Service) -> None:
+    """Refuse a practitioner who does not offer the service and queue writers for one
+    practitioner (PostgreSQL), in one query: the offer read with the practitioner's row
+    locked. SQLite's IMMEDIATE transaction already serialises every writer, and
+    select_for_update does nothing there."""
+    rows = Practitioner.objects.filter(pk=practitioner.pk, services=offering).values_list("pk")
     if connection.vendor == "postgresql":
-        list(Practitioner.objects.select_for_update().filter(pk=practitioner.pk).values_list("pk"))
+        rows = rows.select_for_update(of=("self",))
+    if not list(rows):
+        raise BookingError(f"{practitioner} does not offer {offering.name}.", field="practitioner")
 
 
 def _lock_room(room: Room | None) -> None:
@@ -355,8 +360,7 @@ def _validate_parties(*, client: Client, practitioner: Practitioner, service: Se
         raise BookingError(f"{practitioner} takes no new bookings.", field="practitioner")
     if not service.is_active:
         raise BookingError(f"{service.name} is no longer offered.", field="service")
-    if not service.practitioners.filter(pk=practitioner.pk).exists():
-        raise BookingError(f"{practitioner} does not offer {service.name}.", field="practitioner")
+    # Whether the practitioner offers the service: `_lock_practitioner`, with the lock.
 
 
 @booking_write
@@ -384,7 +388,7 @@ def book(
         hours = MAX_BOOKING_SPAN // timedelta(hours=1)
         raise BookingError(f"A session can last at most {hours} hours, turnover included.", field="end")
     _validate_parties(client=client, practitioner=practitioner, service=service)
-    _lock_practitioner(practitioner)
+    _lock_practitioner(practitioner, offering=service)
     world, rooms = _check_time(
         practitioner=practitioner, service=service, start=start, end=end, now=now, client=client
     )
@@ -463,7 +467,7 @@ def _move(
         raise BookingError(f"A {locked.get_status_display().lower()} booking can't be moved.", field=None)
     old_start = locked.start
     _validate_parties(client=booking.client, practitioner=practitioner, service=booking.service)
-    _lock_practitioner(practitioner)
+    _lock_practitioner(practitioner, offering=booking.service)
     end = start + booking.duration
     world, rooms = _check_time(
         practitioner=practitioner,
