@@ -1,9 +1,8 @@
 """Rooms, services, closures, courses and bookings: what the front desk works with.
 
 The overlap rules (a practitioner, a room and a client never hold two overlapping active
-bookings) live in the database on PostgreSQL (exclusion constraints, migration
-0004_booking_exclusion_constraints) and in `clinic.services` inside a write transaction
-everywhere.
+bookings) live in the database (PostgreSQL: exclusion constraints, migration 0003; SQLite:
+triggers, 0003 then 0008) and in `clinic.services` inside a write transaction everywhere.
 """
 
 from __future__ import annotations
@@ -195,6 +194,11 @@ class BookingQuerySet(models.QuerySet["Booking"]):
         """Bookings whose [start, until) meets [start, end); `until="blocks_until"` counts the
         room's turnover too. Both sides of `start` are bounded (see `meets`)."""
         return self.filter(meets(start, end, until=until))
+
+    def not_ended(self, moment: datetime) -> BookingQuerySet:
+        """Bookings still running or to come at `moment` (end >= moment): open towards the
+        future, bounded below on `start` like every range (see `meets`)."""
+        return self.filter(start__gte=moment - _LOOKBACK, end__gte=moment)
 
     def between(self, start: datetime, end: datetime) -> BookingQuerySet:
         """Bookings that touch [start, end), with what the calendar shows about each."""

@@ -390,3 +390,18 @@ def test_a_constraint_violation_becomes_a_booking_conflict(
         book(
             client=client_, practitioner=practitioner, service=service, start=local(DAY, 10), by=receptionist
         )
+
+
+def test_sqlite_overlap_triggers_read_only_the_neighbourhood(db):
+    """Each trigger's search is bounded on both sides of start (migration 0008), so an insert
+    reads the bookings around the new one through the (…, start) index, not the history."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL checks overlaps with GiST exclusion constraints")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%no_overlap%'"
+        )
+        triggers = cursor.fetchall()
+    assert len(triggers) == 6
+    for name, sql in triggers:
+        assert "b.start >= strftime('%Y-%m-%d %H:%M:%S', NEW.start, '-721 minutes')" in sql, name
