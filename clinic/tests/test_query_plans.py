@@ -67,7 +67,7 @@ def _fill(practitioners: list[Any], rooms: list[Any], service: Any, first: datet
                    CASE WHEN i %% 17 = 0 THEN 'cancelled' WHEN t < now() THEN 'completed' ELSE 'booked' END,
                    '', t, '', false
             FROM generate_series(0, %(count)s - 1) AS i,
-                 LATERAL (SELECT %(first)s::timestamptz + (i / %(n)s) * %(every)s
+                 LATERAL (SELECT %(first)s::timestamptz + (i / %(n)s) * %(every)s::interval
                          + ((i %% %(n)s) / %(half)s) * interval '1 hour' AS t) AS slot
             """,
             {
