@@ -41,6 +41,7 @@ from clients.forms import (
 )
 from clients.models import Client, ContraindicationRule, Intake
 from clients.screening import screen, screening_for, screenings_for
+from clients.search import search_order
 from clients.selectors import get_clearance_for, get_client_for, get_intake_for
 from clinic.kernel.access.models import What
 from clinic.kernel.access.services import record_access
@@ -64,9 +65,9 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         clients = Client.objects.archived() if archived else clients
         if query:
             clients = clients.search(query)
-    page = Paginator(clients.order_by("last_name", "first_name", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # A search lists its matches in the search index's order; the plain list, by name.
+    order: list[Any] = search_order(query) if query else ["last_name", "first_name", "id"]
+    page = Paginator(clients.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     screenings = screenings_for(page.object_list)
     rows = [(client, screenings[client.pk]) for client in page.object_list]
     context = {"form": form, "page": page, "rows": rows, "query": query, "archived": archived}

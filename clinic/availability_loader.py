@@ -1,7 +1,8 @@
 """Build `clinic.availability.World` from the database with a fixed number of queries.
 
 Queries, whatever the data size: practitioners (unless given), their working hours (one
-prefetch), time off, closures, rooms, and the active bookings in the range.
+prefetch), time off, closures, rooms (unless given), and the active bookings in the range, of
+only those practitioners, rooms and the client, bounded on both sides (clinic.models.meets).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from clinic.availability import Interval, RoomSchedule, Schedule, ServiceSpec, World
 from clinic.kernel.dates import clinic_tz, local_span
-from clinic.models import Booking, Closure, Room, Service
+from clinic.models import Booking, Closure, Room, Service, meets
 from practitioners.models import Practitioner, TimeOff, WorkingHours
 
 
@@ -39,10 +40,12 @@ def load_world(
     practitioners: Sequence[Practitioner],
     service: Service | None = None,
     client_id: int | None = None,
+    rooms: Sequence[int] | None = None,
     exclude_booking_id: int | None = None,
 ) -> World:
     """Schedules of `practitioners` (working hours prefetched or not) and everything that
-    takes time between the local dates `first_day` and `last_day` inclusive."""
+    takes time between the local dates `first_day` and `last_day` inclusive. `rooms`: the ids
+    of the active rooms, when the caller has them already."""
     tz = clinic_tz()
     start, end = local_span(first_day, last_day, None, None, tz)
     ids = [p.pk for p in practitioners]
@@ -58,13 +61,25 @@ def load_world(
     ]
 
     needs_room = service is None or service.needs_room
-    rooms = list(Room.objects.filter(is_active=True).values_list("pk", flat=True)) if needs_room else []
+    if not needs_room:
+        rooms = []
+    elif rooms is None:
+        rooms = list(Room.objects.filter(is_active=True).values_list("pk", flat=True))
 
     by_practitioner: dict[int, list[Interval]] = defaultdict(list)
     by_room: dict[int, list[Interval]] = defaultdict(list)
     client_busy: list[Interval] = []
     # Sessions may start the day before and run past midnight; the buffer runs past `end`.
-    bookings = Booking.objects.active().filter(start__lt=end, blocks_until__gt=start - timedelta(days=1))
+    whose = Q(practitioner_id__in=ids)
+    if rooms:
+        whose |= Q(room_id__in=rooms)
+    if client_id is not None:
+        whose |= Q(client_id=client_id)
+    bookings = (
+        Booking.objects.active()
+        .filter(whose, meets(start - timedelta(days=1), end, until="blocks_until"))
+        .order_by()  # no use for the calendar's order (a join to practitioners and a sort)
+    )
     if exclude_booking_id is not None:
         bookings = bookings.exclude(pk=exclude_booking_id)
     fields = ("practitioner_id", "room_id", "client_id", "start", "end", "blocks_until")

@@ -153,7 +153,7 @@ def _taken(practitioner, client, room, start, end, blocks_until) -> bool:
     return (
         active.filter(practitioner=practitioner).overlapping(start, end).exists()
         or active.filter(client=client).overlapping(start, end).exists()
-        or active.filter(room=room, start__lt=blocks_until, blocks_until__gt=start).exists()
+        or active.filter(room=room).overlapping(start, blocks_until, until="blocks_until").exists()
         or Booking.objects.filter(
             practitioner=practitioner, start=start, reception_note="Demo booking"
         ).exists()

@@ -45,9 +45,12 @@ def reminder_key(booking_id: int, start: datetime) -> str:
     return f"reminder:{booking_id}:{start.isoformat()}"
 
 
-def queue_booking_email(bookings: Sequence[Booking], kind: str, *, key: str) -> Message | None:
+def queue_booking_email(
+    bookings: Sequence[Booking], kind: str, *, key: str, new_key: bool = False
+) -> Message | None:
     """Write the confirmation of booked, moved or cancelled session(s) of one client to the
-    outbox under `key` (one key, one email); None when the client has no email address."""
+    outbox under `key` (one key, one email); None when the client has no email address.
+    `new_key`: see `write_message`."""
     if not bookings or not bookings[0].client.email:
         return None
     client = bookings[0].client
@@ -61,6 +64,7 @@ def queue_booking_email(bookings: Sequence[Booking], kind: str, *, key: str) -> 
         subject=f"{SUBJECTS[kind]} - {settings.CLINIC_NAME}",
         body=render_to_string("clinic/email/booking.txt", context),
         attachments=[("appointment.ics", ics.decode(), "text/calendar")],
+        new_key=new_key,
     )
 
 

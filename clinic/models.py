@@ -1,9 +1,8 @@
 """Rooms, services, closures, courses and bookings: what the front desk works with.
 
 The overlap rules (a practitioner, a room and a client never hold two overlapping active
-bookings) live in the database on PostgreSQL (exclusion constraints, migration
-0004_booking_exclusion_constraints) and in `clinic.services` inside a write transaction
-everywhere.
+bookings) live in the database (PostgreSQL: exclusion constraints, migration 0003; SQLite:
+triggers, 0003 then 0008) and in `clinic.services` inside a write transaction everywhere.
 """
 
 from __future__ import annotations
@@ -170,12 +169,44 @@ class IllegalTransition(Exception):
     """A status change the workflow does not allow (cancelling a completed session...)."""
 
 
+# The longest time one booking may hold anyone, from its start to the end of the room's
+# turnover (`blocks_until`): a database rule (migration 0007), above the longest service
+# (8 hours plus a 2-hour buffer). Every range query leans on it for its lower bound.
+MAX_BOOKING_SPAN = timedelta(hours=12)
+# Looked back by range queries: the limit plus a margin for SQLite, which checks it in
+# floating-point days.
+_LOOKBACK = MAX_BOOKING_SPAN + timedelta(minutes=1)
+
+
+def meets(start: datetime, end: datetime, *, until: str = "end", prefix: str = "") -> Q:
+    """Bookings whose [start, `until`) meets [start, end), bounded on both sides of `start`.
+
+    `start < end AND until > start` alone leaves an index on start reading from the
+    beginning of history; since no booking holds anyone for longer than MAX_BOOKING_SPAN,
+    one that reaches into the range started at most that long before it. `prefix` names the
+    bookings through a relation ("bookings__")."""
+    return Q(
+        **{
+            f"{prefix}start__gte": start - _LOOKBACK,
+            f"{prefix}start__lt": end,
+            f"{prefix}{until}__gt": start,
+        }
+    )
+
+
 class BookingQuerySet(models.QuerySet["Booking"]):
     def active(self) -> BookingQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 
-    def overlapping(self, start: datetime, end: datetime) -> BookingQuerySet:
-        return self.filter(start__lt=end, end__gt=start)
+    def overlapping(self, start: datetime, end: datetime, *, until: str = "end") -> BookingQuerySet:
+        """Bookings whose [start, until) meets [start, end); `until="blocks_until"` counts the
+        room's turnover too. Both sides of `start` are bounded (see `meets`)."""
+        return self.filter(meets(start, end, until=until))
+
+    def not_ended(self, moment: datetime) -> BookingQuerySet:
+        """Bookings still running or to come at `moment` (end >= moment): open towards the
+        future, bounded below on `start` like every range (see `meets`)."""
+        return self.filter(start__gte=moment - _LOOKBACK, end__gte=moment)
 
     def between(self, start: datetime, end: datetime) -> BookingQuerySet:
         """Bookings that touch [start, end), with what the calendar shows about each."""

@@ -34,7 +34,7 @@ from clinic.availability_loader import load_world, service_spec
 from clinic.emails import queue_booking_email, withdraw_reminder
 from clinic.kernel.contention import Contention, contention
 from clinic.kernel.dates import clinic_tz, local_datetime
-from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Course, Room, Service
+from clinic.models import MAX_BOOKING_SPAN, Booking, BookingStatus, Course, Room, Service
 from practitioners.models import Practitioner
 
 logger = logging.getLogger(__name__)
@@ -196,11 +196,16 @@ def _unchanged_on_failure(booking: Booking) -> Iterator[None]:
         raise
 
 
-def _lock_practitioner(practitioner: Practitioner) -> None:
-    """Queue writers for one practitioner (PostgreSQL); SQLite's IMMEDIATE transaction already
-    serialises every writer, and select_for_update does nothing there."""
+def _lock_practitioner(practitioner: Practitioner, *, offering: Service) -> None:
+    """Refuse a practitioner who does not offer the service and queue writers for one
+    practitioner (PostgreSQL), in one query: the offer read with the practitioner's row
+    locked. SQLite's IMMEDIATE transaction already serialises every writer, and
+    select_for_update does nothing there."""
+    rows = Practitioner.objects.filter(pk=practitioner.pk, services=offering).values_list("pk")
     if connection.vendor == "postgresql":
-        list(Practitioner.objects.select_for_update().filter(pk=practitioner.pk).values_list("pk"))
+        rows = rows.select_for_update(of=("self",))
+    if not list(rows):
+        raise BookingError(f"{practitioner} does not offer {offering.name}.", field="practitioner")
 
 
 def _lock_room(room: Room | None) -> None:
@@ -216,19 +221,31 @@ def room_blocked_until(end: datetime, service: Service) -> datetime:
     return end + service.buffer
 
 
-def _check_overlaps(booking: Booking) -> None:
-    """Refuse if an active booking holds the practitioner, the client or the room."""
-    others = Booking.objects.filter(status__in=ACTIVE_STATUSES).exclude(pk=booking.pk)
-    if others.filter(practitioner=booking.practitioner).overlapping(booking.start, booking.end).exists():
+def _check_overlaps(booking: Booking, world: availability.World) -> None:
+    """Refuse if an active booking holds the practitioner or the client (the room: `_check_room`).
+
+    Answered from `world`, read inside this write's transaction after the practitioner's lock
+    (so no other write for the practitioner can come between) and holding every active
+    booking of the practitioner, the client and the rooms around the new one. A booking that
+    another practitioner's write commits for the client or the room in the meantime is the
+    database's to refuse (exclusion constraints, SQLite triggers): `_save` turns its refusal
+    into the same conflict."""
+    schedule = world.schedule_by_id.get(booking.practitioner_id)
+    busy = schedule.busy if schedule is not None else ()
+    if any(iv.overlaps(booking.start, booking.end) for iv in busy):
         raise BookingConflict(f"{booking.practitioner} already has a booking at that time.")
-    if others.filter(client=booking.client).overlapping(booking.start, booking.end).exists():
+    if any(iv.overlaps(booking.start, booking.end) for iv in world.client_busy):
         raise BookingConflict(f"{booking.client} already has a booking at that time.", field="client")
-    if booking.room_id is not None:
-        room_taken = others.filter(
-            room=booking.room, start__lt=booking.blocks_until, blocks_until__gt=booking.start
-        )
-        if room_taken.exists():
-            raise BookingConflict(f"{booking.room} is taken then (or still being turned over).", field="room")
+
+
+def _check_room(booking: Booking, world: availability.World) -> None:
+    """Refuse if an active booking holds the booking's room until its turnover ends (as read in
+    `world`; an inactive room's bookings are not in it: the database refuses those)."""
+    if booking.room_id is None:
+        return
+    room = next((r for r in world.rooms if r.room_id == booking.room_id), None)
+    if room is not None and any(iv.overlaps(booking.start, booking.blocks_until) for iv in room.busy):
+        raise BookingConflict(f"{booking.room} is taken then (or still being turned over).", field="room")
 
 
 def _save(booking: Booking, **kwargs: Any) -> None:
@@ -250,14 +267,21 @@ def _check_time(
     start: datetime,
     end: datetime,
     now: datetime,
+    client: Client,
     exclude_booking_id: int | None = None,
-) -> availability.World:
-    day = start.astimezone(clinic_tz()).date()
+) -> tuple[availability.World, dict[int, Room]]:
+    """The calendar around the new time (the practitioner's, the client's and the active rooms'
+    bookings, the practitioner's hours and time off, closures), and the active rooms; refuses a
+    time the calendar rules out."""
+    tz = clinic_tz()
+    rooms = {r.pk: r for r in Room.objects.filter(is_active=True)} if service.needs_room else {}
     world = load_world(
-        first_day=day,
-        last_day=day,
+        first_day=start.astimezone(tz).date(),
+        last_day=room_blocked_until(end, service).astimezone(tz).date(),
         practitioners=[practitioner],
         service=service,
+        client_id=client.pk,
+        rooms=list(rooms),
         exclude_booking_id=exclude_booking_id,
     )
     problems = availability.slot_problems(
@@ -265,11 +289,12 @@ def _check_time(
     )
     if problems:
         raise SlotUnavailable(" ".join(problems))
-    return world
+    return world, rooms
 
 
 def _choose_room(
     world: availability.World,
+    rooms: dict[int, Room],
     service: Service,
     *,
     start: datetime,
@@ -282,16 +307,21 @@ def _choose_room(
     if not service.needs_room:
         return wanted
     if wanted is not None:
-        return wanted  # checked by _check_overlaps, which names the room if it's taken
+        return wanted  # checked by _check_room, which names the room if it's taken
     order = sorted((r for r in world.rooms if r.room_id not in tried), key=lambda r: r.room_id != keep)
     room_id = availability.free_room(order, start, blocks_until)
     if room_id is None:
         raise BookingConflict("No room is free then.", field="room")
-    return Room.objects.get(pk=room_id)
+    return rooms[room_id]
 
 
 def _save_in_a_room(
-    booking: Booking, world: availability.World, *, wanted: Room | None, keep: int | None = None
+    booking: Booking,
+    world: availability.World,
+    rooms: dict[int, Room],
+    *,
+    wanted: Room | None,
+    keep: int | None = None,
 ) -> None:
     """Give the booking its room, check it and save it.
 
@@ -303,6 +333,7 @@ def _save_in_a_room(
     while True:
         booking.room = _choose_room(
             world,
+            rooms,
             booking.service,
             start=booking.start,
             blocks_until=booking.blocks_until,
@@ -312,7 +343,7 @@ def _save_in_a_room(
         )
         _lock_room(booking.room)
         try:
-            _check_overlaps(booking)
+            _check_room(booking, world)
             _save(booking)
         except BookingConflict as conflict:
             if conflict.field != "room" or wanted is not None or booking.room is None:
@@ -329,8 +360,7 @@ def _validate_parties(*, client: Client, practitioner: Practitioner, service: Se
         raise BookingError(f"{practitioner} takes no new bookings.", field="practitioner")
     if not service.is_active:
         raise BookingError(f"{service.name} is no longer offered.", field="service")
-    if not service.practitioners.filter(pk=practitioner.pk).exists():
-        raise BookingError(f"{practitioner} does not offer {service.name}.", field="practitioner")
+    # Whether the practitioner offers the service: `_lock_practitioner`, with the lock.
 
 
 @booking_write
@@ -354,9 +384,14 @@ def book(
     end = end or start + service.duration
     if end <= start:
         raise BookingError("The end must be after the start.", field="end")
+    if room_blocked_until(end, service) - start > MAX_BOOKING_SPAN:
+        hours = MAX_BOOKING_SPAN // timedelta(hours=1)
+        raise BookingError(f"A session can last at most {hours} hours, turnover included.", field="end")
     _validate_parties(client=client, practitioner=practitioner, service=service)
-    _lock_practitioner(practitioner)
-    world = _check_time(practitioner=practitioner, service=service, start=start, end=end, now=now)
+    _lock_practitioner(practitioner, offering=service)
+    world, rooms = _check_time(
+        practitioner=practitioner, service=service, start=start, end=end, now=now, client=client
+    )
 
     screening = screening_check(client, start.astimezone(clinic_tz()).date())
     if screening.refused:
@@ -383,11 +418,12 @@ def book(
         clearance_acknowledged_by=by if acknowledged else None,
         clearance_acknowledged_at=now if acknowledged else None,
     )
-    _check_overlaps(booking)  # the practitioner and the client first: the clearest message
+    _check_overlaps(booking, world)  # the practitioner and the client first: the clearest message
     booking._change_reason = "Booked"  # type: ignore[attr-defined]  # django-simple-history
-    _save_in_a_room(booking, world, wanted=room)
+    _save_in_a_room(booking, world, rooms, wanted=room)
     if notify:
-        queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked")
+        # The key names the booking just inserted: no message can have it yet.
+        queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True)
     return booking
 
 
@@ -431,24 +467,25 @@ def _move(
         raise BookingError(f"A {locked.get_status_display().lower()} booking can't be moved.", field=None)
     old_start = locked.start
     _validate_parties(client=booking.client, practitioner=practitioner, service=booking.service)
-    _lock_practitioner(practitioner)
+    _lock_practitioner(practitioner, offering=booking.service)
     end = start + booking.duration
-    world = _check_time(
+    world, rooms = _check_time(
         practitioner=practitioner,
         service=booking.service,
         start=start,
         end=end,
         now=now,
+        client=booking.client,
         exclude_booking_id=booking.pk,
     )
     booking.practitioner = practitioner
     booking.start, booking.end = start, end
     booking.blocks_until = room_blocked_until(end, booking.service)
     keep, booking.room = booking.room_id, None
-    _check_overlaps(booking)  # the practitioner and the client first: the clearest message
+    _check_overlaps(booking, world)  # the practitioner and the client first: the clearest message
     booking.reminder_queued_at = None  # remind again, for the new time
     booking._change_reason = reason or f"Moved by {by}"  # type: ignore[attr-defined]  # django-simple-history
-    _save_in_a_room(booking, world, wanted=room, keep=keep)
+    _save_in_a_room(booking, world, rooms, wanted=room, keep=keep)
     if booking.start != old_start:
         withdraw_reminder(booking, old_start, "the booking moved")
     # One email per move: the move's own history record names it.

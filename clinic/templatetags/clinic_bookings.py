@@ -19,6 +19,6 @@ def client_bookings(context: template.Context, client: Any) -> dict[str, Any]:
     """A client's upcoming sessions and the most recent past ones (two queries)."""
     now = timezone.now()
     base = Booking.objects.filter(client=client).select_related("practitioner", "service", "room")
-    upcoming = list(base.filter(end__gte=now).order_by("start"))
+    upcoming = list(base.not_ended(now).order_by("start"))
     past = list(base.filter(end__lt=now).order_by("-start")[:RECENT])
     return {"client": client, "upcoming": upcoming, "past": past, "request": context.get("request")}

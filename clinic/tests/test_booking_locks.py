@@ -245,9 +245,9 @@ def test_a_deadlock_with_another_worker_is_rerun_and_the_booking_made(
     attempts = []
     lock_practitioner_once = services._lock_practitioner
 
-    def counted(who: Practitioner) -> None:
+    def counted(who: Practitioner, **kwargs: Any) -> None:
         attempts.append(who.pk)
-        lock_practitioner_once(who)
+        lock_practitioner_once(who, **kwargs)
 
     monkeypatch.setattr(services, "_lock_practitioner", counted)
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from clients.tests.builders import make_client, make_intake
-from clinic.models import Booking, BookingStatus, IllegalTransition
+from clinic.models import MAX_BOOKING_SPAN, Booking, BookingStatus, IllegalTransition
 from clinic.services import (
     BookingConflict,
     BookingError,
@@ -356,7 +356,26 @@ def test_overlap_rules_exist_in_the_database(db):
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'clinic_booking'"
             )
             found = {row[0] for row in cursor.fetchall()}
-            assert found == {f"{n}_{e}" for n in names for e in ("insert", "update")}
+            rules = names | {"booking_span_limit"}
+            assert found == {f"{n}_{e}" for n in rules for e in ("insert", "update")}
+
+
+def test_the_database_refuses_a_booking_longer_than_the_span_range_queries_rely_on(
+    practitioner, service, room
+):
+    """Range queries look back MAX_BOOKING_SPAN from a range's start: a longer booking, written
+    past the service (a script, the shell), would slip out of them, so the database refuses it."""
+    start, later = local(DAY, 8), local(DAY + timedelta(days=1), 8)
+    eleven_hours = timedelta(hours=11)
+    make_booking(
+        practitioner=practitioner, service=service, start=start,
+        end=start + eleven_hours, blocks_until=start + MAX_BOOKING_SPAN,
+    )  # fmt: skip
+    with pytest.raises(IntegrityError, match="booking_span_limit"), transaction.atomic():
+        make_booking(
+            practitioner=practitioner, service=service, start=later,
+            end=later + eleven_hours, blocks_until=later + MAX_BOOKING_SPAN + timedelta(seconds=1),
+        )  # fmt: skip
 
 
 def test_a_constraint_violation_becomes_a_booking_conflict(
@@ -364,10 +383,25 @@ def test_a_constraint_violation_becomes_a_booking_conflict(
 ):
     """When the service's own check is raced past, the database's refusal reads the same."""
     make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
-    monkeypatch.setattr("clinic.services._check_overlaps", lambda booking: None)
-    monkeypatch.setattr("clinic.services._check_time", lambda **kw: None)
+    monkeypatch.setattr("clinic.services._check_overlaps", lambda booking, world: None)
+    monkeypatch.setattr("clinic.services._check_time", lambda **kw: (None, {}))
     monkeypatch.setattr("clinic.services._choose_room", lambda *a, **kw: None)
     with pytest.raises(BookingConflict, match="already has a booking"):
         book(
             client=client_, practitioner=practitioner, service=service, start=local(DAY, 10), by=receptionist
         )
+
+
+def test_sqlite_overlap_triggers_read_only_the_neighbourhood(db):
+    """Each trigger's search is bounded on both sides of start (migration 0008), so an insert
+    reads the bookings around the new one through the (…, start) index, not the history."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL checks overlaps with GiST exclusion constraints")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%no_overlap%'"
+        )
+        triggers = cursor.fetchall()
+    assert len(triggers) == 6
+    for name, sql in triggers:
+        assert "b.start >= strftime('%Y-%m-%d %H:%M:%S', NEW.start, '-721 minutes')" in sql, name

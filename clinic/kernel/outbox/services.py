@@ -42,22 +42,28 @@ def write_message(
     topic: str = "",
     attachments: Iterable[Attachment] = (),
     sensitive: bool = False,
+    new_key: bool = False,
 ) -> Message:
     """The message for `key`, created now if new and queued for delivery once the caller's
     transaction commits. The same key never makes a second row nor a second email: a caller
-    that runs twice (a double submit, a rerun command) gets the first message back."""
-    message, created = Message.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "topic": topic,
-            "recipient": recipient,
-            "subject": subject[:300],
-            "body": body,
-            "attachments": _stored(attachments),
-            "sensitive": sensitive,
-        },
-    )
+    that runs twice (a double submit, a rerun command) gets the first message back.
+
+    `new_key`: the key names a row the caller's transaction has just created (a new booking's
+    id), so no message can have it yet: one INSERT instead of a lookup, a savepoint and the
+    INSERT (the unique key still refuses a second row)."""
+    fields = {
+        "kind": kind,
+        "topic": topic,
+        "recipient": recipient,
+        "subject": subject[:300],
+        "body": body,
+        "attachments": _stored(attachments),
+        "sensitive": sensitive,
+    }
+    if new_key:
+        message, created = Message.objects.create(key=key, **fields), True
+    else:
+        message, created = Message.objects.get_or_create(key=key, defaults=fields)
     if created:
         transaction.on_commit(partial(enqueue_delivery, message.pk))
     return message
