@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0010_constraint_messages'),
-        ('clinic', '0007_constraint_messages'),
+        ('clients', '0011_constraint_messages'),
+        ('clinic', '0009_constraint_messages'),
         ('practitioners', '0006_constraint_messages'),
         ('treatments', '0010_signed_notes_are_final'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0009_letters_in_named_storage'),
+        ('clients', '0010_client_search_name_in_c_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

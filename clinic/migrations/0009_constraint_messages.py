@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0010_constraint_messages'),
-        ('clinic', '0006_reminders_through_the_outbox'),
+        ('clients', '0011_constraint_messages'),
+        ('clinic', '0008_bounded_sqlite_overlap_triggers'),
         ('practitioners', '0006_constraint_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
