@@ -114,8 +114,9 @@ def test_sizes_are_read_by_name_or_number():
         data.parse_size("huge")
 
 
-def _report(size: str, ms: float, queries: int) -> dict:
-    return {"size": size, "pages": {"desk": {"label": "desk", "ms": ms, "queries": queries}}}
+def _report(size: str, ratio: float, queries: int) -> dict:
+    page = {"label": "desk", "ms": 2 * ratio, "ratio": ratio, "queries": queries}
+    return {"size": size, "pages": {"desk": page}}
 
 
 def test_growth_names_a_page_that_slows_down_or_adds_queries():

@@ -59,6 +59,9 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=3, help="Untimed requests per page first.")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "bench-results"))
         parser.add_argument("--no-fail", action="store_true", help="Report misses without failing.")
+        parser.add_argument(
+            "--load-only", action="store_true", help="Build (or reuse) the data sets; time no page."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         base: dict[str, Any] | None = (
@@ -80,6 +83,8 @@ class Command(BaseCommand):
             if base is not None:
                 self._use(base, label, rebuild=options["rebuild"])
             facts = self._data_set(label, bookings, rebuild=options["rebuild"], here=base is None)
+            if options["load_only"]:
+                continue
             self.stdout.write(
                 f"Timing the pages at {label} ({options['repeat']} runs each, after {options['warmup']})"
             )
