@@ -54,7 +54,7 @@ from practitioners.models import Practitioner, WorkingHours
 from treatments.models import NoteStatus, Point, PointApplication, PointCaution, Technique, TreatmentNote
 
 # Bump when the generator changes: an older data set is rebuilt.
-VERSION = 1
+VERSION = 2
 MARKER_TABLE = "bench_dataset"
 
 SIZES = {"tiny": 300, "1k": 1_000, "20k": 20_000, "1m": 1_000_000}
@@ -709,7 +709,11 @@ class Generator:
             if offset not in PRESENT
         ]
         chart = set(self.chart_days())
-        capacity = sum(len(self._day_layout(day)[1]) for day in days) * UNITS
+        layouts: list[tuple[date, datetime, dict[int, int | None]]] = []
+        for day in days:
+            first, rooms = self._day_layout(day)
+            layouts.append((day, first, dict(rooms)))
+        capacity = sum(len(working) for _day, _first, working in layouts) * UNITS
         wanted = max(0, self.target - already)
         active = wanted / (1 + INACTIVE_SHARE) / capacity
         if active > 0.97:
@@ -718,9 +722,8 @@ class Generator:
         notes_wanted = NOTE_SHARE * self.target - len(self.notes) - CHART_SESSIONS
         completed = wanted / (1 + INACTIVE_SHARE) * HISTORY_DAYS / (HISTORY_DAYS + FUTURE_DAYS)
         note_share = min(1.0, max(0.0, notes_wanted / max(1.0, completed)))
-        for day in days:
-            first, working = self._day_layout(day)
-            for p, room in working:
+        for day, first, working in layouts:
+            for p, room in working.items():
                 services = self.plan.room_services if room else self.plan.no_room_services
                 service = services[0][0]
                 for unit in range(UNITS):
@@ -740,7 +743,9 @@ class Generator:
                         )
                         self._maybe_note(rng, row, p, note_share)
                         yield row
-                    elif draw < active + inactive:
+                    # Drawn apart from the active one: a cancelled session and the one that took
+                    # its place share a slot.
+                    if rng.random() < inactive:
                         yield self._booking(
                             client=self._client_for(rng, p),
                             practitioner=p,
