@@ -81,7 +81,7 @@ class Command(BaseCommand):
         misses: list[str] = []
         for label, bookings in sorted(sizes, key=lambda s: s[1]):
             if base is not None:
-                self._use(base, label, rebuild=options["rebuild"])
+                self._use(base, label)
             facts = self._data_set(label, bookings, rebuild=options["rebuild"], here=base is None)
             if options["load_only"]:
                 continue
@@ -116,7 +116,7 @@ class Command(BaseCommand):
 
     # -- the database of a size ----------------------------------------------------------------
 
-    def _use(self, base: dict[str, Any], label: str, *, rebuild: bool) -> None:
+    def _use(self, base: dict[str, Any], label: str) -> None:
         """Point the default connection at this size's benchmark database, creating it if missing."""
         config = dict(base)
         if _vendor(base) == "postgresql":
