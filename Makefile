@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint migrate demo clean
+.PHONY: run test lint migrate demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,17 @@ run: demo
 ## make test: install the test dependencies and run the whole suite (in parallel, one worker per core)
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+## make bench: build (once) a large clinic in a benchmark database of its own, time the key pages
+## against a bare page, print the table, write bench-results/<size>.json, fail naming each miss.
+## BENCH_SIZE=1k,1m prints the growth too; BENCH_DATABASE_URL=sqlite:///bench.sqlite3 for SQLite
+## (20k by default there). Never touches the database of DATABASE_URL.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic_bench
+BENCH_SIZE ?=
+bench: export DEBUG = 1
+bench: export BENCH_DATABASE_URL := $(BENCH_DATABASE_URL)
+bench: $(VENV)/.runtime
+	$(BIN)/python manage.py bench $(if $(BENCH_SIZE),--size $(BENCH_SIZE)) $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -17,11 +17,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client as HttpClient
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from clinic.kernel.outbox.tasks import sweep_and_enqueue
 from clinic.kernel.roles import Role
+from clinic.kernel.twofactor.testing import mark_verified
 from practitioners.models import Practitioner
 
 TEST_PASSWORD = "a-long-test-password-1"
@@ -60,17 +59,6 @@ def login_client(user, *, verified: bool = True) -> HttpClient:
     if verified:
         mark_verified(client, user)
     return client
-
-
-def mark_verified(client: HttpClient, user) -> None:
-    """What a correct code does to the session (django_otp.login): the session names the
-    confirmed device that verified it. Here a backup-code device with no codes stands in."""
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name="test sign-in", defaults={"confirmed": True}
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 def run_outbox_worker() -> None:

@@ -32,6 +32,12 @@ COMPOSITION_MODULES = {
     "clinic.reports",  # the manager's reports: bookings, schedules, clients, courses and plans
     "clinic.report_views",  # their pages
     "clinic.management.commands.seed_demo",  # every app's demo data
+    # `make bench`: the benchmark clinic and the timed pages reach every app.
+    "clinic.management.commands.bench",
+    "clinic.bench",
+    "clinic.bench.data",
+    "clinic.bench.pages",
+    "clinic.bench.urls",
 }
 COMPOSITION_TEMPLATES = {"clinic/home_desk.html", "clinic/home_practitioner.html", "clinic/home_manager.html"}
 # Two leaves: neither may import the other.
