@@ -24,6 +24,8 @@ migrate: $(VENV)/.runtime
 
 # The demo runs in development mode: DEBUG is off unless set (seed_demo refuses to run without it).
 run demo: export DEBUG = 1
+# Links in the demo's emails (intake links) point at the address served: make run HOST=0.0.0.0:8080.
+run: export SITE_URL ?= http://$(HOST)
 # ... and without the second sign-in step, so the printed demo logins work as they are.
 run demo: export TWO_FACTOR_REQUIRED = 0
 
