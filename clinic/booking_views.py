@@ -356,13 +356,15 @@ def booking_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         form = CancelForm(request.POST)
         status = 400
         if form.is_valid():
-            reason = form.cleaned_data["reason"]
+            reason, by_clinic = form.cleaned_data["reason"], form.cleaned_data["by_clinic"]
             try:
                 if form.cleaned_data["rest_of_course"]:
-                    cancelled = cancel_rest_of_course(booking=booking, by=request.user, reason=reason)
+                    cancelled = cancel_rest_of_course(
+                        booking=booking, by=request.user, reason=reason, by_clinic=by_clinic
+                    )
                     messages.success(request, f"Cancelled {len(cancelled)} session(s).")
                 else:
-                    cancel_booking(booking=booking, by=request.user, reason=reason)
+                    cancel_booking(booking=booking, by=request.user, reason=reason, by_clinic=by_clinic)
                     late = " (late cancellation)" if booking.late_cancellation else ""
                     messages.success(request, f"Cancelled{late}.")
             except IllegalTransition as error:

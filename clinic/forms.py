@@ -167,6 +167,11 @@ class CancelForm(forms.Form):
     rest_of_course = forms.BooleanField(
         required=False, label="Also cancel every later session of this course"
     )
+    by_clinic = forms.BooleanField(
+        required=False,
+        label="The clinic is cancelling, not the client",
+        help_text="A practitioner off sick, a closure: never counted as the client's late cancellation.",
+    )
 
 
 class SlotSearchForm(forms.Form):

@@ -386,14 +386,17 @@ class Booking(models.Model):
     def is_late_cancellation(self, now: datetime) -> bool:
         return self.start - now < timedelta(hours=settings.LATE_CANCEL_HOURS)
 
-    def cancel(self, *, by: User | None, reason: str, now: datetime | None = None) -> None:
-        """Cancel; within LATE_CANCEL_HOURS of the start it counts as late."""
+    def cancel(
+        self, *, by: User | None, reason: str, now: datetime | None = None, by_clinic: bool = False
+    ) -> None:
+        """Cancel; the client's cancelling within LATE_CANCEL_HOURS of the start counts as late.
+        The clinic's own (a closure, a practitioner off sick) never does."""
         now = now or timezone.now()
         self._transition(BookingStatus.CANCELLED, now=now)
         self.cancelled_by = by
         self.cancelled_at = now
         self.cancel_reason = reason
-        self.late_cancellation = self.is_late_cancellation(now)
+        self.late_cancellation = not by_clinic and self.is_late_cancellation(now)
         self.save(
             update_fields=[
                 "status",

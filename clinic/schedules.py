@@ -104,7 +104,8 @@ def _move(booking: Booking, *, after: datetime, by: Any, reason: str, now: datet
 
 def _cancel(booking: Booking, *, by: Any, reason: str) -> Outcome:
     try:
-        cancel_booking(booking=booking, by=by, reason=reason)
+        # The clinic is closed (or the practitioner away): never the client's late cancellation.
+        cancel_booking(booking=booking, by=by, reason=reason, by_clinic=True)
     except BookingError as error:
         return Outcome(booking, CANCEL, False, f"Not cancelled: {error.message}")
     return Outcome(booking, CANCEL, True, "Cancelled; the client is told by email.")

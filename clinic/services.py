@@ -508,8 +508,10 @@ def _lock(booking: Booking) -> None:
         setattr(booking, name, value)
 
 
-def _cancelled(booking: Booking, *, by: User, reason: str, now: datetime | None) -> None:
-    booking.cancel(by=by, reason=reason, now=now)
+def _cancelled(
+    booking: Booking, *, by: User, reason: str, now: datetime | None, by_clinic: bool = False
+) -> None:
+    booking.cancel(by=by, reason=reason, now=now, by_clinic=by_clinic)
     withdraw_reminder(booking, booking.start, "the booking was cancelled")
 
 
@@ -520,24 +522,27 @@ def _cancel_key(booking: Booking) -> str:
 
 
 @booking_write
-def cancel_booking(*, booking: Booking, by: User, reason: str, now: datetime | None = None) -> Booking:
+def cancel_booking(
+    *, booking: Booking, by: User, reason: str, now: datetime | None = None, by_clinic: bool = False
+) -> Booking:
     """Cancel one session and email the client once: of ten cancels racing, one cancels (the
-    row is locked first) and the others are told it is already cancelled."""
+    row is locked first) and the others are told it is already cancelled. `by_clinic`: the
+    clinic called it off, so it is never the client's late cancellation."""
     with _unchanged_on_failure(booking):
         _lock(booking)
         booking._change_reason = reason or "Cancelled"  # type: ignore[attr-defined]  # django-simple-history
-        _cancelled(booking, by=by, reason=reason, now=now)
+        _cancelled(booking, by=by, reason=reason, now=now, by_clinic=by_clinic)
     queue_booking_email([booking], "cancelled", key=_cancel_key(booking))
     return booking
 
 
 @booking_write
 def cancel_rest_of_course(
-    *, booking: Booking, by: User, reason: str, now: datetime | None = None
+    *, booking: Booking, by: User, reason: str, now: datetime | None = None, by_clinic: bool = False
 ) -> list[Booking]:
     """Cancel this session and every later booked session of its course."""
     if booking.course_id is None:
-        return [cancel_booking(booking=booking, by=by, reason=reason, now=now)]
+        return [cancel_booking(booking=booking, by=by, reason=reason, now=now, by_clinic=by_clinic)]
     later = Booking.objects.filter(course_id=booking.course_id, start__gte=booking.start)
     # Locked first, then read: a concurrent cancel of the same course waits, then finds none left.
     list(later.select_for_update().values_list("pk", flat=True))
@@ -548,7 +553,7 @@ def cancel_rest_of_course(
     )
     for item in rest:
         item._change_reason = reason or "Course cancelled"  # type: ignore[attr-defined]  # django-simple-history
-        _cancelled(item, by=by, reason=reason, now=now)
+        _cancelled(item, by=by, reason=reason, now=now, by_clinic=by_clinic)
     if rest:
         key = f"course:{booking.course_id}:cancelled:{rest[0].pk}:{_cancel_key(rest[0]).rsplit(':', 1)[-1]}"
         queue_booking_email(rest, "cancelled", key=key)

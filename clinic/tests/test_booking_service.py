@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.tests.builders import make_client, make_intake
@@ -270,6 +271,24 @@ def test_late_cancellation_is_flagged(client_, practitioner, service, room, rece
     early = make_booking(practitioner=practitioner, service=service, start=local(DAY, 12), room=room)
     cancel_booking(booking=early, by=receptionist, reason="", now=local(DAY, 12) - timedelta(days=3))
     assert early.late_cancellation is False
+
+
+def test_the_clinic_cancelling_late_is_not_a_late_cancellation(
+    client_, practitioner, service, room, receptionist, settings, reception_client
+):
+    settings.LATE_CANCEL_HOURS = 24 * 365
+    booking = make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
+    response = reception_client.post(
+        reverse("clinic:booking_cancel", args=[booking.pk]),
+        {"reason": "Practitioner off sick", "by_clinic": "on"},
+    )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED and booking.late_cancellation is False
+    by_client = make_booking(practitioner=practitioner, service=service, start=local(DAY, 12), room=room)
+    reception_client.post(reverse("clinic:booking_cancel", args=[by_client.pk]), {"reason": "Unwell"})
+    by_client.refresh_from_db()
+    assert by_client.late_cancellation is True
 
 
 def test_illegal_transitions_are_refused(practitioner, service, room):

@@ -485,3 +485,14 @@ def test_a_manager_changes_a_practitioners_time_off(manager_client, practitioner
     assert response.status_code == 302
     item.refresh_from_db()
     assert (item.start_date, item.reason, item.practitioner) == (later, "Moved course", practitioner)
+
+
+def test_a_closure_cancelling_sessions_is_never_the_clients_late_cancellation(
+    manager_client, busy_day, settings
+):
+    settings.LATE_CANCEL_HOURS = 24 * 365  # every one of these cancellations is "within notice"
+    day, bookings = busy_day
+    manager_client.post(reverse("clinic:closure_new"), {**_closure_form(day), **_apply(bookings, "cancel")})
+    cancelled = Booking.objects.filter(pk__in=[b.pk for b in bookings], status=BookingStatus.CANCELLED)
+    assert cancelled.count() == 10
+    assert not cancelled.filter(late_cancellation=True).exists()
