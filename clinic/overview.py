@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, FilteredRelation, Q
 
 from clients.models import Intake
-from clients.screening import ScreeningStatus, screenings_for
+from clients.screening import ScreeningResult, ScreeningStatus, screenings_for
 from clinic.kernel.dates import clinic_tz, local_span
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus
 from practitioners.models import Practitioner
@@ -78,25 +78,30 @@ def overview_context(now: datetime) -> dict[str, Any]:
         )
     )
 
-    # Query: the next seven days' upcoming bookings; then the screenings of their clients in
-    # a fixed number of queries, to list the ones that must not go ahead as they stand.
+    # Query: the next seven days' upcoming bookings, only what the screening decision needs;
+    # then the screenings of their clients in a fixed number of queries; then (one query) the
+    # full rows of just the bookings that must not go ahead as they stand.
     upcoming = list(
         Booking.objects.filter(status=BookingStatus.BOOKED, start__gte=now, start__lt=now + timedelta(days=7))
-        .select_related("client", "practitioner", "service")
         .order_by("start")
+        .values_list("pk", "client_id", "clearance_acknowledged_at")
     )
-    screenings = screenings_for([b.client_id for b in upcoming], on=today)
-    attention = []
-    for booking in upcoming:
-        screening = screenings.get(booking.client_id)
+    screenings = screenings_for([client_id for _pk, client_id, _ack in upcoming], on=today)
+    flagged: dict[int, ScreeningResult] = {}
+    for pk, client_id, acknowledged_at in upcoming:
+        screening = screenings.get(client_id)
         if screening is None:
             continue
         blocked = screening.status == ScreeningStatus.DO_NOT_TREAT
-        unacknowledged = (
-            screening.status == ScreeningStatus.NEEDS_CLEARANCE and booking.clearance_acknowledged_at is None
-        )
+        unacknowledged = screening.status == ScreeningStatus.NEEDS_CLEARANCE and acknowledged_at is None
         if blocked or unacknowledged or not screening.has_intake:
-            attention.append({"booking": booking, "screening": screening})
+            flagged[pk] = screening
+    attention = [
+        {"booking": booking, "screening": flagged[booking.pk]}
+        for booking in Booking.objects.filter(pk__in=flagged)
+        .select_related("client", "practitioner", "service")
+        .order_by("start")
+    ]
 
     # Query: intakes sent in by clients that a practitioner has not reviewed yet.
     to_review = Intake.objects.awaiting_review().count()

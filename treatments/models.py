@@ -325,6 +325,8 @@ class TreatmentNote(models.Model):
         indexes = [
             # A client's chart: their notes, newest first.
             models.Index(fields=["client", "-service_date"], name="note_client_date_idx"),
+            # The overview's count of notes still in draft: a few rows among years of signed ones.
+            models.Index(fields=["practitioner"], condition=models.Q(status="draft"), name="note_drafts_idx"),
         ]
 
     def __str__(self) -> str:
