@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "practitioners",
     "clients",
     "treatments",
+    "clinic.waitlist",
 ]
 
 MIDDLEWARE = [
@@ -485,5 +486,10 @@ ICAL_FEED_VALID_DAYS = env_int("ICAL_FEED_VALID_DAYS", 180)
 LATE_CANCEL_HOURS = env_int("LATE_CANCEL_HOURS", 24)
 REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# The waitlist: how long an entry waits before it expires (days), and how far ahead the desk
+# looks for freed times to offer (days, today included).
+WAITLIST_ENTRY_DAYS = env_int("WAITLIST_ENTRY_DAYS", 30)
+WAITLIST_LOOKAHEAD_DAYS = env_int("WAITLIST_LOOKAHEAD_DAYS", 14)
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "GB")

@@ -17,6 +17,7 @@ from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import Role, manager_required, primary_role, role_required
 from clinic.models import Booking
 from clinic.overview import overview_context
+from clinic.waitlist.selectors import get_freed_slots_for
 from practitioners.models import Practitioner
 from treatments.models import NoteStatus, TreatmentNote
 
@@ -34,8 +35,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.RECEPTION, Role.MANAGER)
 def desk(request: HttpRequest) -> HttpResponse:
-    """Reception's home: the day at the front desk."""
-    context = {"today": timezone.localdate(), **desk_context(timezone.now())}
+    """Reception's home: the day at the front desk, and freed times that suit waiting clients."""
+    now = timezone.now()
+    context = {"today": timezone.localdate(), **desk_context(now)}
+    context["freed_slots"] = get_freed_slots_for(request.user, now)
     return render(request, "clinic/home_desk.html", context)
 
 

@@ -108,6 +108,9 @@ NAMESPACE_LAYER = {
     "practitioners": LEAF,
     "clients": LEAF,
     "clinic": BOOKINGS,
+    # The waitlist (clinic.waitlist) sits with the bookings: it uses clients and the booking
+    # service, and only the composition (the desk) and its own templates link to it.
+    "waitlist": BOOKINGS,
     "treatments": TREATMENTS,
 }
 

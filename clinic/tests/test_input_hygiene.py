@@ -26,6 +26,7 @@ from clients.tests.builders import make_clearance, make_client, make_intake
 from clinic.kernel.hygiene import BadInput, check_urlencoded
 from clinic.tests.builders import future_day, local, make_booking
 from clinic.tests.test_url_access import ALL_PATTERNS
+from clinic.waitlist.models import WaitlistEntry
 from conftest import login_client
 from treatments.tests.builders import add_point, make_note
 
@@ -101,12 +102,14 @@ def world(manager, practitioner, receptionist, service, room):
         expires_at=timezone.now() + timedelta(days=7),
     )
     feed_token = practitioner.regenerate_ical_token()
+    entry = WaitlistEntry.objects.create(client=client, service=service, from_date=future_day())
     manager.is_staff = True
     manager.save(update_fields=["is_staff"])
     kwargs = {
         "clients:": {"pk": client.pk, "intake_pk": intake.pk, "clearance_pk": clearance.pk, "token": token},
         "clinic:": {"pk": booking.pk, "practitioner_id": practitioner.pk, "action": "arrived"},
         "practitioners:": {"pk": practitioner.pk},
+        "waitlist:": {"pk": entry.pk, "token": "waitlist-token-for-the-fuzz-walk"},
         "treatments:": {
             "pk": note.pk,
             "booking_id": note.booking_id,

@@ -24,6 +24,7 @@ from clients.models import IntakeSource
 from clients.tests.builders import make_clearance, make_client, make_intake
 from clinic.kernel.roles import Role, roles_of
 from clinic.tests.builders import future_day, make_closure, make_time_off
+from clinic.waitlist.models import WaitlistEntry
 from conftest import login_client
 from treatments.models import Amendment
 from treatments.tests.builders import add_point, make_attended_booking, make_note, sign
@@ -42,6 +43,9 @@ PUBLIC = {
     # The client's own intake link: a client has no account; the token is the credential.
     "clients:public_intake": "online intake, guarded by an unguessable one-time token",
     "clients:public_intake_form": "the questionnaire of the link whose token this session opened",
+    # A freed time offered from the waitlist: the client has no account; the token is the credential.
+    "waitlist:claim": "waitlist claim link, guarded by an unguessable one-time token",
+    "waitlist:claim_confirm": "the claim page of the link whose token this session opened",
     # Calendar apps subscribe without a session; the secret token is the credential.
     "ical_feed": "iCalendar feed, guarded by a secret revocable token",
 }
@@ -171,6 +175,11 @@ ROUTES: dict[str, Route] = {
     "treatments:quick_add": Route(AUTHOR_ONLY, _draft),
     "treatments:copy_last": Route(AUTHOR_ONLY, _draft),
     "treatments:note_sign": Route(AUTHOR_ONLY, _draft),
+    # The waitlist: the desk's work (reception and managers); practitioners are not shown it.
+    "waitlist:list": Route(DESK),
+    "waitlist:new": Route(DESK),
+    "waitlist:withdraw": Route(DESK, lambda w: {"pk": w.entry.pk}),
+    "waitlist:offer": Route(DESK),
 }
 
 
@@ -221,7 +230,9 @@ def world(db, settings, tmp_path, manager, practitioner, receptionist, outsider)
     # Far enough ahead to be changed or deleted, and over no booking.
     time_off = make_time_off(practitioner, future_day(weeks=20, weekday=2), reason="Course")
     closure = make_closure(future_day(weeks=21, weekday=0), reason="Bank holiday")
+    entry = WaitlistEntry.objects.create(client=client, service=booking.service, from_date=future_day())
     return SimpleNamespace(
+        entry=entry,
         time_off=time_off,
         closure=closure,
         client=client,
