@@ -3,7 +3,8 @@
 Freed times are computed when the desk is read, not recorded by a signal: a booking's history
 (django-simple-history) keeps every time it once held, so a time is freed when some version of
 a booking held it while booked and the booking does not hold it now (cancelled, or moved to
-another time or practitioner) and no active booking has taken it since. The look-ahead is
+another time or practitioner), no active booking has taken it since, and no closure or time
+off of the practitioner covers it now. The look-ahead is
 bounded (WAITLIST_LOOKAHEAD_DAYS) and the work is a fixed number of queries however many
 bookings, entries or practitioners there are.
 """
@@ -17,11 +18,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 
-from clinic.kernel.dates import clinic_tz
+from clinic.kernel.dates import clinic_tz, local_span
 from clinic.kernel.roles import Role, has_role
-from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Service
+from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Service
 from clinic.waitlist.models import Offer, WaitlistEntry
-from practitioners.models import Practitioner
+from practitioners.models import Practitioner, TimeOff
 
 # Reception and managers keep the list; practitioners don't see it (it holds no clinical
 # content, but it is the desk's work, and the desk is where offers are made).
@@ -90,7 +91,7 @@ def suits(entry: WaitlistEntry, slot: FreedSlot, offered: set[tuple[int, int]]) 
 
 def freed_slots(now: datetime, *, with_entries_only: bool = True) -> list[FreedSlot]:
     """The freed times from now to the look-ahead's end, each with the open entries it suits,
-    soonest first. Five queries when anything was freed, one when nothing was."""
+    soonest first. Eight queries when anything was freed, one when nothing was."""
     horizon = now + timedelta(days=settings.WAITLIST_LOOKAHEAD_DAYS)
     History = Booking.history.model
     still_there = Booking.objects.filter(
@@ -121,11 +122,30 @@ def freed_slots(now: datetime, *, with_entries_only: bool = True) -> list[FreedS
             end__gt=now,
         ).values_list("practitioner_id", "start", "end")
     )
+    # A time freed because the clinic closes or the practitioner is away is no time to offer.
+    tz = clinic_tz()
+    first_day, last_day = now.astimezone(tz).date(), (horizon + timedelta(days=1)).astimezone(tz).date()
+    closed = [
+        local_span(start_date, end_date, None, None, tz)
+        for start_date, end_date in Closure.objects.filter(
+            start_date__lte=last_day, end_date__gte=first_day
+        ).values_list("start_date", "end_date")
+    ]
+    away = [
+        (off.practitioner_id, *off.span(tz))
+        for off in TimeOff.objects.filter(
+            practitioner_id__in=practitioner_ids, start_date__lte=last_day, end_date__gte=first_day
+        )
+    ]
     practitioners = Practitioner.objects.in_bulk(practitioner_ids)
     slots = []
     for (practitioner_id, start), (booking_id, end) in sorted(latest.items(), key=lambda kv: kv[0][1]):
         if any(p == practitioner_id and s < end and e > start for p, s, e in taken):
             continue  # booked again since
+        if any(s < end and e > start for s, e in closed):
+            continue
+        if any(p == practitioner_id and s < end and e > start for p, s, e in away):
+            continue
         slots.append(FreedSlot(booking_id, practitioners[practitioner_id], start, end))
     if not slots:
         return []
@@ -136,7 +156,7 @@ def freed_slots(now: datetime, *, with_entries_only: bool = True) -> list[FreedS
     )
     entries = list(
         WaitlistEntry.objects.open_at(now)
-        .filter(from_date__lte=slots[-1].local_start.date())
+        .filter(from_date__lte=slots[-1].local_start.date(), client__is_archived=False)
         .select_related("client", "service", "practitioner")
     )
     offers = {offer.key: offer for offer in Offer.objects.filter(key__in=[s.key for s in slots])}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from clients.tests.builders import make_client
 from clinic.models import Booking, BookingStatus
 from clinic.services import book, cancel_booking, move_booking
-from clinic.tests.builders import future_day, local, make_service
+from clinic.tests.builders import future_day, local, make_closure, make_service, make_time_off
 from clinic.waitlist import services
 from clinic.waitlist.models import EntryStatus, Invite, Offer, WaitlistEntry
 from clinic.waitlist.selectors import freed_slots
@@ -101,6 +101,25 @@ def test_a_freed_time_booked_again_is_no_longer_offered(practitioner, service, r
     assert freed_slots(timezone.now()) == []
 
 
+def test_a_time_freed_by_a_closure_or_time_off_is_not_offered(
+    practitioner, other_practitioner, service, receptionist
+):
+    _cancelled_slot(practitioner, service, receptionist, at=10)
+    _cancelled_slot(other_practitioner, service, receptionist, at=10)
+    make_entry(service=service)
+    assert len(freed_slots(timezone.now())) == 2
+    make_time_off(practitioner, DAY, start_time=time(9), end_time=time(12))
+    assert [s.practitioner for s in freed_slots(timezone.now())] == [other_practitioner]
+    make_closure(DAY)
+    assert freed_slots(timezone.now()) == []
+
+
+def test_archived_clients_are_not_matched(practitioner, service, receptionist):
+    _cancelled_slot(practitioner, service, receptionist)
+    make_entry(service=service, client=make_client(is_archived=True))
+    assert freed_slots(timezone.now()) == []
+
+
 @pytest.mark.parametrize("freed", [2, 8])
 def test_freed_slots_take_a_fixed_number_of_queries(
     practitioner, other_practitioner, service, receptionist, django_assert_num_queries, freed
@@ -109,8 +128,9 @@ def test_freed_slots_take_a_fixed_number_of_queries(
         who = practitioner if n % 2 else other_practitioner
         _cancelled_slot(who, service, receptionist, at=8 + n)
         make_entry(service=service)
-    # The history, the active bookings, the practitioners, what they offer, the entries, the offers.
-    with django_assert_num_queries(6):
+    # The history, the active bookings, closures, time off, the practitioners, what they offer,
+    # the entries, the offers.
+    with django_assert_num_queries(8):
         slots = freed_slots(timezone.now())
     assert len(slots) == freed and all(len(s.entries) == freed for s in slots)
 
