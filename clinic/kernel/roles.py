@@ -99,6 +99,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "practitioners.*",
         "clients.*",
         "treatments.*",
+        # The waitlist: read in the back office, written on its pages.
+        "waitlist.view_*",
         # The outbox: read, and "Retry now" (the change permission); rows are never edited.
         "outbox.view_message",
         "outbox.change_message",

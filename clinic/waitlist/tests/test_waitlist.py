@@ -20,7 +20,7 @@ from clinic.waitlist import services
 from clinic.waitlist.models import EntryStatus, Invite, Offer, WaitlistEntry
 from clinic.waitlist.selectors import freed_slots
 from clinic.waitlist.tests.builders import make_entry
-from conftest import run_outbox_worker
+from conftest import login_client, run_outbox_worker
 
 DAY = future_day(weeks=1, weekday=2)  # a Wednesday, inside the look-ahead
 
@@ -344,3 +344,13 @@ def test_entries_past_their_expiry_are_marked_expired(service):
     lapsed.refresh_from_db()
     current.refresh_from_db()
     assert (lapsed.status, current.status) == (EntryStatus.EXPIRED, EntryStatus.WAITING)
+
+
+def test_the_back_office_reads_entries_and_never_writes_them(manager, service):
+    manager.is_staff = True
+    manager.save(update_fields=["is_staff"])
+    entry = make_entry(service=service, client=make_client(last_name="Backoffice"))
+    http = login_client(manager)
+    assert "Backoffice" in http.get(reverse("admin:waitlist_waitlistentry_changelist")).content.decode()
+    assert http.get(reverse("admin:waitlist_waitlistentry_history", args=[entry.pk])).status_code == 200
+    assert http.get(reverse("admin:waitlist_waitlistentry_add")).status_code == 403
