@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from clients.templatetags.clients_tags import render_badge
 from clinic.calendar import Cell, Row
 
 register = template.Library()
@@ -44,7 +44,6 @@ class _Writer:
         self.detail_prefix, self.detail_suffix = reverse("clinic:booking_detail", args=[marker]).split(
             str(marker)
         )
-        self.badge_template = get_template("clients/_screening_badge.html")
         self.times: dict[datetime, str] = {}
         self.badges: dict[tuple[Any, ...], str] = {}
 
@@ -54,22 +53,6 @@ class _Writer:
         if text is None:
             text = self.times[moment] = timezone.localtime(moment).strftime("%H:%M")
         return text
-
-    def badge(self, screening: Any) -> str:
-        if not screening:
-            return ""
-        key = (
-            screening.badge_class,
-            screening.action,
-            screening.status_label,
-            screening.has_intake,
-            screening.intake_out_of_date,
-            screening.needs_review,
-        )
-        html = self.badges.get(key)
-        if html is None:
-            html = self.badges[key] = self.badge_template.render({"screening": screening, "compact": True})
-        return html
 
     def booking(self, cell: Cell) -> str:
         booking: Any = cell.booking
@@ -90,7 +73,7 @@ class _Writer:
             f'  <span class="booking-client fw-semibold">{escape(booking.client.display_name)}</span>\n'
             f'  <span class="booking-service small">{escape(booking.service.name)}{extra}</span>\n'
             f'  <span class="booking-status-label small">{escape(booking.get_status_display())}</span>\n'
-            f"  {self.badge(booking.screening)}\n"
+            f"  {render_badge(booking.screening, True, self.badges)}\n"
             "</a>\n</td>"
         )
 
