@@ -46,6 +46,8 @@ class _Writer:
         )
         self.times: dict[datetime, str] = {}
         self.badges: dict[tuple[Any, ...], str] = {}
+        # Per column (by identity; the grid holds its columns): link before and after the time, label.
+        self.columns: dict[int, tuple[str, str, str]] = {}
 
     def hhmm(self, moment: datetime) -> str:
         """`moment|time:"H:i"`: in the current time zone, as templates show aware datetimes."""
@@ -79,13 +81,21 @@ class _Writer:
 
     def free(self, cell: Cell) -> str:
         column = cell.column
+        cached = self.columns.get(id(column))
+        if cached is None:
+            params = ""
+            if column.practitioner_id:
+                params += f"&amp;practitioner={column.practitioner_id}"
+            if column.room_id:
+                params += f"&amp;room={column.room_id}"
+            cached = self.columns[id(column)] = (
+                f"{self.new_url}?date={column.day.isoformat()}&amp;time=",
+                params,
+                escape(column.label),
+            )
+        before, after, label = cached
         at = self.hhmm(cell.start)
-        url = f"{self.new_url}?date={column.day.isoformat()}&amp;time={at}"
-        if column.practitioner_id:
-            url += f"&amp;practitioner={column.practitioner_id}"
-        if column.room_id:
-            url += f"&amp;room={column.room_id}"
-        return _FREE.format(url=url, label=escape(column.label), at=at)
+        return _FREE.format(url=f"{before}{at}{after}", label=label, at=at)
 
     def rows(self, rows: Sequence[Row]) -> str:
         out: list[str] = []
