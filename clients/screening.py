@@ -357,7 +357,13 @@ def conditions_from_intake(intake: IntakeLike, *, on: date) -> list[RaisedCondit
     return raised
 
 
+class _RuleIndex(dict[str, RuleLike]):
+    """Rules by condition code, built once for a batch of screenings (screenings_for)."""
+
+
 def _rule_index(rules: Iterable[RuleLike] | Mapping[str, RuleLike]) -> dict[str, RuleLike]:
+    if isinstance(rules, _RuleIndex):
+        return rules
     values = rules.values() if isinstance(rules, Mapping) else rules
     return {rule.condition: rule for rule in values}
 
@@ -514,7 +520,7 @@ def screenings_for(
         )
     ):
         clearances.setdefault(clearance.client_id, []).append(clearance)
-    rules = list(ContraindicationRule.objects.all())
+    rules = _RuleIndex(_rule_index(ContraindicationRule.objects.all()))  # once, not per client
     return {
         client_id: screen(
             reviewed.get(client_id),

@@ -12,6 +12,7 @@ wall clock on both sides of a daylight-saving change.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -174,6 +175,61 @@ def is_free(
     return Slot(start=start, end=end, practitioner_id=practitioner_id, room_id=chosen_room)
 
 
+class _Overlaps:
+    """Intervals sorted by start, with the latest end so far: "does anything overlap
+    [start, end)?" in one binary search instead of a scan of every interval."""
+
+    __slots__ = ("latest_end", "starts")
+
+    def __init__(self, intervals: Iterable[Interval]) -> None:
+        ordered = sorted(intervals, key=lambda iv: iv.start)
+        self.starts = [iv.start for iv in ordered]
+        self.latest_end: list[datetime] = []
+        for iv in ordered:
+            self.latest_end.append(max(self.latest_end[-1], iv.end) if self.latest_end else iv.end)
+
+    def any(self, start: datetime, end: datetime) -> bool:
+        # The intervals starting before `end`; one of them overlaps iff the latest end among them
+        # is after `start` (the same test as Interval.overlaps, for all of them at once).
+        before = bisect_left(self.starts, end)
+        return before > 0 and self.latest_end[before - 1] > start
+
+
+class _SearchIndex:
+    """The world's intervals indexed once for a search; answers what `is_free` answers."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.closures = _Overlaps(world.closures)
+        self.client_busy = _Overlaps(world.client_busy)
+        self.time_off = {s.practitioner_id: _Overlaps(s.time_off) for s in world.schedules}
+        self.busy = {s.practitioner_id: _Overlaps(s.busy) for s in world.schedules}
+        self.rooms = [(r.room_id, _Overlaps(r.busy)) for r in world.rooms]
+
+    def is_free(
+        self, service: ServiceSpec, schedule: Schedule, start: datetime, now: datetime
+    ) -> Slot | None:
+        """`is_free(world, service, practitioner_id=..., start=..., now=...)`, room_id None."""
+        end = start + service.duration
+        pk = schedule.practitioner_id
+        schedule = self.world.schedule_by_id[pk]  # as is_free looks it up
+        if end <= start or start < now or self.closures.any(start, end):
+            return None
+        if not within_working_hours(schedule, start, end, self.world.tz) or self.time_off[pk].any(start, end):
+            return None
+        if self.busy[pk].any(start, end) or self.client_busy.any(start, end):
+            return None
+        chosen_room: int | None = None
+        if service.needs_room:
+            blocks_until = end + service.buffer
+            chosen_room = next(
+                (room_id for room_id, busy in self.rooms if not busy.any(start, blocks_until)), None
+            )
+            if chosen_room is None:
+                return None
+        return Slot(start=start, end=end, practitioner_id=pk, room_id=chosen_room)
+
+
 def _candidate_starts(
     schedule: Schedule, day: date, service: ServiceSpec, prefs: Preferences, tz: ZoneInfo, step: timedelta
 ) -> Iterable[datetime]:
@@ -214,6 +270,7 @@ def free_slots(
     """
     wanted = set(practitioner_ids) if practitioner_ids is not None else None
     schedules = [s for s in world.schedules if wanted is None or s.practitioner_id in wanted]
+    index = _SearchIndex(world)
     found: list[Slot] = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -222,7 +279,7 @@ def free_slots(
         todays: list[tuple[datetime, int, Slot]] = []
         for order, schedule in enumerate(schedules):
             for start in _candidate_starts(schedule, day, service, prefs, world.tz, step):
-                slot = is_free(world, service, practitioner_id=schedule.practitioner_id, start=start, now=now)
+                slot = index.is_free(service, schedule, start, now)
                 if slot is not None:
                     todays.append((slot.start, order, slot))
         todays.sort(key=lambda item: (item[0], item[1]))

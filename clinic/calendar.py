@@ -6,6 +6,7 @@ Pure layout over already-loaded data, so a page's query count never depends on w
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -66,28 +67,33 @@ def build_grid(columns: Sequence[Column], first: time, last: time, tz: ZoneInfo)
     covered: dict[int | str, int] = {}
     anchor = columns[0].day if columns else date.today()
     n_rows = max(1, math.ceil((datetime.combine(anchor, last) - datetime.combine(anchor, first)) / STEP))
-    pending = {c.key: sorted(c.bookings, key=lambda b: b.start) for c in columns}
+    pending = {c.key: deque(sorted(c.bookings, key=lambda b: b.start)) for c in columns}
+    # Each column's working hours as aware datetimes, once (not once per cell).
+    hours = {
+        c.key: [(local_datetime(c.day, b, tz), local_datetime(c.day, e, tz)) for b, e in c.working]
+        for c in columns
+    }
     for index in range(n_rows):
         wall = (datetime.combine(anchor, first) + STEP * index).time()
+        moments: dict[date, datetime] = {}  # the row's moment on each day shown (one in a day view)
         cells: list[Cell] = []
         for column in columns:
-            moment = local_datetime(column.day, wall, tz)
             if covered.get(column.key, 0) > index:
                 continue
+            moment = moments.get(column.day)
+            if moment is None:
+                moment = moments[column.day] = local_datetime(column.day, wall, tz)
             queue = pending[column.key]
             if queue and queue[0].start < moment + STEP:
-                booking = queue.pop(0)
+                booking = queue.popleft()
                 span = max(1, math.ceil((booking.end - moment) / STEP))
                 span = min(span, n_rows - index)
                 covered[column.key] = index + span
                 cells.append(Cell("booking", column, moment, booking=booking, rowspan=span))
                 continue
             end = moment + STEP
-            working = any(
-                local_datetime(column.day, s, tz) <= moment and end <= local_datetime(column.day, e, tz)
-                for s, e in column.working
-            )
-            blocked = any(iv.overlaps(moment, end) for iv in column.blocked)
+            working = any(s <= moment and end <= e for s, e in hours[column.key])
+            blocked = working and any(iv.overlaps(moment, end) for iv in column.blocked)
             cells.append(Cell("free" if working and not blocked else "off", column, moment))
         rows.append(Row(start=local_datetime(anchor, wall, tz), label=wall.strftime("%H:%M"), cells=cells))
     return rows

@@ -250,3 +250,34 @@ def test_an_unreadable_date_is_said_next_to_the_date_field(practitioner_client, 
     assert response.status_code == 400
     assert 'id="goto-date-error"' in page
     assert "showing" in page and "instead" in page
+
+
+def test_grid_cells_escape_names_and_link_to_the_booking_and_the_free_slot(
+    reception_client, practitioner, service, room
+):
+    """The grid's rows are written in Python (clinic/templatetags/calendar_grid.py): every name
+    stays escaped, and the cards and slots keep their links and labels."""
+    practitioner.display_name = "Amara <b>Okafor</b>"
+    practitioner.save(update_fields=["display_name"])
+    room.name = "Bamboo & <i>Pine</i>"
+    room.save(update_fields=["name"])
+    client = make_client(first_name="<script>x</script>", last_name="O'Neil")
+    booking = make_booking(
+        practitioner=practitioner, service=service, start=local(DAY, 10), room=room, client=client
+    )
+    for url in (day_url(), day_url(by="rooms")):
+        page = reception_client.get(url).content.decode()
+        assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+        assert "<b>Okafor</b>" not in page and "<i>Pine</i>" not in page
+        assert f'href="{reverse("clinic:booking_detail", args=[booking.pk])}"' in page
+        assert 'class="booking-card booking-booked' in page
+    page = reception_client.get(day_url()).content.decode()
+    assert 'aria-label="Book Amara &lt;b&gt;Okafor&lt;/b&gt; at 11:00"' in page
+    assert (
+        f"{reverse('clinic:booking_new')}?date={DAY.isoformat()}&amp;time=11:00&amp;practitioner={practitioner.pk}"
+        in page
+    )
+    assert "Bamboo &amp; &lt;i&gt;Pine&lt;/i&gt;" in page
+    rooms_page = reception_client.get(day_url(by="rooms")).content.decode()
+    assert f"&amp;room={room.pk}" in rooms_page
+    assert "Amara &lt;b&gt;Okafor&lt;/b&gt;" in rooms_page  # by room, the card names the practitioner
