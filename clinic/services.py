@@ -208,6 +208,39 @@ def _lock_practitioner(practitioner: Practitioner, *, offering: Service) -> None
         raise BookingError(f"{practitioner} does not offer {offering.name}.", field="practitioner")
 
 
+def _offered(
+    client: Client, practitioner: Practitioner | int, service: Service | int
+) -> tuple[Practitioner, Service]:
+    """The practitioner and the service, read fresh in one query that is also the offer check
+    and (PostgreSQL) the practitioner's lock, `_lock_practitioner`'s job: the offer row
+    (Service.practitioners' through table) joined to both, the practitioner's row locked.
+    Refuses what `_validate_parties` refuses, then a practitioner who does not offer it."""
+    practitioner_id = practitioner if isinstance(practitioner, int) else practitioner.pk
+    service_id = service if isinstance(service, int) else service.pk
+    rows = Service.practitioners.through.objects.select_related("practitioner", "service").filter(
+        practitioner_id=practitioner_id, service_id=service_id
+    )
+    if connection.vendor == "postgresql":
+        rows = rows.select_for_update(of=("practitioner",))
+    offer = next(iter(rows.order_by()[:1]), None)
+    if offer is not None:
+        _validate_parties(client=client, practitioner=offer.practitioner, service=offer.service)
+        return offer.practitioner, offer.service
+    # Refused: which of the two is wrong (a query or two more, on this path only).
+    if isinstance(service, int):
+        found = Service.objects.filter(pk=service_id).first()
+        if found is None:
+            raise BookingError("Choose a service from the list.", field="service")
+        service = found
+    if isinstance(practitioner, int):
+        who = Practitioner.objects.filter(pk=practitioner_id).first()
+        if who is None:
+            raise BookingError("Choose a practitioner from the list.", field="practitioner")
+        practitioner = who
+    _validate_parties(client=client, practitioner=practitioner, service=service)
+    raise BookingError(f"{practitioner} does not offer {service.name}.", field="practitioner")
+
+
 def _lock_room(room: Room | None) -> None:
     """Queue writers for one room (PostgreSQL), after the practitioner and in one room order,
     so two bookings for different practitioners never wait on each other inside the room's
@@ -353,6 +386,17 @@ def _save_in_a_room(
             return
 
 
+def _room_by_id(room_id: int, rooms: dict[int, Room], service: Service) -> Room:
+    """A room chosen by id: one of the active rooms already read, else (a service without a
+    room; a room no longer in use) read here."""
+    if (room := rooms.get(room_id)) is not None:
+        return room
+    found = Room.objects.filter(pk=room_id, is_active=True).first()
+    if found is None:
+        raise BookingError("Choose a room that is in use, or any free room.", field="room")
+    return found
+
+
 def _validate_parties(*, client: Client, practitioner: Practitioner, service: Service) -> None:
     if getattr(client, "is_archived", False):
         raise BookingError("This client is archived: restore the record before booking.", field="client")
@@ -367,31 +411,35 @@ def _validate_parties(*, client: Client, practitioner: Practitioner, service: Se
 def book(
     *,
     client: Client,
-    practitioner: Practitioner,
-    service: Service,
+    practitioner: Practitioner | int,
+    service: Service | int,
     start: datetime,
     by: User,
     end: datetime | None = None,
-    room: Room | None = None,
+    room: Room | int | None = None,
     reception_note: str = "",
     acknowledge_clearance: bool = False,
     course: Course | None = None,
     now: datetime | None = None,
     notify: bool = True,
 ) -> Booking:
-    """Book one session, or raise a `BookingError` saying why not (nothing is written then)."""
+    """Book one session, or raise a `BookingError` saying why not (nothing is written then).
+
+    The practitioner, the service and the room may be given by id (the booking page does):
+    they are read inside the transaction, the first two with the offer check in one query."""
     now = now or timezone.now()
+    practitioner, service = _offered(client, practitioner, service)
     end = end or start + service.duration
     if end <= start:
         raise BookingError("The end must be after the start.", field="end")
     if room_blocked_until(end, service) - start > MAX_BOOKING_SPAN:
         hours = MAX_BOOKING_SPAN // timedelta(hours=1)
         raise BookingError(f"A session can last at most {hours} hours, turnover included.", field="end")
-    _validate_parties(client=client, practitioner=practitioner, service=service)
-    _lock_practitioner(practitioner, offering=service)
     world, rooms = _check_time(
         practitioner=practitioner, service=service, start=start, end=end, now=now, client=client
     )
+    if isinstance(room, int):
+        room = _room_by_id(room, rooms, service)
 
     screening = screening_check(client, start.astimezone(clinic_tz()).date())
     if screening.refused:
