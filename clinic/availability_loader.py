@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, time, timedelta
+from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import DateField, F, Field, IntegerField, Prefetch, Q, QuerySet, TimeField, Value
 
 from clinic.availability import Interval, RoomSchedule, Schedule, ServiceSpec, World
 from clinic.kernel.dates import clinic_tz, local_span
@@ -33,6 +34,63 @@ def practitioners_for(service: Service | None) -> list[Practitioner]:
     return list(qs)
 
 
+_OFF, _CLOSURE, _HOURS = 1, 2, 3
+# The columns after the kind, each table's own or NULL: practitioner, dates, times, weekday.
+_SHAPE: dict[str, type[Field[Any, Any]]] = {
+    "o": IntegerField,
+    "d1": DateField,
+    "d2": DateField,
+    "t1": TimeField,
+    "t2": TimeField,
+    "wd": IntegerField,
+}
+
+
+def _hours_prefetched(practitioner: Practitioner) -> bool:
+    return "working_hours" in getattr(practitioner, "_prefetched_objects_cache", {})
+
+
+def _calendar_rows(
+    practitioner_ids: list[int], first_day: date, last_day: date, *, with_hours: bool
+) -> list[tuple[Any, ...]]:
+    """The practitioners' time off and the clinic's closures between the two local dates and,
+    `with_hours`, the practitioners' weekly hours, in one query (UNION ALL of the three tables
+    in one shape): (kind, practitioner id, start date, end date, start time, end time, weekday),
+    the columns a kind does not have left NULL."""
+
+    def shaped(qs: QuerySet[Any], kind: int, **columns: Any) -> QuerySet[Any]:
+        named = {"k": Value(kind, output_field=IntegerField())}
+        for name, field in _SHAPE.items():
+            named[name] = columns.get(name, Value(None, output_field=field()))
+        rows: QuerySet[Any] = qs.order_by().annotate(**named).values_list(*named)
+        return rows
+
+    time_off = shaped(
+        TimeOff.objects.filter(
+            practitioner_id__in=practitioner_ids, start_date__lte=last_day, end_date__gte=first_day
+        ),
+        _OFF,
+        o=F("practitioner_id"),
+        d1=F("start_date"),
+        d2=F("end_date"),
+        t1=F("start_time"),
+        t2=F("end_time"),
+    )
+    closures = shaped(
+        Closure.objects.filter(start_date__lte=last_day, end_date__gte=first_day),
+        _CLOSURE,
+        d1=F("start_date"),
+        d2=F("end_date"),
+    )
+    parts = [closures]
+    if with_hours:
+        hours = WorkingHours.objects.filter(practitioner_id__in=practitioner_ids)
+        parts.append(
+            shaped(hours, _HOURS, o=F("practitioner_id"), t1=F("start"), t2=F("end"), wd=F("weekday"))
+        )
+    return list(time_off.union(*parts, all=True))
+
+
 def load_world(
     *,
     first_day: date,
@@ -50,15 +108,19 @@ def load_world(
     start, end = local_span(first_day, last_day, None, None, tz)
     ids = [p.pk for p in practitioners]
 
+    hours_read = all(_hours_prefetched(p) for p in practitioners)
     off: dict[int, list[Interval]] = defaultdict(list)
-    for item in TimeOff.objects.filter(
-        practitioner_id__in=ids, start_date__lte=last_day, end_date__gte=first_day
+    closures: list[Interval] = []
+    weekly_read: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
+    for kind, owner, start_date, end_date, start_time, end_time, weekday in _calendar_rows(
+        ids, first_day, last_day, with_hours=not hours_read
     ):
-        off[item.practitioner_id].append(Interval(*item.span(tz)))
-    closures = [
-        Interval(*c.span(tz))
-        for c in Closure.objects.filter(start_date__lte=last_day, end_date__gte=first_day)
-    ]
+        if kind == _HOURS:
+            weekly_read[owner][weekday].append((start_time, end_time))
+        elif kind == _OFF:
+            off[owner].append(Interval(*local_span(start_date, end_date, start_time, end_time, tz)))
+        else:
+            closures.append(Interval(*local_span(start_date, end_date, None, None, tz)))
 
     needs_room = service is None or service.needs_room
     if not needs_room:
@@ -94,9 +156,12 @@ def load_world(
 
     schedules = []
     for p in practitioners:
-        weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
-        for wh in p.working_hours.all():
-            weekly[wh.weekday].append((wh.start, wh.end))
+        if hours_read:
+            weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
+            for wh in p.working_hours.all():
+                weekly[wh.weekday].append((wh.start, wh.end))
+        else:
+            weekly = {day: sorted(spans) for day, spans in weekly_read[p.pk].items()}
         schedules.append(
             Schedule(
                 practitioner_id=p.pk,
