@@ -13,6 +13,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from django.db.models import DateField, F, Field, IntegerField, Prefetch, Q, QuerySet, TimeField, Value
+from django.db.models.functions import Cast
 
 from clinic.availability import Interval, RoomSchedule, Schedule, ServiceSpec, World
 from clinic.kernel.dates import clinic_tz, local_span
@@ -61,7 +62,8 @@ def _calendar_rows(
     def shaped(qs: QuerySet[Any], kind: int, **columns: Any) -> QuerySet[Any]:
         named = {"k": Value(kind, output_field=IntegerField())}
         for name, field in _SHAPE.items():
-            named[name] = columns.get(name, Value(None, output_field=field()))
+            # Typed: PostgreSQL matches a bare NULL to text, then refuses text against a date.
+            named[name] = columns.get(name, Cast(Value(None), output_field=field()))
         rows: QuerySet[Any] = qs.order_by().annotate(**named).values_list(*named)
         return rows
 

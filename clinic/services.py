@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -281,10 +281,12 @@ def _check_room(booking: Booking, world: availability.World) -> None:
         raise BookingConflict(f"{booking.room} is taken then (or still being turned over).", field="room")
 
 
-def _save(booking: Booking, **kwargs: Any) -> None:
-    """Save inside a savepoint so a constraint violation leaves the transaction usable."""
+def _save(booking: Booking, *, savepoint: bool = True, **kwargs: Any) -> None:
+    """Save, inside a savepoint when the write goes on after a constraint violation (the
+    transaction stays usable then). Without one, the refusal ends the write: nothing runs in
+    the transaction after it, which rolls back."""
     try:
-        with transaction.atomic():
+        with transaction.atomic() if savepoint else nullcontext():
             booking.save(**kwargs)
     except IntegrityError as error:
         conflict = database_conflict(error, booking)
@@ -375,9 +377,12 @@ def _save_in_a_room(
             tried=frozenset(tried),
         )
         _lock_room(booking.room)
+        # Only "any free room" with another free room left tries again after the database
+        # refused the room: then the save needs its savepoint (two statements).
+        retry = wanted is None and booking.room is not None and _another_free_room(booking, world, tried)
         try:
             _check_room(booking, world)
-            _save(booking)
+            _save(booking, savepoint=retry)
         except BookingConflict as conflict:
             if conflict.field != "room" or wanted is not None or booking.room is None:
                 raise
@@ -395,6 +400,12 @@ def _room_by_id(room_id: int, rooms: dict[int, Room], service: Service) -> Room:
     if found is None:
         raise BookingError("Choose a room that is in use, or any free room.", field="room")
     return found
+
+
+def _another_free_room(booking: Booking, world: availability.World, tried: set[int]) -> bool:
+    """Whether a room other than the booking's and those tried is free for it (as read)."""
+    others = [r for r in world.rooms if r.room_id not in tried and r.room_id != booking.room_id]
+    return availability.free_room(others, booking.start, booking.blocks_until) is not None
 
 
 def _validate_parties(*, client: Client, practitioner: Practitioner, service: Service) -> None:
