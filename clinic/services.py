@@ -30,7 +30,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.screening import ScreeningStatus, screening_for
 from clinic import availability
-from clinic.availability_loader import load_world, service_spec
+from clinic.availability_loader import load_world, load_world_and_rooms, service_spec
 from clinic.emails import queue_booking_email, withdraw_reminder
 from clinic.kernel.contention import Contention, contention
 from clinic.kernel.dates import clinic_tz, local_datetime
@@ -309,14 +309,12 @@ def _check_time(
     bookings, the practitioner's hours and time off, closures), and the active rooms; refuses a
     time the calendar rules out."""
     tz = clinic_tz()
-    rooms = {r.pk: r for r in Room.objects.filter(is_active=True)} if service.needs_room else {}
-    world = load_world(
+    world, rooms = load_world_and_rooms(
         first_day=start.astimezone(tz).date(),
         last_day=room_blocked_until(end, service).astimezone(tz).date(),
         practitioners=[practitioner],
         service=service,
         client_id=client.pk,
-        rooms=list(rooms),
         exclude_booking_id=exclude_booking_id,
     )
     problems = availability.slot_problems(
