@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from clients.choices import (
@@ -473,9 +473,57 @@ def screen(
     )
 
 
+@dataclass(frozen=True)
+class _Cleared:
+    """The conditions a client's clearances valid on the day cover (read already filtered)."""
+
+    codes: frozenset[str]
+
+    def is_valid_on(self, day: date) -> bool:
+        return True
+
+    @property
+    def condition_codes(self) -> frozenset[str]:
+        return self.codes
+
+
 def screening_for(client: Client, *, on: date | None = None) -> ScreeningResult:
-    """Screen one client (the five queries of `screenings_for`)."""
-    return screenings_for([client], on=on)[client.pk]
+    """Screen one client in three queries: the newest reviewed intake and the ones waiting for
+    review, their body sites (`screenings_for`'s first two), and the rules, each marked with
+    whether a clearance of this client valid on the day covers it (a subquery on the
+    clearances' conditions), where `screenings_for` reads clearances, conditions and rules."""
+    day = on or timezone.localdate()
+    reviewed, pending = _intakes_of([client.pk])
+    covered = PhysicianClearance.conditions.through.objects.filter(
+        contraindicationrule_id=OuterRef("pk"),
+        physicianclearance__client_id=client.pk,
+        physicianclearance__issued_on__lte=day,
+        physicianclearance__expires_on__gte=day,
+    )
+    rules = list(ContraindicationRule.objects.annotate(cleared=Exists(covered)))
+    cleared = _Cleared(frozenset(rule.condition for rule in rules if rule.cleared))
+    return screen(reviewed.get(client.pk), [cleared], on=day, rules=rules, pending=pending.get(client.pk, ()))
+
+
+def _intakes_of(ids: list[int]) -> tuple[dict[int, Intake], dict[int, list[Intake]]]:
+    """Each client's newest reviewed intake, and the intakes sent online still waiting for
+    review (oldest first), their sites prefetched: two queries."""
+    newest_reviewed = Intake.objects.filter(client_id=OuterRef("client_id"), needs_review=False).order_by(
+        "-taken_on", "-created_at", "-id"
+    )
+    reviewed: dict[int, Intake] = {}
+    pending: dict[int, list[Intake]] = {}
+    for intake in (
+        Intake.objects.filter(client_id__in=ids)
+        .filter(Q(pk=Subquery(newest_reviewed.values("pk")[:1])) | Q(needs_review=True))
+        .order_by("taken_on", "created_at", "id")
+        .prefetch_related(Prefetch("sites", queryset=IntakeSite.objects.order_by("id")))
+    ):
+        if intake.needs_review:
+            pending.setdefault(intake.client_id, []).append(intake)
+        else:
+            reviewed[intake.client_id] = intake
+    return reviewed, pending
 
 
 def screenings_for(
@@ -496,21 +544,7 @@ def screenings_for(
     if not ids:
         return {}
     day = on or timezone.localdate()
-    newest_reviewed = Intake.objects.filter(client_id=OuterRef("client_id"), needs_review=False).order_by(
-        "-taken_on", "-created_at", "-id"
-    )
-    reviewed: dict[int, Intake] = {}
-    pending: dict[int, list[Intake]] = {}
-    for intake in (
-        Intake.objects.filter(client_id__in=ids)
-        .filter(Q(pk=Subquery(newest_reviewed.values("pk")[:1])) | Q(needs_review=True))
-        .order_by("taken_on", "created_at", "id")
-        .prefetch_related(Prefetch("sites", queryset=IntakeSite.objects.order_by("id")))
-    ):
-        if intake.needs_review:
-            pending.setdefault(intake.client_id, []).append(intake)
-        else:
-            reviewed[intake.client_id] = intake
+    reviewed, pending = _intakes_of(ids)
     clearances: dict[int, list[PhysicianClearance]] = {}
     for clearance in (
         PhysicianClearance.objects.filter(client_id__in=ids)

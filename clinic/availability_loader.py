@@ -10,8 +10,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, time, timedelta
+from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import (
+    CharField,
+    DateField,
+    F,
+    Field,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    TimeField,
+    Value,
+)
+from django.db.models.functions import Cast
 
 from clinic.availability import Interval, RoomSchedule, Schedule, ServiceSpec, World
 from clinic.kernel.dates import clinic_tz, local_span
@@ -33,6 +46,70 @@ def practitioners_for(service: Service | None) -> list[Practitioner]:
     return list(qs)
 
 
+_OFF, _CLOSURE, _HOURS, _ROOM = 1, 2, 3, 4
+_ROOM_FIELDS = ["id", "name", "is_active", "calendar_order"]
+# The columns after the kind, each table's own or NULL: practitioner, dates, times, weekday.
+_SHAPE: dict[str, type[Field[Any, Any]]] = {
+    "o": IntegerField,
+    "d1": DateField,
+    "d2": DateField,
+    "t1": TimeField,
+    "t2": TimeField,
+    "wd": IntegerField,
+    "s": CharField,
+}
+
+
+def _hours_prefetched(practitioner: Practitioner) -> bool:
+    return "working_hours" in getattr(practitioner, "_prefetched_objects_cache", {})
+
+
+def _calendar_rows(
+    practitioner_ids: list[int], first_day: date, last_day: date, *, with_hours: bool, with_rooms: bool
+) -> list[tuple[Any, ...]]:
+    """The practitioners' time off and the clinic's closures between the two local dates,
+    `with_hours` the practitioners' weekly hours, `with_rooms` the active rooms, in one query
+    (UNION ALL of the tables in one shape): (kind, practitioner or room id, start date, end
+    date, start time, end time, weekday or the room's calendar order, the room's name), the
+    columns a kind does not have left NULL."""
+
+    def shaped(qs: QuerySet[Any], kind: int, **columns: Any) -> QuerySet[Any]:
+        named = {"k": Value(kind, output_field=IntegerField())}
+        for name, field in _SHAPE.items():
+            # Typed: PostgreSQL matches a bare NULL to text, then refuses text against a date.
+            named[name] = columns.get(name, Cast(Value(None), output_field=field()))
+        rows: QuerySet[Any] = qs.order_by().annotate(**named).values_list(*named)
+        return rows
+
+    time_off = shaped(
+        TimeOff.objects.filter(
+            practitioner_id__in=practitioner_ids, start_date__lte=last_day, end_date__gte=first_day
+        ),
+        _OFF,
+        o=F("practitioner_id"),
+        d1=F("start_date"),
+        d2=F("end_date"),
+        t1=F("start_time"),
+        t2=F("end_time"),
+    )
+    closures = shaped(
+        Closure.objects.filter(start_date__lte=last_day, end_date__gte=first_day),
+        _CLOSURE,
+        d1=F("start_date"),
+        d2=F("end_date"),
+    )
+    parts = [closures]
+    if with_hours:
+        hours = WorkingHours.objects.filter(practitioner_id__in=practitioner_ids)
+        parts.append(
+            shaped(hours, _HOURS, o=F("practitioner_id"), t1=F("start"), t2=F("end"), wd=F("weekday"))
+        )
+    if with_rooms:
+        active = Room.objects.filter(is_active=True)
+        parts.append(shaped(active, _ROOM, o=F("id"), wd=F("calendar_order"), s=F("name")))
+    return list(time_off.union(*parts, all=True))
+
+
 def load_world(
     *,
     first_day: date,
@@ -46,25 +123,61 @@ def load_world(
     """Schedules of `practitioners` (working hours prefetched or not) and everything that
     takes time between the local dates `first_day` and `last_day` inclusive. `rooms`: the ids
     of the active rooms, when the caller has them already."""
+    world, _ = load_world_and_rooms(
+        first_day=first_day,
+        last_day=last_day,
+        practitioners=practitioners,
+        service=service,
+        client_id=client_id,
+        rooms=rooms,
+        exclude_booking_id=exclude_booking_id,
+    )
+    return world
+
+
+def load_world_and_rooms(
+    *,
+    first_day: date,
+    last_day: date,
+    practitioners: Sequence[Practitioner],
+    service: Service | None = None,
+    client_id: int | None = None,
+    rooms: Sequence[int] | None = None,
+    exclude_booking_id: int | None = None,
+) -> tuple[World, dict[int, Room]]:
+    """`load_world`, and the active rooms it read (in calendar order; none when the caller
+    gave `rooms` or the service needs no room): two queries, the rooms read with the time off,
+    closures and hours, then the bookings."""
     tz = clinic_tz()
     start, end = local_span(first_day, last_day, None, None, tz)
     ids = [p.pk for p in practitioners]
-
-    off: dict[int, list[Interval]] = defaultdict(list)
-    for item in TimeOff.objects.filter(
-        practitioner_id__in=ids, start_date__lte=last_day, end_date__gte=first_day
-    ):
-        off[item.practitioner_id].append(Interval(*item.span(tz)))
-    closures = [
-        Interval(*c.span(tz))
-        for c in Closure.objects.filter(start_date__lte=last_day, end_date__gte=first_day)
-    ]
-
     needs_room = service is None or service.needs_room
+
+    hours_read = all(_hours_prefetched(p) for p in practitioners)
+    off: dict[int, list[Interval]] = defaultdict(list)
+    closures: list[Interval] = []
+    weekly_read: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
+    active_rooms: list[Room] = []
+    for kind, owner, start_date, end_date, start_time, end_time, weekday, name in _calendar_rows(
+        ids, first_day, last_day, with_hours=not hours_read, with_rooms=needs_room and rooms is None
+    ):
+        if kind == _HOURS:
+            weekly_read[owner][weekday].append((start_time, end_time))
+        elif kind == _OFF:
+            off[owner].append(Interval(*local_span(start_date, end_date, start_time, end_time, tz)))
+        elif kind == _ROOM:
+            values = [owner, name, True, weekday]
+            active_rooms.append(
+                Room.from_db(Room.objects.db, ["id", "name", "is_active", "calendar_order"], values)
+            )
+        else:
+            closures.append(Interval(*local_span(start_date, end_date, None, None, tz)))
+    active_rooms.sort(key=lambda r: (r.calendar_order, r.name))  # Room's ordering
+
     if not needs_room:
         rooms = []
     elif rooms is None:
-        rooms = list(Room.objects.filter(is_active=True).values_list("pk", flat=True))
+        rooms = [r.pk for r in active_rooms]
 
     by_practitioner: dict[int, list[Interval]] = defaultdict(list)
     by_room: dict[int, list[Interval]] = defaultdict(list)
@@ -94,9 +207,12 @@ def load_world(
 
     schedules = []
     for p in practitioners:
-        weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
-        for wh in p.working_hours.all():
-            weekly[wh.weekday].append((wh.start, wh.end))
+        if hours_read:
+            weekly: dict[int, list[tuple[time, time]]] = defaultdict(list)
+            for wh in p.working_hours.all():
+                weekly[wh.weekday].append((wh.start, wh.end))
+        else:
+            weekly = {day: sorted(spans) for day, spans in weekly_read[p.pk].items()}
         schedules.append(
             Schedule(
                 practitioner_id=p.pk,
@@ -105,10 +221,11 @@ def load_world(
                 busy=tuple(by_practitioner[p.pk]),
             )
         )
-    return World(
+    world = World(
         tz=tz,
         schedules=schedules,
         rooms=[RoomSchedule(room_id=r, busy=tuple(by_room[r])) for r in rooms],
         closures=closures,
         client_busy=client_busy,
     )
+    return world, {r.pk: r for r in active_rooms}

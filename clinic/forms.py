@@ -76,6 +76,25 @@ class ClientChoiceField(forms.ModelChoiceField):
         return client_label(obj)
 
 
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice listed from its queryset like any ModelChoiceField, cleaned to the chosen id
+    without reading the row: the booking service loads the practitioner and the service
+    together with the offer between them, in one query inside its transaction, and says what
+    is wrong with them next to the field."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        if (pk := parse_id(str(value))) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return pk
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
+
+
 class StartFieldsMixin:
     """A local date and time that together make the aware start."""
 
@@ -90,10 +109,9 @@ class StartFieldsMixin:
 
 class BookingForm(StartFieldsMixin, forms.Form):
     client = ClientChoiceField()
-    service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
-    practitioner = forms.ModelChoiceField(
-        queryset=Practitioner.objects.none(), empty_label="Choose a practitioner"
-    )
+    # Ids: `clinic.services.book` reads them, and whether one offers the other, in one query.
+    service = IdChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
+    practitioner = IdChoiceField(queryset=Practitioner.objects.none(), empty_label="Choose a practitioner")
     date = forms.DateField(widget=DateInput(), validators=[validate_clinic_date])
     time = forms.TimeField(label="Start time", widget=TimeInput())
     end_time = forms.TimeField(
@@ -102,7 +120,8 @@ class BookingForm(StartFieldsMixin, forms.Form):
         widget=TimeInput(),
         help_text="Leave empty for the service's usual length.",
     )
-    room = forms.ModelChoiceField(
+    # An id too: the service reads the active rooms anyway.
+    room = IdChoiceField(
         queryset=Room.objects.none(), required=False, empty_label="Any free room", label="Room"
     )
     reception_note = forms.CharField(

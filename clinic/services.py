@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -30,7 +30,7 @@ from django.utils import timezone
 from clients.models import Client
 from clients.screening import ScreeningStatus, screening_for
 from clinic import availability
-from clinic.availability_loader import load_world, service_spec
+from clinic.availability_loader import load_world, load_world_and_rooms, service_spec
 from clinic.emails import queue_booking_email, withdraw_reminder
 from clinic.kernel.contention import Contention, contention
 from clinic.kernel.dates import clinic_tz, local_datetime
@@ -208,6 +208,39 @@ def _lock_practitioner(practitioner: Practitioner, *, offering: Service) -> None
         raise BookingError(f"{practitioner} does not offer {offering.name}.", field="practitioner")
 
 
+def _offered(
+    client: Client, practitioner: Practitioner | int, service: Service | int
+) -> tuple[Practitioner, Service]:
+    """The practitioner and the service, read fresh in one query that is also the offer check
+    and (PostgreSQL) the practitioner's lock, `_lock_practitioner`'s job: the offer row
+    (Service.practitioners' through table) joined to both, the practitioner's row locked.
+    Refuses what `_validate_parties` refuses, then a practitioner who does not offer it."""
+    practitioner_id = practitioner if isinstance(practitioner, int) else practitioner.pk
+    service_id = service if isinstance(service, int) else service.pk
+    rows = Service.practitioners.through.objects.select_related("practitioner", "service").filter(
+        practitioner_id=practitioner_id, service_id=service_id
+    )
+    if connection.vendor == "postgresql":
+        rows = rows.select_for_update(of=("practitioner",))
+    offer = next(iter(rows.order_by()[:1]), None)
+    if offer is not None:
+        _validate_parties(client=client, practitioner=offer.practitioner, service=offer.service)
+        return offer.practitioner, offer.service
+    # Refused: which of the two is wrong (a query or two more, on this path only).
+    if isinstance(service, int):
+        found = Service.objects.filter(pk=service_id).first()
+        if found is None:
+            raise BookingError("Choose a service from the list.", field="service")
+        service = found
+    if isinstance(practitioner, int):
+        who = Practitioner.objects.filter(pk=practitioner_id).first()
+        if who is None:
+            raise BookingError("Choose a practitioner from the list.", field="practitioner")
+        practitioner = who
+    _validate_parties(client=client, practitioner=practitioner, service=service)
+    raise BookingError(f"{practitioner} does not offer {service.name}.", field="practitioner")
+
+
 def _lock_room(room: Room | None) -> None:
     """Queue writers for one room (PostgreSQL), after the practitioner and in one room order,
     so two bookings for different practitioners never wait on each other inside the room's
@@ -248,10 +281,12 @@ def _check_room(booking: Booking, world: availability.World) -> None:
         raise BookingConflict(f"{booking.room} is taken then (or still being turned over).", field="room")
 
 
-def _save(booking: Booking, **kwargs: Any) -> None:
-    """Save inside a savepoint so a constraint violation leaves the transaction usable."""
+def _save(booking: Booking, *, savepoint: bool = True, **kwargs: Any) -> None:
+    """Save, inside a savepoint when the write goes on after a constraint violation (the
+    transaction stays usable then). Without one, the refusal ends the write: nothing runs in
+    the transaction after it, which rolls back."""
     try:
-        with transaction.atomic():
+        with transaction.atomic() if savepoint else nullcontext():
             booking.save(**kwargs)
     except IntegrityError as error:
         conflict = database_conflict(error, booking)
@@ -274,14 +309,12 @@ def _check_time(
     bookings, the practitioner's hours and time off, closures), and the active rooms; refuses a
     time the calendar rules out."""
     tz = clinic_tz()
-    rooms = {r.pk: r for r in Room.objects.filter(is_active=True)} if service.needs_room else {}
-    world = load_world(
+    world, rooms = load_world_and_rooms(
         first_day=start.astimezone(tz).date(),
         last_day=room_blocked_until(end, service).astimezone(tz).date(),
         practitioners=[practitioner],
         service=service,
         client_id=client.pk,
-        rooms=list(rooms),
         exclude_booking_id=exclude_booking_id,
     )
     problems = availability.slot_problems(
@@ -342,15 +375,35 @@ def _save_in_a_room(
             tried=frozenset(tried),
         )
         _lock_room(booking.room)
+        # Only "any free room" with another free room left tries again after the database
+        # refused the room: then the save needs its savepoint (two statements).
+        retry = wanted is None and booking.room is not None and _another_free_room(booking, world, tried)
         try:
             _check_room(booking, world)
-            _save(booking)
+            _save(booking, savepoint=retry)
         except BookingConflict as conflict:
             if conflict.field != "room" or wanted is not None or booking.room is None:
                 raise
             tried.add(booking.room.pk)
         else:
             return
+
+
+def _room_by_id(room_id: int, rooms: dict[int, Room], service: Service) -> Room:
+    """A room chosen by id: one of the active rooms already read, else (a service without a
+    room; a room no longer in use) read here."""
+    if (room := rooms.get(room_id)) is not None:
+        return room
+    found = Room.objects.filter(pk=room_id, is_active=True).first()
+    if found is None:
+        raise BookingError("Choose a room that is in use, or any free room.", field="room")
+    return found
+
+
+def _another_free_room(booking: Booking, world: availability.World, tried: set[int]) -> bool:
+    """Whether a room other than the booking's and those tried is free for it (as read)."""
+    others = [r for r in world.rooms if r.room_id not in tried and r.room_id != booking.room_id]
+    return availability.free_room(others, booking.start, booking.blocks_until) is not None
 
 
 def _validate_parties(*, client: Client, practitioner: Practitioner, service: Service) -> None:
@@ -367,31 +420,35 @@ def _validate_parties(*, client: Client, practitioner: Practitioner, service: Se
 def book(
     *,
     client: Client,
-    practitioner: Practitioner,
-    service: Service,
+    practitioner: Practitioner | int,
+    service: Service | int,
     start: datetime,
     by: User,
     end: datetime | None = None,
-    room: Room | None = None,
+    room: Room | int | None = None,
     reception_note: str = "",
     acknowledge_clearance: bool = False,
     course: Course | None = None,
     now: datetime | None = None,
     notify: bool = True,
 ) -> Booking:
-    """Book one session, or raise a `BookingError` saying why not (nothing is written then)."""
+    """Book one session, or raise a `BookingError` saying why not (nothing is written then).
+
+    The practitioner, the service and the room may be given by id (the booking page does):
+    they are read inside the transaction, the first two with the offer check in one query."""
     now = now or timezone.now()
+    practitioner, service = _offered(client, practitioner, service)
     end = end or start + service.duration
     if end <= start:
         raise BookingError("The end must be after the start.", field="end")
     if room_blocked_until(end, service) - start > MAX_BOOKING_SPAN:
         hours = MAX_BOOKING_SPAN // timedelta(hours=1)
         raise BookingError(f"A session can last at most {hours} hours, turnover included.", field="end")
-    _validate_parties(client=client, practitioner=practitioner, service=service)
-    _lock_practitioner(practitioner, offering=service)
     world, rooms = _check_time(
         practitioner=practitioner, service=service, start=start, end=end, now=now, client=client
     )
+    if isinstance(room, int):
+        room = _room_by_id(room, rooms, service)
 
     screening = screening_check(client, start.astimezone(clinic_tz()).date())
     if screening.refused:

@@ -48,11 +48,12 @@ def test_client_search_query_count_does_not_grow(reception_client, django_assert
     assert response.status_code == 200
 
 
-# + the client, screening_for's five (as above), health updates with who recorded them, the
+# + the client, screening_for's three (newest intakes, their sites, the rules with this client's
+# valid clearances), health updates with who recorded them, the
 # open intake link, and the bookings panel's two (upcoming and past bookings, from
 # templates/clinic/_client_bookings.html); clinicians also: intakes with their reviewers,
 # clearances, their conditions, and the access log's INSERT (health section viewed).
-CLIENT_PAGE = REQUEST + 1 + 5 + 2 + 2
+CLIENT_PAGE = REQUEST + 1 + 3 + 2 + 2
 
 
 @pytest.mark.parametrize("count", [5, 30])

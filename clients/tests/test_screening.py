@@ -421,3 +421,18 @@ def test_bulk_screening_runs_a_fixed_number_of_queries(django_assert_num_queries
 def test_bulk_screening_of_nobody_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert screenings_for([]) == {}
+
+
+def test_one_client_is_screened_in_three_queries(django_assert_num_queries):
+    """The booking page screens one client per request: intakes, their sites, and the rules
+    read together with this client's valid clearances (not clearances, conditions, rules)."""
+    client, other = make_client(), make_client()
+    make_intake(client, pregnant=True, diabetes=True, sites=[site("varicose_veins", "lower_leg", "left")])
+    make_clearance(client, ["pregnancy"])
+    make_clearance(client, ["diabetes"], issued_on=days_ago(400), expires_on=days_ago(1))  # expired
+    make_clearance(other, ["diabetes"])  # someone else's
+    with django_assert_num_queries(3):
+        result = screening_for(client)
+    cleared = {f.condition: f.cleared for f in result.findings}
+    assert cleared == {"pregnancy": True, "diabetes": False, "varicose_veins": False}
+    assert result == screenings_for([client])[client.pk]

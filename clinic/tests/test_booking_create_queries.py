@@ -31,12 +31,17 @@ def form_data(who, practitioner, service, **overrides):
 
 
 def create_queries() -> int:
-    """Queries of the POST on this database, as the test sees them: the test's own transaction
-    turns the view's transaction and the session's save into savepoints (four statements a
-    real request does not run: 23 on SQLite, 24 on PostgreSQL there, django-otp's device read
-    included). PostgreSQL also locks
-    the chosen room's row (the queue for racing writers)."""
-    return 28 if connection.vendor == "postgresql" else 27
+    """Queries of the POST on this database, as the test sees them. A real request runs 15:
+    the session, the user, django-otp's verifying device, the user's groups (role check), the
+    client (the form's one lookup; the rest are ids), then in the booking's transaction the
+    offer read with the practitioner and the service (and, on PostgreSQL, the practitioner's
+    row locked), the calendar (time off, closures, working hours and the active rooms in one
+    UNION ALL), the bookings around the new one, the screening (intakes, their sites, the rules
+    with the client's valid clearances), the inserts (booking, history, outbox), and the
+    session's save. The test's own transaction turns the booking's transaction and the
+    session's save into savepoints: four statements more. PostgreSQL also locks the chosen
+    room's row (the queue for racing writers)."""
+    return 20 if connection.vendor == "postgresql" else 19
 
 
 def test_booking_create_runs_a_pinned_number_of_queries_whatever_the_history(

@@ -243,13 +243,13 @@ def test_a_deadlock_with_another_worker_is_rerun_and_the_booking_made(
     for the room, then asks for the practitioner: two locks in opposite order."""
     client, desk = make_client(), make_user(role="Reception")
     attempts = []
-    lock_practitioner_once = services._lock_practitioner
+    offered_once = services._offered
 
-    def counted(who: Practitioner, **kwargs: Any) -> None:
+    def counted(client: Any, who: Practitioner, service: Any) -> Any:
         attempts.append(who.pk)
-        lock_practitioner_once(who, **kwargs)
+        return offered_once(client, who, service)
 
-    monkeypatch.setattr(services, "_lock_practitioner", counted)
+    monkeypatch.setattr(services, "_offered", counted)
 
     room_locked = threading.Event()
 

@@ -74,7 +74,7 @@ def test_htmx_booking_redirects_the_page_and_renders_a_fragment(
     ("overrides", "field", "message"),
     [
         ({"end_time": "09:30"}, "end_time", "The end must be after the start."),
-        ({"practitioner": "999999"}, "practitioner", "Select a valid choice"),
+        ({"practitioner": "999999"}, "practitioner", "Choose a practitioner from the list."),
         ({"time": "21:30"}, "time", "outside the practitioner&#x27;s working hours"),
         ({"date": (timezone.localdate() - timedelta(days=1)).isoformat()}, "time", "already passed"),
     ],

@@ -69,10 +69,11 @@ def test_the_chart_query_count_is_pinned(practitioner, practitioner_client, djan
     # The request: savepoint (ATOMIC_REQUESTS), session, user, the user's groups (role check).
     # The page: client; notes (with practitioner and signer); their point applications (with
     # point and technique); their amendments (with author); their home-care points; the plans;
-    # the screening (newest intake, clearances, rules: the client has no intake sites); the
+    # the screening (newest intake, the rules with the client's valid clearances: the client has
+    # no intake sites); the
     # points used most; the access log's INSERT (chart viewed). Then: release, savepoint, session
     # save, release. Plus the request's own: session, user, the verifying device (django-otp).
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         practitioner_client.get(url)
 
 
