@@ -47,8 +47,8 @@ pytestmark = [
 
 @pytest.fixture
 def on_redis(settings):
-    """TASKS on RQ and the cache on Redis: settings only, as in production. Each test run keeps
-    its cache keys apart; jobs another run leaves in the queue only meet this run's claim."""
+    """TASKS on RQ and the cache on Redis: settings only, as in production, on an emptied test
+    database (the tests of this module never run two at once: one xdist group)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     settings.CACHES = {
@@ -58,7 +58,11 @@ def on_redis(settings):
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     }
-    yield django_rq.get_queue("default", job_class=Job)
+    queue = django_rq.get_queue("default", job_class=Job)
+    # Database 3 is the tests' own: start from an empty one, whatever an earlier or interrupted
+    # run left queued or scheduled (a leftover retry would run here, late, in this worker).
+    queue.connection.flushdb()
+    yield queue
     cache.clear()
 
 
