@@ -42,6 +42,15 @@ PUBLIC = {
     # The client's own intake link: a client has no account; the token is the credential.
     "clients:public_intake": "online intake, guarded by an unguessable one-time token",
     "clients:public_intake_form": "the questionnaire of the link whose token this session opened",
+    # Online booking (clinic.online): clients have no account. The steps hold only what this
+    # session chose; an emailed code proves the address before anything is booked.
+    "online:start": "public online booking: choose a treatment and a day",
+    "online:times": "public online booking: the free times, then keep one in this session",
+    "online:details": "public online booking: the details of the time this session chose",
+    "online:code": "public online booking: the code emailed to the address this session typed",
+    # A booking's private link: the token is the credential (hashed, expires with the booking).
+    "online:manage_link": "an online booking's manage link, guarded by an unguessable token",
+    "online:manage": "the booking of the manage link whose token this session opened",
     # Calendar apps subscribe without a session; the secret token is the credential.
     "ical_feed": "iCalendar feed, guarded by a secret revocable token",
 }
