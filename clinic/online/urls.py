@@ -11,4 +11,6 @@ urlpatterns = [
     path("code/", views.code, name="code"),
     path("manage/", views.manage, name="manage"),
     path("manage/<str:token>/", views.manage_link, name="manage_link"),
+    # Staff: reception confirms a booking requested online.
+    path("requests/<int:pk>/confirm/", views.confirm, name="confirm"),
 ]

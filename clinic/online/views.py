@@ -13,19 +13,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clients.views import private_link_page
 from clinic.kernel import throttle
 from clinic.kernel.dates import clinic_tz
+from clinic.kernel.roles import staff_required
 from clinic.models import Booking, Service
 from clinic.online import services
 from clinic.online.forms import CodeForm, DetailsForm
 from clinic.online.models import ManageLink, OnlineSettings
-from clinic.services import BookingError
+from clinic.selectors import get_booking_for
+from clinic.services import BookingError, confirm_request
 from practitioners.models import Practitioner
 
 STATE_KEY = "online_booking"
@@ -336,3 +340,16 @@ def manage(request: HttpRequest) -> HttpResponse:
         "notice_hours": config.cancellation_notice_hours,
     }
     return render(request, "online/manage.html", context, status=status)
+
+
+@staff_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reception confirms a booking requested online (held because of the client's screening)."""
+    booking = get_booking_for(request.user, pk)
+    confirm_request(booking=booking, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"{booking.client}: the online request is confirmed.")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("clinic:booking_detail", pk=booking.pk)

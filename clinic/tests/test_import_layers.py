@@ -108,6 +108,7 @@ NAMESPACE_LAYER = {
     "practitioners": LEAF,
     "clients": LEAF,
     "clinic": BOOKINGS,
+    "online": BOOKINGS,  # clinic.online, the public booking pages
     "treatments": TREATMENTS,
 }
 
@@ -127,6 +128,13 @@ def wrong_way_template_links(root: Path = ROOT) -> list[str]:
                 if reverse:
                     problems.append(f"templates/{name} links to {namespace}: (a layer above {app})")
     return problems
+
+
+def test_online_booking_is_at_the_bookings_layer():
+    """The public booking pages book through the bookings' services: not above them."""
+    assert layer_of("clinic.online.views") == (BOOKINGS, "clinic")
+    assert allowed("clinic.online.services", "clients.services")
+    assert not allowed("clinic.online.services", "treatments.models")
 
 
 def test_imports_run_one_way():

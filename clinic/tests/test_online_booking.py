@@ -293,3 +293,21 @@ def test_an_unknown_or_expired_manage_link_is_refused_with_a_clear_page(config, 
     assert HttpClient().get(reverse("online:manage_link", args=[token])).status_code == 410
     assert HttpClient().get(reverse("online:manage_link", args=["nope"])).status_code == 404
     assert HttpClient().get(reverse("online:manage")).status_code == 403
+
+
+def test_reception_sees_the_request_and_confirms_it(config, service, practitioner, reception_client):
+    make_intake(make_client(email="sugar@example.com"), diabetes=True)
+    book_through_pages(HttpClient(), service, practitioner, local(DAY, 10), email="sugar@example.com")
+    booking = Booking.objects.get()
+    page = reception_client.get(reverse("clinic:booking_detail", args=[booking.pk]))
+    assert "Requested online" in page.content.decode()
+    day = reception_client.get(reverse("clinic:day"), {"date": DAY.isoformat()})
+    assert "Requested online" in day.content.decode()
+    answer = reception_client.post(reverse("online:confirm", args=[booking.pk]))
+    assert answer.status_code == 302
+    booking.refresh_from_db()
+    assert not booking.awaiting_confirmation
+    page = reception_client.get(reverse("clinic:booking_detail", args=[booking.pk]))
+    assert "Requested online" not in page.content.decode() and ">Online<" in page.content.decode()
+    reasons = list(booking.history.values_list("history_change_reason", "history_user_id"))
+    assert reasons[-1] == ("Booked online by the client", None)

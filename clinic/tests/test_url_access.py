@@ -153,6 +153,7 @@ ROUTES: dict[str, Route] = {
     "clients:restore": Route(STAFF, _client),
     "clients:health_update": Route(STAFF, _client),
     "clients:send_intake_link": Route(STAFF, _client),
+    "online:confirm": Route(STAFF, lambda w: {"pk": w.booking.pk}),
     "clients:intakes_to_review": Route(CLINICAL),
     "clients:intake_new": Route(CLINICAL, _client),
     "clients:intake_detail": Route(CLINICAL, lambda w: {"pk": w.client.pk, "intake_pk": w.intake.pk}),
