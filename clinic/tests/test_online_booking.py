@@ -311,3 +311,10 @@ def test_reception_sees_the_request_and_confirms_it(config, service, practitione
     assert "Requested online" not in page.content.decode() and ">Online<" in page.content.decode()
     reasons = list(booking.history.values_list("history_change_reason", "history_user_id"))
     assert reasons[-1] == ("Booked online by the client", None)
+
+
+def test_the_manager_sets_online_booking_in_the_back_office(back_office, service):
+    OnlineSettings.current()
+    page = back_office.get(reverse("admin:online_onlinesettings_change", args=[1]))
+    assert page.status_code == 200
+    assert "Minimum notice hours" in page.content.decode()
