@@ -240,11 +240,18 @@ def can_move(booking: Booking, config: OnlineSettings, now: datetime | None = No
 
 
 def cancel_online(booking: Booking) -> Booking:
-    """The client cancels; within LATE_CANCEL_HOURS it is flagged late, as at the desk."""
+    """The client cancels, until the start; within LATE_CANCEL_HOURS it is flagged late, as at
+    the desk."""
+    if booking.start <= timezone.now():
+        raise BookingError("This appointment has started: please call the clinic.", field=None)
     return cancel_booking(booking=booking, by=None, reason="Cancelled online by the client")
 
 
+@transaction.atomic
 def move_online(booking: Booking, start: datetime) -> Booking:
+    """Move through the desk's service; the booking's manage links now expire after its new end."""
     if start == booking.start:
         raise BookingError("That is the time you have already.")
-    return move_booking(booking=booking, start=start, by=None, reason="Moved online by the client")
+    moved = move_booking(booking=booking, start=start, by=None, reason="Moved online by the client")
+    ManageLink.objects.filter(booking=moved).update(expires_at=moved.end)
+    return moved

@@ -267,6 +267,10 @@ def test_the_manage_link_moves_and_cancels_through_the_services(config, service,
     assert moved.status_code == 302
     booking.refresh_from_db()
     assert booking.start == local(DAY, 14)
+    assert set(ManageLink.objects.filter(booking=booking).values_list("expires_at", flat=True)) == {
+        booking.end
+    }
+    assert booking.history.first().history_change_reason == "Moved online by the client"
     web.post(reverse("online:manage"), {"action": "cancel"})
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED and not booking.late_cancellation
@@ -318,3 +322,27 @@ def test_the_manager_sets_online_booking_in_the_back_office(back_office, service
     page = back_office.get(reverse("admin:online_onlinesettings_change", args=[1]))
     assert page.status_code == 200
     assert "Minimum notice hours" in page.content.decode()
+
+
+def test_a_double_submitted_code_books_once(config, service, practitioner):
+    web = HttpClient()
+    choose(web, service, practitioner, local(DAY, 10))
+    web.post(reverse("online:details"), DETAILS)
+    code = emailed_code(DETAILS["email"])
+    first = web.post(reverse("online:code"), {"code": code})
+    again = web.post(reverse("online:code"), {"code": code})
+    assert (first.status_code, again.status_code) == (200, 400)
+    assert "Please start again" in again.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_a_started_appointment_is_not_cancelled_online(config, service, practitioner):
+    start = timezone.now().replace(microsecond=0) - timedelta(minutes=10)
+    booking = make_booking(practitioner=practitioner, service=service, start=start)
+    web = HttpClient()
+    _manage(web, booking)
+    answer = web.post(reverse("online:manage"), {"action": "cancel"})
+    assert answer.status_code == 409
+    assert "has started" in answer.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED
