@@ -18,7 +18,7 @@ from clinic.models import Booking, BookingSource, BookingStatus
 from clinic.online import services as online
 from clinic.online.models import EmailCode, ManageLink, OnlineSettings
 from clinic.services import confirm_request
-from clinic.tests.builders import future_day, local, make_booking, make_closure
+from clinic.tests.builders import future_day, local, make_booking, make_closure, make_time_off
 
 DAY = future_day(weeks=2, weekday=2)
 
@@ -169,15 +169,23 @@ def test_a_closed_day_offers_no_time_and_the_next_free_days(config, service, pra
     assert slot_value(practitioner, local(DAY + timedelta(days=1), 8)) in html
 
 
-@pytest.mark.parametrize("case", ["taken", "outside hours", "closure"])
-def test_a_crafted_post_for_a_time_that_is_not_free_is_refused(case, config, service, practitioner):
+@pytest.mark.parametrize("case", ["taken", "outside hours", "closure", "time off", "room buffer", "notice"])
+def test_a_crafted_post_for_a_time_that_is_not_free_is_refused(
+    case, config, service, practitioner, other_practitioner, room
+):
     start = local(DAY, 10)
     if case == "taken":
         make_booking(practitioner=practitioner, service=service, start=start)
     elif case == "outside hours":
         start = local(DAY, 22)
-    else:
+    elif case == "closure":
         make_closure(DAY)
+    elif case == "time off":
+        make_time_off(practitioner, DAY)
+    elif case == "room buffer":  # the only room is still being turned over at 10:00
+        make_booking(practitioner=other_practitioner, service=service, start=local(DAY, 9), room=room)
+    else:  # inside the manager's minimum notice
+        start = (timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
     before = Booking.objects.count()
     page = book_through_pages(HttpClient(), service, practitioner, start)
     assert page.status_code in (400, 409)
