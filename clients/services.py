@@ -168,15 +168,9 @@ def intake_link_url(token: str) -> str:
 
 
 @transaction.atomic
-def send_intake_link(*, client: Client, by: User) -> IntakeLink:
-    """Email the client a one-time link to the questionnaire, through the outbox.
-
-    The token (256 random bits) is kept only as its SHA-256 on the link; the email carrying it
-    waits in the outbox (marked sensitive: hidden in the back office, its body wiped once sent)
-    and a worker sends it after this transaction commits, so the request never waits on the
-    mail server. The client's older unused links are revoked first (their records stay): only
-    the newest email opens the questionnaire.
-    """
+def new_intake_link(*, client: Client, by: User | None) -> tuple[IntakeLink, str]:
+    """A fresh intake link and its token (to put in an email once, never stored): the client's
+    older unused links are revoked first. `by` None: the client asked for it (online booking)."""
     if not client.email:
         raise ValueError("The client has no email address.")
     for older in client.intake_links.filter(used_at__isnull=True, expires_at__gt=timezone.now()):
@@ -189,6 +183,20 @@ def send_intake_link(*, client: Client, by: User) -> IntakeLink:
         created_by=by,
         expires_at=timezone.now() + timedelta(days=settings.INTAKE_LINK_VALID_DAYS),
     )
+    return link, token
+
+
+@transaction.atomic
+def send_intake_link(*, client: Client, by: User) -> IntakeLink:
+    """Email the client a one-time link to the questionnaire, through the outbox.
+
+    The token (256 random bits) is kept only as its SHA-256 on the link; the email carrying it
+    waits in the outbox (marked sensitive: hidden in the back office, its body wiped once sent)
+    and a worker sends it after this transaction commits, so the request never waits on the
+    mail server. The client's older unused links are revoked first (their records stay): only
+    the newest email opens the questionnaire.
+    """
+    link, token = new_intake_link(client=client, by=by)
     context = {
         "client": client,
         "url": intake_link_url(token),

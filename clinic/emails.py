@@ -46,15 +46,22 @@ def reminder_key(booking_id: int, start: datetime) -> str:
 
 
 def queue_booking_email(
-    bookings: Sequence[Booking], kind: str, *, key: str, new_key: bool = False
+    bookings: Sequence[Booking],
+    kind: str,
+    *,
+    key: str,
+    new_key: bool = False,
+    links: dict[str, str] | None = None,
 ) -> Message | None:
     """Write the confirmation of booked, moved or cancelled session(s) of one client to the
     outbox under `key` (one key, one email); None when the client has no email address.
-    `new_key`: see `write_message`."""
+    `new_key`: see `write_message`. `links`: private links for the client (online booking's
+    "manage_url", "intake_url"); they are credentials, so the message is then sensitive."""
     if not bookings or not bookings[0].client.email:
         return None
     client = bookings[0].client
     context = {"client": client, "bookings": bookings, "kind": kind, "clinic_name": settings.CLINIC_NAME}
+    context.update(links or {})
     ics = client_invitation(bookings, cancelled=kind == "cancelled")
     return write_message(
         key=key,
@@ -65,6 +72,7 @@ def queue_booking_email(
         body=render_to_string("clinic/email/booking.txt", context),
         attachments=[("appointment.ics", ics.decode(), "text/calendar")],
         new_key=new_key,
+        sensitive=bool(links),
     )
 
 

@@ -217,6 +217,11 @@ class BookingQuerySet(models.QuerySet["Booking"]):
         return self.between(start, end)
 
 
+class BookingSource(models.TextChoices):
+    DESK = "desk", "At the desk"
+    ONLINE = "online", "Online"
+
+
 class Booking(models.Model):
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="bookings")
     practitioner = models.ForeignKey(
@@ -256,6 +261,11 @@ class Booking(models.Model):
     # When send_reminders wrote this booking's reminder to the outbox (cleared by a move, so the
     # new time gets its own); whether it went out is the outbox message's status.
     reminder_queued_at = models.DateTimeField(null=True, blank=True)
+    # Where the booking was made: at the desk by staff, or online by the client (clinic.online).
+    source = models.CharField(max_length=6, choices=BookingSource.choices, default=BookingSource.DESK)
+    # An online request reception must confirm (the client's screening needs a clearance); the
+    # booking holds its time meanwhile, so the overlap rules (over statuses) are unchanged.
+    awaiting_confirmation = models.BooleanField(default=False)
 
     # Set by the calendar and the booking page for their templates (not stored).
     screening: ScreeningResult | None

@@ -34,7 +34,7 @@ from clinic.availability_loader import load_world, load_world_and_rooms, service
 from clinic.emails import queue_booking_email, withdraw_reminder
 from clinic.kernel.contention import Contention, contention
 from clinic.kernel.dates import clinic_tz, local_datetime
-from clinic.models import MAX_BOOKING_SPAN, Booking, BookingStatus, Course, Room, Service
+from clinic.models import MAX_BOOKING_SPAN, Booking, BookingSource, BookingStatus, Course, Room, Service
 from practitioners.models import Practitioner
 
 logger = logging.getLogger(__name__)
@@ -423,7 +423,7 @@ def book(
     practitioner: Practitioner | int,
     service: Service | int,
     start: datetime,
-    by: User,
+    by: User | None,
     end: datetime | None = None,
     room: Room | int | None = None,
     reception_note: str = "",
@@ -431,11 +431,19 @@ def book(
     course: Course | None = None,
     now: datetime | None = None,
     notify: bool = True,
+    source: str = BookingSource.DESK,
 ) -> Booking:
     """Book one session, or raise a `BookingError` saying why not (nothing is written then).
 
     The practitioner, the service and the room may be given by id (the booking page does):
-    they are read inside the transaction, the first two with the offer check in one query."""
+    they are read inside the transaction, the first two with the offer check in one query.
+
+    `by`: the staff member booking, or None for the client online (`source` "online"). Online,
+    a client whose screening needs a clearance is not refused: the booking holds the time as a
+    request (`awaiting_confirmation`) for reception to confirm (`confirm_request`)."""
+    online = source == BookingSource.ONLINE
+    if by is None and not online:
+        raise BookingError("Only an online booking is made without a staff member.", field=None)
     now = now or timezone.now()
     practitioner, service = _offered(client, practitioner, service)
     end = end or start + service.duration
@@ -453,7 +461,8 @@ def book(
     screening = screening_check(client, start.astimezone(clinic_tz()).date())
     if screening.refused:
         raise ScreeningRefused(f"This client can't be booked: {screening.action}")
-    acknowledged = screening.needs_acknowledgement
+    held = online and screening.needs_acknowledgement
+    acknowledged = screening.needs_acknowledgement and not held
     if acknowledged and not acknowledge_clearance:
         raise ClearanceNeeded(
             f"This client needs a physician's clearance ({screening.action}). "
@@ -474,9 +483,12 @@ def book(
         created_at=now,
         clearance_acknowledged_by=by if acknowledged else None,
         clearance_acknowledged_at=now if acknowledged else None,
+        source=source,
+        awaiting_confirmation=held,
     )
     _check_overlaps(booking, world)  # the practitioner and the client first: the clearest message
-    booking._change_reason = "Booked"  # type: ignore[attr-defined]  # django-simple-history
+    reason = "Booked online by the client" if online else "Booked"
+    booking._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, rooms, wanted=room)
     if notify:
         # The key names the booking just inserted: no message can have it yet.
@@ -489,7 +501,7 @@ def move_booking(
     *,
     booking: Booking,
     start: datetime,
-    by: User,
+    by: User | None,
     practitioner: Practitioner | None = None,
     room: Room | None = None,
     reason: str = "",
@@ -551,6 +563,24 @@ def _move(
     return booking
 
 
+@booking_write
+def confirm_request(*, booking: Booking, by: User) -> Booking:
+    """Reception confirms an online request (the client's screening needed a clearance): the
+    booking keeps its time and is an ordinary booking from now on. Confirming twice is harmless."""
+    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    if not locked.awaiting_confirmation:
+        booking.awaiting_confirmation = False
+        return booking
+    booking.awaiting_confirmation = False
+    booking.clearance_acknowledged_by = by
+    booking.clearance_acknowledged_at = timezone.now()
+    booking._change_reason = f"Online request confirmed by {by}"  # type: ignore[attr-defined]
+    booking.save(
+        update_fields=["awaiting_confirmation", "clearance_acknowledged_by", "clearance_acknowledged_at"]
+    )
+    return booking
+
+
 def _lock(booking: Booking) -> None:
     """Hold the booking's row until the transaction ends and reread its state, so that of
     concurrent changes to one booking each sees the one before it (SQLite's IMMEDIATE
@@ -566,7 +596,7 @@ def _lock(booking: Booking) -> None:
 
 
 def _cancelled(
-    booking: Booking, *, by: User, reason: str, now: datetime | None, by_clinic: bool = False
+    booking: Booking, *, by: User | None, reason: str, now: datetime | None, by_clinic: bool = False
 ) -> None:
     booking.cancel(by=by, reason=reason, now=now, by_clinic=by_clinic)
     withdraw_reminder(booking, booking.start, "the booking was cancelled")
@@ -580,7 +610,7 @@ def _cancel_key(booking: Booking) -> str:
 
 @booking_write
 def cancel_booking(
-    *, booking: Booking, by: User, reason: str, now: datetime | None = None, by_clinic: bool = False
+    *, booking: Booking, by: User | None, reason: str, now: datetime | None = None, by_clinic: bool = False
 ) -> Booking:
     """Cancel one session and email the client once: of ten cancels racing, one cancels (the
     row is locked first) and the others are told it is already cancelled. `by_clinic`: the

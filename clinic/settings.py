@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "clinic.kernel.outbox",
     "clinic.kernel.access",
     "clinic",
+    "clinic.online",  # the public booking pages
     "practitioners",
     "clients",
     "treatments",
@@ -493,3 +494,9 @@ WAITLIST_ENTRY_DAYS = env_int("WAITLIST_ENTRY_DAYS", 30)
 WAITLIST_LOOKAHEAD_DAYS = env_int("WAITLIST_LOOKAHEAD_DAYS", 14)
 # Phone numbers typed without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "GB")
+
+# Online booking (clinic.online): codes and details per client address and per typed email, in a
+# window; past either the page answers 429 and sends nothing.
+ONLINE_BOOKING_LIMIT_PER_ADDRESS = env_int("ONLINE_BOOKING_LIMIT_PER_ADDRESS", 20)
+ONLINE_BOOKING_LIMIT_PER_EMAIL = env_int("ONLINE_BOOKING_LIMIT_PER_EMAIL", 5)
+ONLINE_BOOKING_WINDOW_MINUTES = env_int("ONLINE_BOOKING_WINDOW_MINUTES", 60)

@@ -43,6 +43,8 @@ urlpatterns = [
     path("practitioners/", include("practitioners.urls")),
     path("clients/", include("clients.urls")),
     path("treatments/", include("treatments.urls")),
+    # The public booking pages: no staff login (clinic.online).
+    path("book/", include("clinic.online.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,17 +9,15 @@ way, so the answer tells nobody whether an account exists.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.views import PasswordResetView
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.template import loader
 
-from clinic.kernel.addresses import client_address
+from clinic.kernel import throttle
 from clinic.kernel.outbox.services import write_message
 
 TOO_MANY = (
@@ -28,8 +26,7 @@ TOO_MANY = (
 )
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+_digest = throttle.digest
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -55,29 +52,16 @@ class OutboxPasswordResetForm(PasswordResetForm):
         )
 
 
-def _counters(request: Any, email: str) -> list[tuple[str, int]]:
-    return [
-        (f"password-reset:address:{client_address(request)}", settings.PASSWORD_RESET_LIMIT_PER_ADDRESS),
-        (
-            f"password-reset:account:{_digest(email.strip().lower())}",
-            settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT,
-        ),
-    ]
-
-
 def reset_allowed(request: Any, email: str) -> bool:
     """Count this request unless the address or the account is over its limit already."""
-    counters = _counters(request, email)
-    if any((cache.get(key) or 0) >= limit for key, limit in counters):
-        return False
-    window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
-    for key, _limit in counters:
-        cache.add(key, 0, timeout=window)  # starts the window; no-op when it runs already
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-    return True
+    return throttle.allow(
+        request,
+        "password-reset",
+        email=email,
+        per_address=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+        per_email=settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT,
+        window=settings.PASSWORD_RESET_WINDOW_MINUTES * 60,
+    )
 
 
 class ThrottledPasswordResetView(PasswordResetView):

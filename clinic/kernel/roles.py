@@ -110,6 +110,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        # Online booking: what clients may book (one row); codes and links are never shown.
+        "online.view_onlinesettings",
+        "online.change_onlinesettings",
     ),
     Role.PRACTITIONER: (
         "clinic.view_*",

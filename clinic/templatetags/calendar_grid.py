@@ -75,6 +75,7 @@ class _Writer:
             f'  <span class="booking-client fw-semibold">{escape(booking.client.display_name)}</span>\n'
             f'  <span class="booking-service small">{escape(booking.service.name)}{extra}</span>\n'
             f'  <span class="booking-status-label small">{escape(booking.get_status_display())}</span>\n'
+            f"{_source_badge(booking)}"
             f"  {render_badge(booking.screening, True, self.badges)}\n"
             "</a>\n</td>"
         )
@@ -121,3 +122,13 @@ def calendar_rows(rows: Sequence[Row], show_practitioner: bool = False) -> SafeS
     """The grid's <tr> rows: a booking card, a link to book the free slot, or an empty cell.
     Every value is escaped here; the result is marked safe."""
     return mark_safe(_Writer(bool(show_practitioner)).rows(rows))
+
+
+def _source_badge(booking: Any) -> str:
+    """As templates/clinic/_booking_source.html: a request made online that reception confirms,
+    or a booking the client made online."""
+    if booking.awaiting_confirmation:
+        return '  <span class="badge text-bg-warning">Requested online</span>\n'
+    if booking.source == "online":
+        return '  <span class="badge text-bg-info">Online</span>\n'
+    return ""

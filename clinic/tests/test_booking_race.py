@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from clients.tests.builders import make_client
-from clinic.models import Booking
+from clinic.models import Booking, BookingSource
 from clinic.tests.builders import future_day, give_hours, local, make_service, race_to_book
 from conftest import make_practitioner, make_user
 
@@ -42,3 +42,27 @@ def test_ten_simultaneous_bookings_of_one_slot_save_exactly_one():
     assert len(conflicts) == RACERS - 1, outcomes
     assert all("already has a booking at that time" in c for c in conflicts)
     assert Booking.objects.filter(practitioner=practitioner).count() == 1
+
+
+@pytest.mark.skipif(
+    _in_memory_sqlite(),
+    reason="The in-memory SQLite test database hides races (see above).",
+)
+@pytest.mark.django_db(transaction=True)
+def test_clients_racing_online_for_one_slot_get_one_booking():
+    """Online bookings (no staff member, source "online") race through the same service."""
+    practitioner = make_practitioner()
+    give_hours(practitioner)
+    service = make_service(practitioners=[practitioner], needs_room=False)
+    start = local(future_day(), 10)
+    requests = [
+        {"client": make_client(), "practitioner": practitioner, "service": service, "start": start,
+         "source": BookingSource.ONLINE}
+        for _ in range(4)
+    ]  # fmt: skip
+
+    outcomes = race_to_book(requests, by=None)
+
+    assert outcomes.count("booked") == 1, outcomes
+    assert all(o.startswith("conflict") for o in outcomes if o != "booked"), outcomes
+    assert Booking.objects.get(practitioner=practitioner).source == BookingSource.ONLINE

@@ -111,6 +111,7 @@ NAMESPACE_LAYER = {
     # The waitlist (clinic.waitlist) sits with the bookings: it uses clients and the booking
     # service, and only the composition (the desk) and its own templates link to it.
     "waitlist": BOOKINGS,
+    "online": BOOKINGS,  # clinic.online, the public booking pages
     "treatments": TREATMENTS,
 }
 
@@ -130,6 +131,13 @@ def wrong_way_template_links(root: Path = ROOT) -> list[str]:
                 if reverse:
                     problems.append(f"templates/{name} links to {namespace}: (a layer above {app})")
     return problems
+
+
+def test_online_booking_is_at_the_bookings_layer():
+    """The public booking pages book through the bookings' services: not above them."""
+    assert layer_of("clinic.online.views") == (BOOKINGS, "clinic")
+    assert allowed("clinic.online.services", "clients.services")
+    assert not allowed("clinic.online.services", "treatments.models")
 
 
 def test_imports_run_one_way():

@@ -107,3 +107,10 @@ def test_the_demo_has_sessions_today_and_a_note_to_write_any_day_at_any_hour(db,
         # And every demo client's phone number passes the app's own check (the edit form).
         for client in Client.objects.all():
             assert client.phone == "" or normalise_phone(client.phone) == client.phone, client.phone
+
+
+def test_the_demo_takes_bookings_online(db, client):
+    call_command("seed_demo", stdout=StringIO())
+    page = client.get("/book/")
+    assert page.status_code == 200
+    assert "Book an appointment" in page.content.decode()

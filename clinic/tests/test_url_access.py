@@ -46,6 +46,15 @@ PUBLIC = {
     # A freed time offered from the waitlist: the client has no account; the token is the credential.
     "waitlist:claim": "waitlist claim link, guarded by an unguessable one-time token",
     "waitlist:claim_confirm": "the claim page of the link whose token this session opened",
+    # Online booking (clinic.online): clients have no account. The steps hold only what this
+    # session chose; an emailed code proves the address before anything is booked.
+    "online:start": "public online booking: choose a treatment and a day",
+    "online:times": "public online booking: the free times, then keep one in this session",
+    "online:details": "public online booking: the details of the time this session chose",
+    "online:code": "public online booking: the code emailed to the address this session typed",
+    # A booking's private link: the token is the credential (hashed, expires with the booking).
+    "online:manage_link": "an online booking's manage link, guarded by an unguessable token",
+    "online:manage": "the booking of the manage link whose token this session opened",
     # Calendar apps subscribe without a session; the secret token is the credential.
     "ical_feed": "iCalendar feed, guarded by a secret revocable token",
 }
@@ -148,6 +157,7 @@ ROUTES: dict[str, Route] = {
     "clients:restore": Route(STAFF, _client),
     "clients:health_update": Route(STAFF, _client),
     "clients:send_intake_link": Route(STAFF, _client),
+    "online:confirm": Route(STAFF, lambda w: {"pk": w.booking.pk}),
     "clients:intakes_to_review": Route(CLINICAL),
     "clients:intake_new": Route(CLINICAL, _client),
     "clients:intake_detail": Route(CLINICAL, lambda w: {"pk": w.client.pk, "intake_pk": w.intake.pk}),

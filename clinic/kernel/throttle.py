@@ -1,0 +1,39 @@
+"""Rate limits for public forms: counters per client address and per typed email address.
+
+Each request is counted under a scope ("password-reset", "online-booking") for the address it
+came from and, when one is typed, for the email address (kept only as a digest). Past either
+limit within the window the request is refused (the caller answers 429) and not counted. An
+email that matches nobody is counted the same way, so the answer reveals nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.cache import cache
+
+from clinic.kernel.addresses import client_address
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def allow(
+    request: Any, scope: str, *, email: str | None, per_address: int, per_email: int, window: int
+) -> bool:
+    """Count this request unless its address or its email is over the limit already.
+    `window`: seconds from the first counted request."""
+    counters = [(f"{scope}:address:{client_address(request)}", per_address)]
+    if email:
+        counters.append((f"{scope}:email:{digest(email.strip().lower())}", per_email))
+    if any((cache.get(key) or 0) >= limit for key, limit in counters):
+        return False
+    for key, _limit in counters:
+        cache.add(key, 0, timeout=window)  # starts the window; no-op when it runs already
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window)
+    return True
