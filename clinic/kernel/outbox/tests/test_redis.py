@@ -36,9 +36,9 @@ if os.environ.get("REQUIRE_REDIS") == "1" and not _redis_answers():  # CI: a ski
 
 pytestmark = [
     pytest.mark.django_db,
-    # One Redis database for all of them (a cache clear empties it): never two at once under
-    # xdist (`make test` distributes with --dist loadgroup).
-    pytest.mark.xdist_group("redis"),
+    # One Redis database for all of them, emptied by each: `make test` runs them on their own,
+    # after the parallel run (RQ's worker also missed its jobs with another xdist worker busy).
+    pytest.mark.serial,
     pytest.mark.skipif(
         not _redis_answers(), reason=f"no Redis answers at {REDIS_URL}; the RQ and Redis-cache tests need one"
     ),
@@ -48,7 +48,7 @@ pytestmark = [
 @pytest.fixture
 def on_redis(settings):
     """TASKS on RQ and the cache on Redis: settings only, as in production, on an emptied test
-    database (the tests of this module never run two at once: one xdist group)."""
+    database (the tests of this module run one at a time: the `serial` mark)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     settings.CACHES = {
