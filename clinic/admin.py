@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.forms import ClosureForm
 from clinic.kernel.admin import HistoryAdmin, NoDeleteMixin, RecordWindowMixin, deactivate
@@ -123,3 +125,10 @@ for _model, _model_admin in (
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _model_admin)
+
+# django-otp's own device admins would show an authenticator's secret (its QR code page) and
+# answer a stale id with a server error. A lost phone is reset from the user's page instead
+# ("Reset two-factor sign-in", clinic.kernel.staff_admin), which deletes the devices.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -262,10 +262,12 @@ class Booking(models.Model):
     # new time gets its own); whether it went out is the outbox message's status.
     reminder_queued_at = models.DateTimeField(null=True, blank=True)
     # Where the booking was made: at the desk by staff, or online by the client (clinic.online).
-    source = models.CharField(max_length=6, choices=BookingSource.choices, default=BookingSource.DESK)
+    source = models.CharField(
+        max_length=6, choices=BookingSource.choices, default=BookingSource.DESK, db_default=BookingSource.DESK
+    )
     # An online request reception must confirm (the client's screening needs a clearance); the
     # booking holds its time meanwhile, so the overlap rules (over statuses) are unchanged.
-    awaiting_confirmation = models.BooleanField(default=False)
+    awaiting_confirmation = models.BooleanField(default=False, db_default=False)
 
     # Set by the calendar and the booking page for their templates (not stored).
     screening: ScreeningResult | None

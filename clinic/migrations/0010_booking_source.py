@@ -32,22 +32,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='booking',
             name='awaiting_confirmation',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name='booking',
             name='source',
-            field=models.CharField(choices=[('desk', 'At the desk'), ('online', 'Online')], default='desk', max_length=6),
+            field=models.CharField(choices=[('desk', 'At the desk'), ('online', 'Online')], db_default='desk', default='desk', max_length=6),
         ),
         migrations.AddField(
             model_name='historicalbooking',
             name='awaiting_confirmation',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name='historicalbooking',
             name='source',
-            field=models.CharField(choices=[('desk', 'At the desk'), ('online', 'Online')], default='desk', max_length=6),
+            field=models.CharField(choices=[('desk', 'At the desk'), ('online', 'Online')], db_default='desk', default='desk', max_length=6),
         ),
         migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
     ]
