@@ -8,9 +8,7 @@ clearances. The online intake page is public: its one-time token is the credenti
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, ParamSpec
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +18,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from clients import services
@@ -48,6 +45,7 @@ from clinic.kernel.access.services import record_access
 from clinic.kernel.dates import parse_id
 from clinic.kernel.extensions import parts
 from clinic.kernel.http import AuthenticatedHttpRequest
+from clinic.kernel.private_links import private_link_page
 from clinic.kernel.roles import clinician_required, is_clinician, is_manager, staff_required
 
 PAGE_SIZE = 25
@@ -380,36 +378,10 @@ _CLOSED = {
     ),
 }
 
-P = ParamSpec("P")
-
 # The session's grant to one link's questionnaire, made when its token is opened.
 INTAKE_GRANT_KEY = "intake_link_grant"
 # How long after opening the link the questionnaire may be filled in and sent.
 INTAKE_GRANT_SECONDS = 4 * 3600
-
-
-def private_link_page(
-    referrer_policy: str,
-) -> Callable[[Callable[P, HttpResponse]], Callable[P, HttpResponse]]:
-    """Never cached, with the given Referrer-Policy.
-
-    The emailed link's own address carries the token: "no-referrer" there, so it leaks to no
-    page at all. The questionnaire's address carries none: "same-origin" there, so nothing goes
-    to other sites, while the browser still sends the Origin that Django's CSRF check reads on
-    the form's POST (with "no-referrer" browsers send `Origin: null` and the POST is refused).
-    """
-
-    def decorator(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-        @wraps(view)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-            response = view(*args, **kwargs)
-            add_never_cache_headers(response)
-            response["Referrer-Policy"] = referrer_policy
-            return response
-
-        return wrapper
-
-    return decorator
 
 
 @private_link_page("no-referrer")

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clients.views import private_link_page
 from clinic.kernel import throttle
 from clinic.kernel.dates import clinic_tz
+from clinic.kernel.private_links import private_link_page
 from clinic.kernel.roles import staff_required
 from clinic.models import Booking, Service
 from clinic.online import services

@@ -9,23 +9,19 @@ the Origin header Django's CSRF check reads.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import wraps
-from typing import ParamSpec
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from clinic.kernel.http import AuthenticatedHttpRequest
+from clinic.kernel.private_links import private_link_page
 from clinic.kernel.roles import Role, role_required
 from clinic.waitlist import selectors, services
 from clinic.waitlist.forms import EntryForm
 
-P = ParamSpec("P")
 GRANT_KEY = "waitlist_claim"
 GRANT_SECONDS = 30 * 60
 
@@ -97,20 +93,6 @@ def offer(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect(_back(request))
 
 
-def _private(referrer_policy: str) -> Callable[[Callable[P, HttpResponse]], Callable[P, HttpResponse]]:
-    def decorator(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-        @wraps(view)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-            response = view(*args, **kwargs)
-            add_never_cache_headers(response)
-            response["Referrer-Policy"] = referrer_policy
-            return response
-
-        return wrapper
-
-    return decorator
-
-
 _CLOSED = {
     "unknown": (
         404,
@@ -148,7 +130,7 @@ def _closed(request: HttpRequest, state: str) -> HttpResponse:
     return render(request, "waitlist/claim_closed.html", context, status=status)
 
 
-@_private("no-referrer")
+@private_link_page("no-referrer")
 def claim_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invite = services.open_invite(token)
@@ -159,7 +141,7 @@ def claim_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("waitlist:claim_confirm")
 
 
-@_private("same-origin")
+@private_link_page("same-origin")
 def claim_confirm(request: HttpRequest) -> HttpResponse:
     grant = request.session.get(GRANT_KEY)
     if not isinstance(grant, dict) or grant.get("until", 0) < time.time():
