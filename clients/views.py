@@ -7,7 +7,6 @@ clearances. The online intake page is public: its one-time token is the credenti
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
@@ -45,7 +44,7 @@ from clinic.kernel.access.services import record_access
 from clinic.kernel.dates import parse_id
 from clinic.kernel.extensions import parts
 from clinic.kernel.http import AuthenticatedHttpRequest
-from clinic.kernel.private_links import private_link_page
+from clinic.kernel.private_links import grant, granted, private_link_page
 from clinic.kernel.roles import clinician_required, is_clinician, is_manager, staff_required
 
 PAGE_SIZE = 25
@@ -392,8 +391,7 @@ def public_intake(request: HttpRequest, token: str) -> HttpResponse:
     link, state = services.open_intake_link(token)
     if state != "ok" or link is None:
         return _closed_link(request, state)
-    request.session.cycle_key()
-    request.session[INTAKE_GRANT_KEY] = {"link": link.pk, "until": int(time.time()) + INTAKE_GRANT_SECONDS}
+    grant(request, INTAKE_GRANT_KEY, link.pk, INTAKE_GRANT_SECONDS)
     return redirect("clients:public_intake_form")
 
 
@@ -401,10 +399,10 @@ def public_intake(request: HttpRequest, token: str) -> HttpResponse:
 def public_intake_form(request: HttpRequest) -> HttpResponse:
     """The client's questionnaire: no account, one use, expires (the link is checked again on
     every request; the grant only says which link this browser opened)."""
-    grant = request.session.get(INTAKE_GRANT_KEY)
-    if not isinstance(grant, dict) or grant.get("until", 0) < time.time():
+    link_id = granted(request, INTAKE_GRANT_KEY)
+    if link_id is None:
         return _closed_link(request, "no_grant")
-    link, state = services.open_granted_link(grant["link"])
+    link, state = services.open_granted_link(link_id)
     if state != "ok" or link is None:
         return _closed_link(request, state)
     form, site_formset = _intake_formsets(request, PublicIntakeForm, initial={}, sites=[])

@@ -1,13 +1,15 @@
 """Pages reached through an emailed one-time link (the intake form, an online booking's manage
-link, a waitlist claim): never cached, and with a Referrer-Policy chosen per page."""
+link, a waitlist claim): never cached, with a Referrer-Policy chosen per page, and the token
+traded for a short grant in the session so the next page's address carries none."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 P = ParamSpec("P")
@@ -35,3 +37,19 @@ def private_link_page(
         return wrapper
 
     return decorator
+
+
+def grant(request: HttpRequest, key: str, record_id: int, seconds: int) -> None:
+    """Trade an opened link's token for a grant in a fresh session: the next, token-free page
+    reads which record this browser may see, for `seconds`."""
+    request.session.cycle_key()
+    request.session[key] = {"id": record_id, "until": int(time.time()) + seconds}
+
+
+def granted(request: HttpRequest, key: str) -> int | None:
+    """The record this session's grant names, or None when there is none or it has run out."""
+    held = request.session.get(key)
+    if not isinstance(held, dict) or held.get("until", 0) < time.time():
+        return None
+    record_id = held.get("id")
+    return record_id if isinstance(record_id, int) else None

@@ -8,7 +8,6 @@ client: every address gets a code and the same pages.
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.kernel import throttle
 from clinic.kernel.dates import clinic_tz
-from clinic.kernel.private_links import private_link_page
+from clinic.kernel.private_links import grant, granted, private_link_page
 from clinic.kernel.roles import staff_required
 from clinic.models import Booking, Service
 from clinic.online import services
@@ -281,18 +280,17 @@ def manage_link(request: HttpRequest, token: str) -> HttpResponse:
     state = services.link_state(link)
     if state != "ok" or link is None:
         return _closed(request, state)
-    request.session.cycle_key()
-    request.session[GRANT_KEY] = {"link": link.pk, "until": int(time.time()) + GRANT_SECONDS}
+    grant(request, GRANT_KEY, link.pk, GRANT_SECONDS)
     return redirect("online:manage")
 
 
 @private_link_page("same-origin")
 def manage(request: HttpRequest) -> HttpResponse:
-    grant = request.session.get(GRANT_KEY)
-    if not isinstance(grant, dict) or grant.get("until", 0) < time.time():
+    link_id = granted(request, GRANT_KEY)
+    if link_id is None:
         return _closed(request, "no_grant")
     link = (
-        ManageLink.objects.filter(pk=_int(grant.get("link")) or 0)
+        ManageLink.objects.filter(pk=link_id)
         .select_related("booking__service", "booking__practitioner", "booking__client")
         .first()
     )

@@ -8,8 +8,6 @@ the Origin header Django's CSRF check reads.
 
 from __future__ import annotations
 
-import time
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clinic.kernel.http import AuthenticatedHttpRequest
-from clinic.kernel.private_links import private_link_page
+from clinic.kernel.private_links import grant, granted, private_link_page
 from clinic.kernel.roles import Role, role_required
 from clinic.waitlist import selectors, services
 from clinic.waitlist.forms import EntryForm
@@ -136,18 +134,17 @@ def claim_link(request: HttpRequest, token: str) -> HttpResponse:
         invite = services.open_invite(token)
     except services.ClaimClosed as closed:
         return _closed(request, closed.state)
-    request.session.cycle_key()
-    request.session[GRANT_KEY] = {"invite": invite.pk, "until": int(time.time()) + GRANT_SECONDS}
+    grant(request, GRANT_KEY, invite.pk, GRANT_SECONDS)
     return redirect("waitlist:claim_confirm")
 
 
 @private_link_page("same-origin")
 def claim_confirm(request: HttpRequest) -> HttpResponse:
-    grant = request.session.get(GRANT_KEY)
-    if not isinstance(grant, dict) or grant.get("until", 0) < time.time():
+    invite_id = granted(request, GRANT_KEY)
+    if invite_id is None:
         return _closed(request, "no_grant")
     try:
-        invite = services.granted_invite(grant["invite"])
+        invite = services.granted_invite(invite_id)
         if request.method == "POST":
             booking = services.claim(invite_id=invite.pk)
             request.session.pop(GRANT_KEY, None)
