@@ -11,10 +11,11 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.kernel.logs import configure_structlog, logging_config
+from clinic.kernel.postgresql import ENGINE as POSTGRESQL_ENGINE
+from clinic.kernel.postgresql import database_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -179,11 +180,12 @@ TEMPLATES = [
     },
 ]
 
-# Databases: a SQLite file by default, PostgreSQL (psycopg 3) through DATABASE_URL.
+# Databases: a SQLite file by default, PostgreSQL (psycopg 3) through DATABASE_URL, with Django's
+# backend reading timestamps through psycopg's compiled loader (clinic.kernel.postgresql).
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 # A kept connection is checked before each request reuses it (a restarted server, a dropped link).
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_config(
         DATABASE_URL, conn_max_age=env_seconds("CONN_MAX_AGE", 0), conn_health_checks=True
     )
 }
@@ -197,7 +199,7 @@ _postgres_timeouts = postgres_options(
 )
 _sqlite_busy_timeout = env_seconds("SQLITE_BUSY_TIMEOUT", 5)
 _options = DATABASES["default"].setdefault("OPTIONS", {})
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == POSTGRESQL_ENGINE:
     _options.update(_postgres_timeouts)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE makes a second writer wait for the first and then see its rows, instead of

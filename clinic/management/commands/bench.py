@@ -9,7 +9,6 @@ import time as clock
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
@@ -20,6 +19,7 @@ from psycopg import sql
 
 from clinic.bench import data, pages
 from clinic.kernel.dates import clinic_tz
+from clinic.kernel.postgresql import database_config
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench"
 
@@ -64,9 +64,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        base: dict[str, Any] | None = (
-            None if options["here"] else dict(dj_database_url.parse(options["database_url"]))
-        )
+        base: dict[str, Any] | None = None if options["here"] else database_config(options["database_url"])
         vendor = connection.vendor if base is None else _vendor(base)
         labels = [s for s in (options["size"] or ("1m" if vendor == "postgresql" else "20k")).split(",") if s]
         try:
