@@ -55,6 +55,9 @@ from clinic.services import (
 from practitioners.models import Practitioner
 
 SEARCH_DAYS = 28
+# Searched first: a clinic's next few days usually hold a page of free times, so the other
+# days' bookings are read only when they do not (the cost follows the days looked at).
+FIRST_SEARCH_DAYS = 3
 # Free start times listed at once, whole days only; a link continues from the next day.
 SLOTS_SHOWN = 120
 # Which form field shows each service error (the service speaks of start/end).
@@ -200,27 +203,31 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
         if chosen is not None:
             practitioners = [p for p in practitioners if p.pk == chosen.pk]
         first = data["from_date"]
-        world = load_world(
-            first_day=first,
-            last_day=first + timedelta(days=SEARCH_DAYS),
-            practitioners=practitioners,
-            service=service,
-            client_id=data["client"].pk if data["client"] else None,
-        )
         prefs = availability.Preferences(
             weekdays=frozenset(data["weekdays"]) or availability.ALL_WEEKDAYS,
             earliest=data["earliest"],
             latest=data["latest"],
         )
-        found = availability.free_slots(
-            world,
-            service_spec(service),
-            now=timezone.now(),
-            first_day=first,
-            days=SEARCH_DAYS,
-            prefs=prefs,
-            limit=SLOTS_SHOWN + 1,
-        )
+        now = timezone.now()
+        for days in (FIRST_SEARCH_DAYS, SEARCH_DAYS):
+            world = load_world(
+                first_day=first,
+                last_day=first + timedelta(days=days),  # a session may run past the last midnight
+                practitioners=practitioners,
+                service=service,
+                client_id=data["client"].pk if data["client"] else None,
+            )
+            found = availability.free_slots(
+                world,
+                service_spec(service),
+                now=now,
+                first_day=first,
+                days=days,
+                prefs=prefs,
+                limit=SLOTS_SHOWN + 1,
+            )
+            if len(found) > SLOTS_SHOWN:
+                break  # a full page (and one more) within these days: the rest is not needed
         if len(found) > SLOTS_SHOWN:
             # Whole days only: the last day's list may be cut short, so it opens the next page.
             last_day = found[SLOTS_SHOWN].start.astimezone(clinic_tz()).date()

@@ -5,10 +5,12 @@ One size parameter, the number of bookings, sets everything else:
 - 20 practitioners (each works 08:00-20:00 six days a week, a different day off), 10 rooms:
   on any day ten practitioners each hold one room (it rotates daily) and the other ten give
   room-free sessions (seated acupressure, hand therapy), so no room is ever double-held;
-- clients = bookings / 10, each with an intake; a client sees one practitioner only, so a
-  client never has two sessions at once;
-- the *present* (yesterday to six days ahead) is the same at every size: the pages measure the
-  same days whatever the history behind them; it is laid out from a fixed seed;
+- clients = bookings / 10 (at least 60 a practitioner), each with an intake; a client sees one
+  practitioner only, so a client never has two sessions at once;
+- the *present* (yesterday to seven days ahead, so any week from now) is the same at every
+  size: the pages measure the same days whatever the history behind them; it is laid out from
+  a fixed seed, and its sessions go to the same clients (each practitioner's 60 regulars), so
+  a page that looks at the week's clients looks at as many at every size;
 - the *history* (six years back) and the *future* (three months ahead) fill the half-hour grid
   so the total reaches the size: past sessions mostly completed, some cancelled or no-shows
   (which free the slot, so they may share it with the session that replaced them), future ones
@@ -66,7 +68,11 @@ UNITS = 24  # half-hour slots from 08:00 to 20:00
 UNIT = timedelta(minutes=30)
 HISTORY_DAYS = 6 * 365
 FUTURE_DAYS = 91
-PRESENT = range(-1, 7)  # yesterday to six days ahead, relative to the day the set is built
+PRESENT = range(-1, 8)  # yesterday to seven days ahead, relative to the day the set is built
+# The present's sessions go to each practitioner's first clients (their regulars), this many.
+PRESENT_CLIENTS = 60
+# Raised whenever the generator lays the clinic out differently, so older sets are rebuilt.
+LAYOUT = 2
 CHART_SESSIONS = 50
 CHART_POINTS = 6
 CHART_UNIT = 2  # the regular client's weekly session: 09:00
@@ -105,6 +111,7 @@ class Facts:
     phone: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     load_seconds: float = 0.0
+    layout: int = 0  # LAYOUT when built: a set laid out otherwise is built again
 
     def as_json(self) -> str:
         return json.dumps(self.__dict__)
@@ -483,7 +490,7 @@ class Generator:
         self.anchor = anchor
         self.now = now
         self.tz = clinic_tz()
-        self.n_clients = max(60, bookings // 10)
+        self.n_clients = max(PRESENT_CLIENTS * PRACTITIONERS, bookings // 10)
         self.client_base = _next_id(Client)
         self.booking_base = _next_id(Booking)
         # Read now: while a COPY runs, its connection takes no other query.
@@ -526,10 +533,12 @@ class Generator:
             taken = self.anchor - timedelta(days=(i * 13) % 300 if i < self.n_clients else 0)
             yield (base + i, self.client_base + i, taken, True, "signed")
 
-    def _client_for(self, rng: random.Random, practitioner: int) -> int:
-        """A client of this practitioner's list (client i belongs to practitioner i % 20); lower
-        numbers come more often, as regulars do. Never the chart's regular (client 0)."""
+    def _client_for(self, rng: random.Random, practitioner: int, *, among: int | None = None) -> int:
+        """A client of this practitioner's list (client i belongs to practitioner i % 20), of its
+        first `among` if given; lower numbers come more often, as regulars do. Never the chart's
+        regular (client 0)."""
         per = max(1, (self.n_clients - practitioner + PRACTITIONERS - 1) // PRACTITIONERS)
+        per = min(per, among) if among else per
         k = int(per * rng.random() ** 2)
         if practitioner == 0 and k == 0:
             k = 1 if per > 1 else 0
@@ -646,7 +655,7 @@ class Generator:
                         unit += 1
                         continue
                     start = first + unit * UNIT
-                    client = self._client_for(rng, p)
+                    client = self._client_for(rng, p, among=PRESENT_CLIENTS)
                     if rng.random() < keep:
                         row = self._booking(
                             client=client,
@@ -661,7 +670,7 @@ class Generator:
                         yield row
                     if rng.random() < 0.08 and rng.random() < keep:
                         yield self._booking(
-                            client=self._client_for(rng, p),
+                            client=self._client_for(rng, p, among=PRESENT_CLIENTS),
                             practitioner=p,
                             service=service,
                             room=room,
@@ -809,7 +818,7 @@ def build(size: str, bookings: int, *, log: Callable[[str], None]) -> Facts:
     began = clock.perf_counter()
     now = timezone.now()
     anchor = timezone.localdate(now, clinic_tz())
-    facts = Facts(size=size, bookings=bookings, anchor=anchor.isoformat())
+    facts = Facts(size=size, bookings=bookings, anchor=anchor.isoformat(), layout=LAYOUT)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -292,3 +292,31 @@ def test_the_booking_form_starts_with_a_service(reception_client, client_, pract
     make_booking(practitioner=practitioner, service=service, start=local(DAY, 9), client=client_)
     with_client = reception_client.get(f"{NEW}?client={client_.pk}")
     assert with_client.context["form"]["service"].value() == service.pk
+
+
+def _slot_search(client, service, day):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("clinic:find_slots") + f"?service={service.pk}&from_date={day}"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_find_slots_reads_the_following_weeks_only_when_the_first_days_are_full(
+    reception_client, practitioner, service, room, monkeypatch
+):
+    from clinic import booking_views
+    from clinic.models import Closure
+
+    monkeypatch.setattr(booking_views, "SLOTS_SHOWN", 10)  # the first days hold a page
+    _, open_days = _slot_search(reception_client, service, DAY)
+    shut_until = DAY + timedelta(days=booking_views.FIRST_SEARCH_DAYS)
+    Closure.objects.create(start_date=DAY, end_date=shut_until, reason="Refit")
+    response, after_closure = _slot_search(reception_client, service, DAY)
+    # The first days gave nothing: the whole search window was read, and its slots listed.
+    assert after_closure > open_days
+    days = [day for day, _ in response.context["days"]]
+    assert days and min(days) > shut_until

@@ -143,7 +143,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Migrated in {clock.perf_counter() - began:.1f} s")
         facts = data.read_marker()
         today = timezone.localdate(timezone.now(), clinic_tz()).isoformat()
-        if facts is not None and not rebuild and facts.bookings == bookings and facts.anchor == today:
+        if (
+            facts is not None
+            and not rebuild
+            and facts.bookings == bookings
+            and facts.anchor == today
+            and facts.layout == data.LAYOUT
+        ):
             self.stdout.write(
                 f"Reusing the {label} data set ({facts.counts.get('bookings', bookings):,} bookings, "
                 f"loaded in {facts.load_seconds:.1f} s)"
