@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING, Any, overload
 
 import phonenumbers
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Collate, Lower
 
 from clients import phones
+
+if TYPE_CHECKING:
+    from clients.models import Client
 
 _NON_WORD = re.compile(r"[^\w@.+]+")
 # The highest code point: appended to a prefix it bounds a btree range scan.
@@ -88,27 +93,38 @@ def search_filter(text: str) -> Q:
     query = fold(text)
     if not query:
         return Q()
+    # Only digits and phone punctuation: a number, looked for by its digits as stored.
+    if _is_number(query):
+        return reduce(or_, (Q(search_text__contains=key) for key in typed_phone_keys(text)))
+    if _searches_inside(query):
+        return _name_prefix(query) | Q(search_text__contains=query)
+    return _name_prefix(query)
+
+
+def _name_prefix(query: str) -> Q:
+    """Surnames (search_name) starting with the folded `query`, served by an index."""
     if connection.vendor == "postgresql":
         # LIKE 'q%' walks the varchar_pattern_ops btree whatever the database's collation.
-        prefix = Q(search_name__startswith=query)
-    else:
-        # SQLite compares text bytewise, so a range scan is exactly a prefix match.
-        prefix = Q(search_name__gte=query, search_name__lt=query + _TOP)
+        return Q(search_name__startswith=query)
+    # SQLite compares text bytewise, so a range scan is exactly a prefix match.
+    return Q(search_name__gte=query, search_name__lt=query + _TOP)
+
+
+def _is_number(query: str) -> bool:
     number = digits(query)
-    # Only digits and phone punctuation: a number, looked for by its digits as stored.
-    if len(number) >= 3 and len(number) == len(_PHONE_PUNCTUATION.sub("", query)):
-        return reduce(or_, (Q(search_text__contains=key) for key in typed_phone_keys(text)))
-    if len(query) < 3:
-        return prefix
-    return prefix | Q(search_text__contains=query)
+    return len(number) >= 3 and len(number) == len(_PHONE_PUNCTUATION.sub("", query))
+
+
+def _searches_inside(query: str) -> bool:
+    """Is the folded `query` also looked for inside names, emails and numbers (three letters
+    or more, not a number)?"""
+    return len(query) >= 3 and not _is_number(query)
 
 
 def _prefix_only(text: str) -> bool:
     """Does `search_filter(text)` look at name prefixes only (a short query, not a number)?"""
     query = fold(text)
-    number = digits(query)
-    is_number = len(number) >= 3 and len(number) == len(_PHONE_PUNCTUATION.sub("", query))
-    return bool(query) and len(query) < 3 and not is_number
+    return bool(query) and len(query) < 3 and not _is_number(query)
 
 
 def search_order(text: str) -> list[OrderBy | str]:
@@ -120,9 +136,101 @@ def search_order(text: str) -> list[OrderBy | str]:
     that may also match inside names or numbers is found through the indexes and then sorted:
     its order goes through an expression no index provides, since an ordered walk of the
     names, filtering each, reads every name before the first match."""
+    return _listing_order(in_index_order=_prefix_only(text))
+
+
+def _listing_order(*, in_index_order: bool) -> list[OrderBy | str]:
+    """By folded surname-first name in byte order, then id: `in_index_order` as the prefix index
+    holds it (for a name-prefix filter alone), else through an expression (then sorted)."""
     key: F | Lower | Collate
     if connection.vendor == "postgresql":
-        key = Collate(F("search_name"), "C") if _prefix_only(text) else Collate(Lower("search_name"), "C")
+        key = Collate(F("search_name"), "C") if in_index_order else Collate(Lower("search_name"), "C")
     else:
-        key = F("search_name") if _prefix_only(text) else Lower("search_name")
+        key = F("search_name") if in_index_order else Lower("search_name")
     return [key.asc(), "pk"]
+
+
+# A search counts and pages through at most this many matches; past it, the list asks for more
+# of the name (a common surname can match a fifth of a large clinic's clients).
+SEARCH_CAP = 200
+
+
+class Matches:
+    """The clients matching a search, for Paginator and the client picker: names starting with
+    the text first, read in their listing order from the name index, then the clients it
+    matches elsewhere (inside a name, an email, a phone number), by name.
+
+    Its cost follows the page, not the number of clients: the page is read from each group with
+    LIMIT, and `count()` counts each group up to SEARCH_CAP in one query. Pages reach as far as
+    the cap; `capped` says that more clients match than are counted.
+    """
+
+    def __init__(self, clients: QuerySet[Client], text: str) -> None:
+        query = fold(text)
+        prefix = _name_prefix(query)
+        if _searches_inside(query):
+            # The two groups do not overlap: the second leaves out the names the first holds.
+            inside = Q(search_text__contains=query) & ~prefix
+            self.groups = [
+                clients.filter(prefix).order_by(*_listing_order(in_index_order=True)),
+                clients.filter(inside).order_by(*search_order(text)),
+            ]
+        else:
+            self.groups = [clients.filter(search_filter(text)).order_by(*search_order(text))]
+        self._sizes: list[int] | None = None
+
+    def _group_sizes(self) -> list[int]:
+        """Each group's size up to SEARCH_CAP + 1: one query whatever the number of groups."""
+        if self._sizes is None:
+            parts: list[str] = []
+            params: list[Any] = []
+            for group in self.groups:
+                sql, group_params = group.values("pk")[: SEARCH_CAP + 1].query.sql_with_params()
+                parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS g{len(parts)})")  # noqa: S608 - ORM-built SQL
+                params.extend(group_params)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {', '.join(parts)}", params)
+                self._sizes = [int(n) for n in cursor.fetchone()]
+        return self._sizes
+
+    @property
+    def capped(self) -> bool:
+        return sum(self._group_sizes()) > SEARCH_CAP
+
+    def count(self) -> int:
+        return min(sum(self._group_sizes()), SEARCH_CAP)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Client]:
+        return iter(self[:SEARCH_CAP])
+
+    @overload
+    def __getitem__(self, key: int) -> Client: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[Client]: ...
+
+    def __getitem__(self, key: int | slice) -> Client | list[Client]:
+        if isinstance(key, int):
+            one = self[key : key + 1] if key >= 0 else []
+            if not one:
+                raise IndexError(key)
+            return one[0]
+        if key.step is not None or key.stop is None:
+            raise TypeError("Matches are read a slice [start:stop] at a time.")
+        start, stop = key.start or 0, key.stop
+        # The first page needs no count: each group gives what is still missing.
+        sizes = self._group_sizes() if start else [SEARCH_CAP + 1] * len(self.groups)
+        found: list[Client] = []
+        for group, size in zip(self.groups, sizes, strict=True):
+            wanted = stop - start - len(found)
+            if wanted <= 0:
+                break
+            if start >= size:
+                start -= size
+                continue
+            found.extend(group[start : start + wanted])
+            start = 0
+        return found

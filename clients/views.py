@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Field, Prefetch
+from django.db.models import Field, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,7 +37,7 @@ from clients.forms import (
 )
 from clients.models import Client, ContraindicationRule, Intake
 from clients.screening import screen, screening_for, screenings_for
-from clients.search import search_order
+from clients.search import SEARCH_CAP, Matches
 from clients.selectors import get_clearance_for, get_client_for, get_intake_for
 from clinic.kernel.access.models import What
 from clinic.kernel.access.services import record_access
@@ -60,14 +60,23 @@ def client_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"].strip()
         archived = form.cleaned_data["archived"]
         clients = Client.objects.archived() if archived else clients
-        if query:
-            clients = clients.search(query)
-    # A search lists its matches in the search index's order; the plain list, by name.
-    order: list[Any] = search_order(query) if query else ["last_name", "first_name", "id"]
-    page = Paginator(clients.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    # A search lists names starting with the text first (clients.search.Matches, counted up to
+    # SEARCH_CAP); the plain list, every client by name.
+    listed: Matches | QuerySet[Client] = (
+        Matches(clients, query) if query else clients.order_by("last_name", "first_name", "id")
+    )
+    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     screenings = screenings_for(page.object_list)
     rows = [(client, screenings[client.pk]) for client in page.object_list]
-    context = {"form": form, "page": page, "rows": rows, "query": query, "archived": archived}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "archived": archived,
+        "capped": isinstance(listed, Matches) and listed.capped,
+        "cap": SEARCH_CAP,
+    }
     # htmx (search as you type) swaps in the results fragment alone.
     template = "clients/_client_results.html" if request.htmx else "clients/client_list.html"
     status = 200 if form.is_valid() or not form.is_bound else 400

@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from clients.models import Client
 from clients.screening import screening_for
-from clients.search import search_order
+from clients.search import Matches
 from clinic import availability
 from clinic.availability_loader import load_world, practitioners_for, service_spec
 from clinic.emails import topics_for
@@ -129,8 +129,7 @@ def client_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("client_search", request.GET.get("q", "")).strip()[:100]
     found: list[Any] = []
     if len(query) >= 2:
-        matches = Client.objects.active().search(query).order_by(*search_order(query))
-        found = list(matches[: PICKER_MATCHES + 1])
+        found = Matches(Client.objects.active(), query)[: PICKER_MATCHES + 1]
     clients = [{"pk": c.pk, "label": client_label(c)} for c in found[:PICKER_MATCHES]]
     context = {"clients": clients, "more": len(found) > PICKER_MATCHES, "query": query}
     return render(request, "clinic/_client_search_results.html", context)

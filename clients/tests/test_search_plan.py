@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 
 from clients.models import Client
-from clients.search import search_name_for, search_order, search_text_for
+from clients.search import SEARCH_CAP, Matches, search_name_for, search_order, search_text_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
 
@@ -27,7 +27,7 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
-def test_a_surname_prefix_is_read_in_order_from_the_index():
+def _many_smiths():
     names = [(f"F{n}", "Smith" if n % 5 == 0 else f"A{n:05d}") for n in range(20_000)]
     Client.objects.bulk_create(
         (
@@ -44,13 +44,33 @@ def test_a_surname_prefix_is_read_in_order_from_the_index():
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE clients_client")
-    page = Client.objects.active().search("sm").order_by(*search_order("sm"))[:25]
-    sql, params = page.query.sql_with_params()
+
+
+def _plan(queryset: Any) -> list[tuple[str, str | None]]:
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         raw = cursor.fetchone()[0]
     plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
-    kinds = [(n["Node Type"], n.get("Index Name")) for n in _nodes(plan)]
+    return [(n["Node Type"], n.get("Index Name")) for n in _nodes(plan)]
+
+
+def test_a_surname_prefix_is_read_in_order_from_the_index():
+    _many_smiths()
+    page = Client.objects.active().search("sm").order_by(*search_order("sm"))[:25]
+    kinds = _plan(page)
     assert ("Index Scan", "client_search_name_c_order") in kinds, kinds
     assert not [k for k in kinds if "Sort" in k[0]], kinds
     assert [c.last_name for c in page] == ["Smith"] * 25
+
+
+def test_a_longer_search_reads_its_first_page_of_surnames_in_order_without_sorting_every_match():
+    """4,000 Smiths: the first group of Matches ("smi" starting a surname) is read from the
+    index in order and stops at the page; the count stops at the cap."""
+    _many_smiths()
+    matches = Matches(Client.objects.active(), "smi")
+    kinds = _plan(matches.groups[0][:25])
+    assert ("Index Scan", "client_search_name_c_order") in kinds, kinds
+    assert not [k for k in kinds if "Sort" in k[0]], kinds
+    assert [c.last_name for c in matches[:25]] == ["Smith"] * 25
+    assert matches.count() == SEARCH_CAP and matches.capped
