@@ -140,6 +140,7 @@ MIDDLEWARE = [
     # Before the session: a NUL or undecodable value (a cookie included) is answered 400 here.
     "clinic.kernel.hygiene.InputHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "clinic.kernel.sessions.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -310,9 +311,10 @@ AXES_CLIENT_IP_CALLABLE = "clinic.kernel.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-# Sessions end after inactivity: each request pushes the expiry forward.
+# Sessions end after inactivity: a request pushes the expiry forward, saving the session at most
+# once a minute (clinic.kernel.sessions.IdleTimeoutMiddleware), not on every page view.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ... and, busy or not, a working day after signing in (clinic.kernel.sessions).
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 10)

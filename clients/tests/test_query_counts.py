@@ -22,11 +22,11 @@ def populate(count: int) -> list:
     return clients
 
 
-# The request's own queries, the same on every page (9): the ATOMIC_REQUESTS savepoint and
+# The request's own queries, the same on every page (6): the ATOMIC_REQUESTS savepoint and
 # its release, the session, the user, the second-factor device that verified the session
-# (django-otp), the user's groups (roles, for the decorator and the nav), and after the view
-# the session's save (savepoint, UPDATE, release; SESSION_SAVE_EVERY_REQUEST).
-REQUEST = 9
+# (django-otp), the user's groups (roles, for the decorator and the nav). The session is saved
+# at most once a minute (clinic.kernel.sessions), not on these pages.
+REQUEST = 6
 LIST_QUERIES = REQUEST + 2 + 5
 
 

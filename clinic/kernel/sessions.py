@@ -1,9 +1,14 @@
-"""An absolute limit on a signed-in session, beside the idle timeout.
+"""How long a session lives: an idle timeout, and an absolute limit beside it.
 
-The idle timeout (SESSION_COOKIE_AGE, pushed forward by every request) never ends a session
-that is kept busy: a front-desk tablet in use all day, or a stolen cookie replayed every few
-minutes. This middleware records when the session signed in and signs it out once it is older
-than SESSION_ABSOLUTE_HOURS (a working day by default), whatever its activity.
+Idle: a session ends SESSION_COOKIE_AGE after its last save, and `IdleTimeoutMiddleware` saves
+a session in use at most once every SESSION_TOUCH_SECONDS, pushing its end forward. (Saving on
+every request, Django's SESSION_SAVE_EVERY_REQUEST, wrote the session row on every page view:
+three statements a page, for an expiry that a minute either way does not change.)
+
+Absolute: the idle timeout never ends a session that is kept busy: a front-desk tablet in use
+all day, or a stolen cookie replayed every few minutes. `AbsoluteSessionLifetimeMiddleware`
+records when the session signed in and signs it out once it is older than
+SESSION_ABSOLUTE_HOURS (a working day by default), whatever its activity.
 """
 
 from __future__ import annotations
@@ -18,6 +23,28 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 SIGNED_IN_AT = "clinic_signed_in_at"
+TOUCHED_AT = "clinic_touched_at"
+
+
+class IdleTimeoutMiddleware:
+    """Place right after SessionMiddleware. A session the request read (a signed-in user's
+    always is) and last saved SESSION_TOUCH_SECONDS ago or more is saved again, which moves its
+    expiry to SESSION_COOKIE_AGE from now; a session being saved anyway is stamped as saved. A
+    session nobody read is left alone (reading it would cost a query)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = request.session
+        if session.modified:
+            session[TOUCHED_AT] = int(time.time())  # saved anyway (signing in, a form's state)
+        elif session.accessed and session.session_key is not None:
+            now = int(time.time())
+            if now - session.get(TOUCHED_AT, 0) >= settings.SESSION_TOUCH_SECONDS:
+                session[TOUCHED_AT] = now  # marks it modified: SessionMiddleware saves it
+        return response
 
 
 class AbsoluteSessionLifetimeMiddleware:

@@ -117,10 +117,10 @@ def _world(n_bookings: int, n_practitioners: int = 10, day=DAY):
 #  9   closures that day
 # 10-14 screening badges in bulk: newest intakes, their sites, valid clearances, their
 #      conditions, the rules (clients.screening.screenings_for)
-# 15-18 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
-#      transaction) and the session's save (SESSION_SAVE_EVERY_REQUEST, in its own savepoint)
-DAY_VIEW_QUERIES = 18
-MY_DAY_QUERIES = 18
+# 15-16 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
+#      transaction); the session is saved at most once a minute (clinic.kernel.sessions)
+DAY_VIEW_QUERIES = 15
+MY_DAY_QUERIES = 15
 
 
 @pytest.mark.parametrize("per_practitioner", [2, 12])

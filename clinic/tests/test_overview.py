@@ -92,4 +92,4 @@ def test_overview_runs_a_fixed_number_of_queries(manager_client, django_assert_n
         manager_client.get(reverse("overview"))
 
 
-OVERVIEW_QUERIES = 19
+OVERVIEW_QUERIES = 16

@@ -112,3 +112,44 @@ def test_a_password_change_signs_out_the_other_devices(riley):
     response = desk_tablet.get(reverse("desk"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def _session_writes(client: HttpClient, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum('UPDATE "django_session"' in q["sql"] for q in queries.captured_queries)
+
+
+def _expiry(client: HttpClient) -> datetime:
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_a_session_in_use_is_saved_at_most_once_a_minute_and_its_expiry_moves_on(riley, monkeypatch):
+    from clinic.kernel import sessions
+
+    client = signed_in()
+    desk = reverse("desk")
+    now = time.time()
+    monkeypatch.setattr(sessions.time, "time", lambda: now)
+    _session_writes(client, desk)  # the first page after signing in stamps the session
+    first_expiry = _expiry(client)
+    assert _session_writes(client, desk) == 0  # the same minute: nothing written
+    monkeypatch.setattr(sessions.time, "time", lambda: now + settings.SESSION_TOUCH_SECONDS)
+    assert _session_writes(client, desk) == 1
+    assert _expiry(client) > first_expiry
+
+
+def test_a_session_idle_past_its_age_is_signed_out(riley):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = signed_in()
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("desk"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
