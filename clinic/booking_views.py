@@ -4,6 +4,7 @@ clinical content (only the reception-safe screening badge)."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -58,6 +59,17 @@ SEARCH_DAYS = 28
 # Searched first: a clinic's next few days usually hold a page of free times, so the other
 # days' bookings are read only when they do not (the cost follows the days looked at).
 FIRST_SEARCH_DAYS = 3
+
+
+def _days_for_a_page(searched: int, found: int) -> int:
+    """How many days to search next, `searched` days having given `found` free times: as many
+    as should hold a page at the rate seen (and a quarter more), or the whole window when
+    nothing was free."""
+    if not found:
+        return SEARCH_DAYS
+    return min(SEARCH_DAYS, math.ceil(searched * (SLOTS_SHOWN + 1) / found * 1.25))
+
+
 # Free start times listed at once, whole days only; a link continues from the next day.
 SLOTS_SHOWN = 120
 # Which form field shows each service error (the service speaks of start/end).
@@ -208,7 +220,8 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
             latest=data["latest"],
         )
         now = timezone.now()
-        for days in (FIRST_SEARCH_DAYS, SEARCH_DAYS):
+        days = FIRST_SEARCH_DAYS
+        while True:
             world = load_world(
                 first_day=first,
                 last_day=first + timedelta(days=days),  # a session may run past the last midnight
@@ -225,8 +238,9 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
                 prefs=prefs,
                 limit=SLOTS_SHOWN + 1,
             )
-            if len(found) > SLOTS_SHOWN:
+            if len(found) > SLOTS_SHOWN or days >= SEARCH_DAYS:
                 break  # a full page (and one more) within these days: the rest is not needed
+            days = _days_for_a_page(days, len(found))
         if len(found) > SLOTS_SHOWN:
             # Whole days only: the last day's list may be cut short, so it opens the next page.
             last_day = found[SLOTS_SHOWN].start.astimezone(clinic_tz()).date()

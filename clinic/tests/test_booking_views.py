@@ -320,3 +320,13 @@ def test_find_slots_reads_the_following_weeks_only_when_the_first_days_are_full(
     assert after_closure > open_days
     days = [day for day, _ in response.context["days"]]
     assert days and min(days) > shut_until
+
+
+def test_a_search_short_of_a_page_looks_next_as_far_as_the_rate_found_says():
+    from clinic import booking_views
+
+    page = booking_views.SLOTS_SHOWN + 1
+    # Half a page in three days: about six days should hold one; a quarter more is looked at.
+    assert booking_views._days_for_a_page(3, page // 2) == 8
+    assert booking_views._days_for_a_page(3, 0) == booking_views.SEARCH_DAYS  # nothing free yet
+    assert booking_views._days_for_a_page(3, 1) == booking_views.SEARCH_DAYS  # never past the window
