@@ -9,10 +9,13 @@ one who needs a physician's clearance is booked as a request reception confirms.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +35,55 @@ from practitioners.models import Practitioner
 
 CODE_VALID = timedelta(minutes=15)
 CODE_ATTEMPTS = 5
+
+
+def settings_problems(
+    *, enabled: bool, services: Iterable[Service], practitioners: Iterable[Practitioner]
+) -> dict[str, str]:
+    """What keeps a choice of services and practitioners from being bookable, by field: open
+    with nothing to book, or a service nobody chosen offers. Empty when all is well."""
+    services, practitioners = list(services), list(practitioners)
+    problems: dict[str, str] = {}
+    if enabled and not services:
+        problems["services"] = "Choose at least one service, or close online booking."
+    if enabled and not practitioners:
+        problems["practitioners"] = "Choose at least one practitioner, or close online booking."
+    if services and practitioners:
+        chosen = {p.pk for p in practitioners}
+        offered = set(
+            Service.practitioners.through.objects.filter(
+                service__in=services, practitioner_id__in=chosen
+            ).values_list("service_id", flat=True)
+        )
+        orphans = [s.name for s in services if s.pk not in offered]
+        if orphans:
+            problems["services"] = (
+                f"No practitioner chosen offers {', '.join(orphans)}: choose one who does, or leave it out."
+            )
+    return problems
+
+
+@transaction.atomic
+def save_settings(*, fields: dict[str, Any]) -> OnlineSettings:
+    """Change what is bookable online (the manager's page and the back office both call this).
+    `fields`: the model's fields by name, `services` and `practitioners` as lists. Raises
+    ValidationError, by field, when the model or the choice of services refuses it."""
+    values = dict(fields)
+    chosen_services = list(values.pop("services", []))
+    chosen_practitioners = list(values.pop("practitioners", []))
+    config = OnlineSettings.objects.select_for_update().get(pk=OnlineSettings.current().pk)
+    for name, value in values.items():
+        setattr(config, name, value)
+    config.full_clean()
+    problems = settings_problems(
+        enabled=config.enabled, services=chosen_services, practitioners=chosen_practitioners
+    )
+    if problems:
+        raise ValidationError(problems)
+    config.save()
+    config.services.set(chosen_services)
+    config.practitioners.set(chosen_practitioners)
+    return config
 
 
 def bookable_services(config: OnlineSettings) -> list[Service]:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("code/", views.code, name="code"),
     path("manage/", views.manage, name="manage"),
     path("manage/<str:token>/", views.manage_link, name="manage_link"),
+    # Managers: what is bookable online.
+    path("settings/", views.settings_page, name="settings"),
     # Staff: reception confirms a booking requested online.
     path("requests/<int:pk>/confirm/", views.confirm, name="confirm"),
 ]

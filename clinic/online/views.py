@@ -13,8 +13,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,10 +24,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.kernel import throttle
 from clinic.kernel.dates import clinic_tz
 from clinic.kernel.private_links import grant, granted, private_link_page
-from clinic.kernel.roles import staff_required
+from clinic.kernel.roles import manager_required, staff_required
 from clinic.models import Booking, Service
 from clinic.online import services
-from clinic.online.forms import CodeForm, DetailsForm
+from clinic.online.forms import CodeForm, DetailsForm, SettingsForm
 from clinic.online.models import ManageLink, OnlineSettings
 from clinic.selectors import get_booking_for
 from clinic.services import BookingError, confirm_request
@@ -351,3 +353,25 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("clinic:booking_detail", pk=booking.pk)
+
+
+@manager_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The manager chooses what clients may book online (the back office has the same form)."""
+    config = OnlineSettings.current()
+    form = SettingsForm(request.POST or None, instance=config)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_settings(fields=form.settings_fields())
+            except ValidationError as refused:  # changed meanwhile: shown like the form's own
+                for field, problems in refused.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, "Online booking settings saved.")
+                return redirect("online:settings")
+        status = 400
+    context = {"form": form, "public_url": request.build_absolute_uri(reverse("online:start"))}
+    return render(request, "online/settings.html", context, status=status)

@@ -158,6 +158,7 @@ ROUTES: dict[str, Route] = {
     "clients:health_update": Route(STAFF, _client),
     "clients:send_intake_link": Route(STAFF, _client),
     "online:confirm": Route(STAFF, lambda w: {"pk": w.booking.pk}),
+    "online:settings": Route(MANAGER_ONLY),
     "clients:intakes_to_review": Route(CLINICAL),
     "clients:intake_new": Route(CLINICAL, _client),
     "clients:intake_detail": Route(CLINICAL, lambda w: {"pk": w.client.pk, "intake_pk": w.intake.pk}),
