@@ -16,6 +16,7 @@ from clinic.kernel.forms import DateInput
 from clinic.models import Service
 from clinic.online.models import OnlineSettings
 from clinic.online.services import settings_problems
+from clinic.waitlist.forms import PreferencesForm
 from practitioners.models import Practitioner
 
 
@@ -110,3 +111,20 @@ class SettingsForm(forms.ModelForm):
 
     def settings_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class WaitlistForm(PreferencesForm):
+    """What a client would take, asked on the public page (the desk's fields and checks)."""
+
+    def clean_from_date(self) -> date:
+        value: date = self.cleaned_data["from_date"]
+        if value < timezone.localdate():
+            raise ValidationError("The first day can't be in the past.")
+        return value
+
+    def as_session(self) -> dict[str, Any]:
+        """The typed answers, to be checked again when the code is in."""
+        data: Any = self.data  # the request's QueryDict
+        return {
+            name: data.getlist(name) if name == "weekdays" else data.get(name, "") for name in self.fields
+        }

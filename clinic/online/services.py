@@ -31,6 +31,8 @@ from clinic.kernel.outbox.services import write_message
 from clinic.models import Booking, BookingSource, BookingStatus, Service
 from clinic.online.models import EmailCode, ManageLink, OnlineSettings
 from clinic.services import BookingError, ScreeningRefused, book, cancel_booking, move_booking
+from clinic.waitlist import services as waitlist
+from clinic.waitlist.models import WaitlistEntry
 from practitioners.models import Practitioner
 
 CODE_VALID = timedelta(minutes=15)
@@ -199,10 +201,11 @@ class Details:
 
 @dataclass(frozen=True)
 class Outcome:
-    """ "booked", "requested", "call_us" or "no_new_clients"."""
+    """ "booked", "requested", "waitlisted", "call_us" or "no_new_clients"."""
 
     result: str
     booking: Booking | None = None
+    entry: WaitlistEntry | None = None
 
 
 def manage_url(token: str) -> str:
@@ -265,6 +268,31 @@ def book_online(
         links["intake_url"] = intake_link_url(intake_token)
     queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True, links=links)
     return Outcome("requested" if booking.awaiting_confirmation else "booked", booking)
+
+
+@transaction.atomic
+def join_waitlist(*, details: Details, preferences: dict[str, Any]) -> Outcome:
+    """Put the client whose address the code proved on the waitlist, through the waitlist's
+    own `add_entry` (its rules, its expiry). `preferences`: the entry's fields (service,
+    practitioner or None, weekdays, times, dates). A client who must not be treated is asked to
+    call, as when booking."""
+    config = OnlineSettings.current()
+    if not (config.enabled and config.waitlist_online):
+        raise BookingError("The waitlist can't be joined online: please call the clinic.", field=None)
+    service = preferences["service"]
+    practitioner = preferences.get("practitioner")
+    if not config.services.filter(pk=service.pk).exists():
+        raise BookingError(f"{service.name} can't be booked online.", field="service")
+    if practitioner is not None and not config.practitioners.filter(pk=practitioner.pk).exists():
+        raise BookingError(f"{practitioner} can't be booked online.", field="practitioner")
+    client, suspect = _client_for(details, config)
+    if client is None:
+        return Outcome("no_new_clients")
+    if screening_for(client, on=timezone.localdate()).status == ScreeningStatus.DO_NOT_TREAT:
+        return Outcome("call_us")
+    note = "Joined online" + (": possibly a duplicate client record, check it." if suspect else ".")
+    entry = waitlist.add_entry(by=None, client=client, note=note, **preferences)
+    return Outcome("waitlisted", entry=entry)
 
 
 def new_manage_link(booking: Booking) -> str:

@@ -23,17 +23,6 @@ from clinic.tests.builders import future_day, local, make_booking, make_closure,
 DAY = future_day(weeks=2, weekday=2)
 
 
-@pytest.fixture
-def config(service, practitioner, other_practitioner, room):
-    row = OnlineSettings.current()
-    row.enabled = True
-    row.minimum_notice_hours = 2
-    row.save()
-    row.services.set([service])
-    row.practitioners.set([practitioner, other_practitioner])
-    return row
-
-
 DETAILS = {
     "first_name": "Nora",
     "last_name": "Quill",

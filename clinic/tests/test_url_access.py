@@ -52,6 +52,8 @@ PUBLIC = {
     "online:times": "public online booking: the free times, then keep one in this session",
     "online:details": "public online booking: the details of the time this session chose",
     "online:code": "public online booking: the code emailed to the address this session typed",
+    "online:waitlist": "public: join the waitlist, where the manager allows it",
+    "online:waitlist_code": "public: the code emailed to the address this session typed",
     # A booking's private link: the token is the credential (hashed, expires with the booking).
     "online:manage_link": "an online booking's manage link, guarded by an unguessable token",
     "online:manage": "the booking of the manage link whose token this session opened",

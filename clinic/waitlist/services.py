@@ -46,9 +46,11 @@ def claim_url(token: str) -> str:
 
 
 @transaction.atomic
-def add_entry(*, by: User, **fields: object) -> WaitlistEntry:
+def add_entry(*, by: User | None, **fields: object) -> WaitlistEntry:
+    """Put a client on the list: `by` the staff member, or None when the client joined online."""
     entry = WaitlistEntry(created_by=by, **fields)
-    entry._change_reason = f"Added by {by}"  # type: ignore[attr-defined]  # django-simple-history
+    reason = f"Added by {by}" if by is not None else "Joined online by the client"
+    entry._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
     entry.full_clean()
     entry.save()
     return entry
