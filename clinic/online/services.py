@@ -30,7 +30,14 @@ from clinic.kernel.dates import clinic_tz
 from clinic.kernel.outbox.services import write_message
 from clinic.models import Booking, BookingSource, BookingStatus, Service
 from clinic.online.models import EmailCode, ManageLink, OnlineSettings
-from clinic.services import BookingError, ScreeningRefused, book, cancel_booking, move_booking
+from clinic.services import (
+    BookingError,
+    ScreeningRefused,
+    book,
+    booking_write,
+    cancel_booking,
+    move_booking,
+)
 from clinic.waitlist import services as waitlist
 from clinic.waitlist.models import WaitlistEntry
 from practitioners.models import Practitioner
@@ -231,7 +238,7 @@ def _client_for(details: Details, config: OnlineSettings) -> tuple[Client | None
     return save_client(client=client, consents=True), suspect
 
 
-@transaction.atomic
+@booking_write  # the whole unit (client record, booking, links) is one write, rerun as one
 def book_online(
     *, details: Details, service: Service, practitioner: Practitioner, start: datetime
 ) -> Outcome:
@@ -327,7 +334,7 @@ def cancel_online(booking: Booking) -> Booking:
     return cancel_booking(booking=booking, by=None, reason="Cancelled online by the client")
 
 
-@transaction.atomic
+@booking_write
 def move_online(booking: Booking, start: datetime) -> Booking:
     """Move through the desk's service; the booking's manage links now expire after its new end."""
     if start == booking.start:
