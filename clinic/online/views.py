@@ -26,7 +26,7 @@ from clinic.kernel import throttle
 from clinic.kernel.dates import clinic_tz
 from clinic.kernel.private_links import grant, granted, private_link_page
 from clinic.kernel.roles import manager_required, staff_required
-from clinic.models import Booking, Service
+from clinic.models import Booking, BookingStatus, Service
 from clinic.online import services
 from clinic.online.forms import CodeForm, DetailsForm, SettingsForm, WaitlistForm
 from clinic.online.models import ManageLink, OnlineSettings
@@ -388,7 +388,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     error, status = "", 200
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "cancel" and booking.status == "booked":
+            if request.POST.get("action") == "cancel" and booking.status == BookingStatus.BOOKED:
                 services.cancel_online(booking)
             elif request.POST.get("action") == "move" and services.can_move(booking, config):
                 try:

@@ -56,7 +56,7 @@ def join(web, service, **overrides):
     return web.post(reverse("online:waitlist_code"), {"code": emailed_code(email)})
 
 
-def test_a_new_client_joins_through_the_waitlist_service(open_list, service, settings):
+def test_a_new_client_joins_through_the_waitlist_service(open_list, service, settings, reception_client):
     page = HttpClient().get(reverse("online:waitlist"), {"service": service.pk, "day": DAY.isoformat()})
     assert page.status_code == 200 and f'value="{DAY.isoformat()}"' in page.content.decode()
 
@@ -72,6 +72,9 @@ def test_a_new_client_joins_through_the_waitlist_service(open_list, service, set
     # It expires as the desk's entries do.
     expected = timezone.now() + timedelta(days=settings.WAITLIST_ENTRY_DAYS)
     assert abs(entry.expires_at - expected) < timedelta(minutes=5)
+    # The desk's list shows who asked online.
+    desk = reception_client.get(reverse("waitlist:list")).content.decode()
+    assert "Quill" in desk and "Joined online" in desk
 
 
 def test_an_online_entry_is_offered_when_a_matching_time_frees(
