@@ -13,7 +13,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from clients.forms import FOLLOW_UPS, HEALTH_CHOICES, HEALTH_YES_NO
 from clients.models import Intake, IntakeSource
 from clients.tests.builders import make_client, make_intake
 from clinic.kernel.outbox.models import Message
@@ -23,7 +22,7 @@ from clinic.online import services as online
 from clinic.online.models import OnlineSettings
 from clinic.services import book, cancel_booking
 from clinic.tests.builders import future_day, give_hours, local, make_booking, make_room, make_service
-from clinic.tests.e2e.conftest import assert_accessible, login_through_form
+from clinic.tests.e2e.conftest import answer_intake_no, assert_accessible, login_through_form
 from clinic.waitlist import services as waitlist
 from clinic.waitlist.models import EntryStatus, WaitlistEntry
 from clinic.waitlist.selectors import freed_slots
@@ -118,12 +117,7 @@ def test_a_new_client_books_answers_the_intake_and_reception_sees_it(page, clini
     page.goto(intake_link)
     page.get_by_role("heading", name=re.compile("^Hello Ines")).wait_for()
     _fits(page)
-    for name in HEALTH_YES_NO:
-        if name not in FOLLOW_UPS:
-            page.locator(f'input[name="{name}"][value="no"]').check()
-    for name in HEALTH_CHOICES:
-        if name not in FOLLOW_UPS:
-            page.locator(f'input[name="{name}"]').first.check()
+    answer_intake_no(page)
     page.get_by_label("I consent to treatment").check()
     page.get_by_label("Your full name (signature)").fill("Ines Moreau")
     page.get_by_role("button", name="Send my answers").click()
