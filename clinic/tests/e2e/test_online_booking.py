@@ -228,3 +228,41 @@ def test_a_client_joins_the_waitlist_online_and_claims_a_freed_time(page, clinic
     page.goto("/book/manage/not-a-real-link/")
     page.get_by_role("heading", name="This link doesn't work").wait_for()
     _fits(page)
+
+
+def test_refusals_on_the_phone_explain_themselves(page, clinic):
+    """The pages that say no: the details with their errors, a time taken meanwhile, a client
+    asked to call, a full waitlist form with its errors."""
+    page.set_viewport_size(PHONE)
+    make_intake(make_client(email="sick@example.com"), fever_or_illness_today=True)
+    page.goto(f"/book/times/?service={clinic['service'].pk}&practitioner=any&day={DAY.isoformat()}")
+    page.get_by_label(re.compile(r"^10:00 with")).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_text("Please correct the answers marked below.").wait_for()
+    _fits(page)
+
+    _details(page, "sick@example.com")
+    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_label("The 6-digit code from the email").fill(_code_from_email("sick@example.com"))
+    page.get_by_role("button", name="Book").click()
+    page.get_by_role("heading", name="Please call the clinic").wait_for()
+    _fits(page)
+
+    page.goto(f"/book/times/?service={clinic['service'].pk}&practitioner=any&day={DAY.isoformat()}")
+    page.get_by_label(re.compile(r"^10:00 with")).check()
+    page.get_by_role("button", name="Continue").click()
+    _details(page, "late@example.com")
+    page.get_by_role("button", name="Email me a code").click()
+    make_booking(practitioner=clinic["practitioner"], service=clinic["service"], start=local(DAY, 10))
+    page.get_by_label("The 6-digit code from the email").fill(_code_from_email("late@example.com"))
+    page.get_by_role("button", name="Book").click()
+    page.get_by_role("heading", name="That time can't be booked").wait_for()
+    _fits(page)
+
+    page.goto("/book/waitlist/")
+    page.get_by_label("Start no earlier than").fill("14:00")
+    page.get_by_label("Finish by").fill("10:00")
+    page.get_by_role("button", name="Email me a code").click()
+    page.get_by_text("Finish by must be later than the earliest start.").wait_for()
+    _fits(page)
