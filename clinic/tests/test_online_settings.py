@@ -102,3 +102,17 @@ def test_only_managers_open_the_settings(who, request, service, practitioner):
         if answer.status_code == 302:
             assert answer["Location"].startswith(reverse("login"))
     assert not OnlineSettings.current().enabled
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_page_costs_the_same_queries_however_many_services(
+    manager_client, practitioner, django_assert_num_queries, size
+):
+    for n in range(size):
+        make_service(name=f"Service {n}", practitioners=[practitioner])
+    manager_client.get(URL)
+    # The session, the user, their second-factor device, the request's savepoint, their
+    # roles; the settings row; the services and practitioners to choose from; those chosen
+    # (two); the savepoint's release; the session's savepoint, save and release.
+    with django_assert_num_queries(14):
+        assert manager_client.get(URL).status_code == 200

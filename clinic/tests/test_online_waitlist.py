@@ -194,3 +194,18 @@ def test_a_full_day_links_to_the_waitlist(open_list, service, practitioner):
 
 def test_csrf_is_checked(open_list, service):
     assert ask(HttpClient(enforce_csrf_checks=True), service).status_code == 403
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_form_costs_the_same_queries_however_many_services(
+    open_list, practitioner, django_assert_num_queries, size
+):
+    open_list.services.add(
+        *[make_service(name=f"Service {n}", practitioners=[practitioner]) for n in range(size)]
+    )
+    web = HttpClient()
+    web.get(reverse("online:waitlist"))
+    # The request's savepoint; the settings row; the services and practitioners offered
+    # online; the savepoint's release.
+    with django_assert_num_queries(5):
+        assert web.get(reverse("online:waitlist")).status_code == 200
