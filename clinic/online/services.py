@@ -213,6 +213,7 @@ class Outcome:
     result: str
     booking: Booking | None = None
     entry: WaitlistEntry | None = None
+    intake_sent: bool = False  # the confirmation carries the intake link: none is current
 
 
 def manage_url(token: str) -> str:
@@ -274,7 +275,8 @@ def book_online(
         _link, intake_token = new_intake_link(client=client, by=None)
         links["intake_url"] = intake_link_url(intake_token)
     queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True, links=links)
-    return Outcome("requested" if booking.awaiting_confirmation else "booked", booking)
+    result = "requested" if booking.awaiting_confirmation else "booked"
+    return Outcome(result, booking, intake_sent="intake_url" in links)
 
 
 @transaction.atomic
