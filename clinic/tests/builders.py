@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -99,7 +99,7 @@ def make_booking(
     )
 
 
-def race(calls: list[Callable[[], object]]) -> list[str]:
+def race(calls: Sequence[Callable[[], object]]) -> list[str]:
     """Run each call in its own thread, all released at once; each outcome is "booked",
     "conflict: <message>" or "error: <what>"."""
     barrier = threading.Barrier(len(calls))
