@@ -15,7 +15,7 @@ from django.utils import timezone
 from clients.models import Client
 from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Modality, Room, Service
-from clinic.online.models import OnlineSettings
+from clinic.online.services import save_settings
 from practitioners.models import Practitioner, TimeOff, WorkingHours
 
 ROOMS = ["Bamboo", "Lotus", "Cedar"]
@@ -81,11 +81,14 @@ def seed(stdout: Any) -> None:
     Closure.objects.get_or_create(start_date=holiday, end_date=holiday, defaults={"reason": "Bank holiday"})
     made = _bookings(today, practitioners, services, rooms)
     # The demo takes bookings online (off by default in production): everything, everyone.
-    online = OnlineSettings.current()
-    online.enabled = True
-    online.save(update_fields=["enabled"])
-    online.services.set(services.values())
-    online.practitioners.set(practitioners.values())
+    save_settings(
+        fields={
+            "enabled": True,
+            "waitlist_online": True,
+            "services": list(services.values()),
+            "practitioners": list(practitioners.values()),
+        }
+    )
     stdout.write(f"clinic: {len(rooms)} rooms, {len(services)} services, {made} new bookings.")
 
 

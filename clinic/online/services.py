@@ -9,10 +9,13 @@ one who needs a physician's clearance is booked as a request reception confirms.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,11 +30,69 @@ from clinic.kernel.dates import clinic_tz
 from clinic.kernel.outbox.services import write_message
 from clinic.models import Booking, BookingSource, BookingStatus, Service
 from clinic.online.models import EmailCode, ManageLink, OnlineSettings
-from clinic.services import BookingError, ScreeningRefused, book, cancel_booking, move_booking
+from clinic.services import (
+    BookingError,
+    ScreeningRefused,
+    book,
+    booking_write,
+    cancel_booking,
+    move_booking,
+)
+from clinic.waitlist import services as waitlist
+from clinic.waitlist.models import WaitlistEntry
 from practitioners.models import Practitioner
 
 CODE_VALID = timedelta(minutes=15)
 CODE_ATTEMPTS = 5
+
+
+def settings_problems(
+    *, enabled: bool, services: Iterable[Service], practitioners: Iterable[Practitioner]
+) -> dict[str, str]:
+    """What keeps a choice of services and practitioners from being bookable, by field: open
+    with nothing to book, or a service nobody chosen offers. Empty when all is well."""
+    services, practitioners = list(services), list(practitioners)
+    problems: dict[str, str] = {}
+    if enabled and not services:
+        problems["services"] = "Choose at least one service, or close online booking."
+    if enabled and not practitioners:
+        problems["practitioners"] = "Choose at least one practitioner, or close online booking."
+    if services and practitioners:
+        chosen = {p.pk for p in practitioners}
+        offered = set(
+            Service.practitioners.through.objects.filter(
+                service__in=services, practitioner_id__in=chosen
+            ).values_list("service_id", flat=True)
+        )
+        orphans = [s.name for s in services if s.pk not in offered]
+        if orphans:
+            problems["services"] = (
+                f"No practitioner chosen offers {', '.join(orphans)}: choose one who does, or leave it out."
+            )
+    return problems
+
+
+@transaction.atomic
+def save_settings(*, fields: dict[str, Any]) -> OnlineSettings:
+    """Change what is bookable online (the manager's page and the back office both call this).
+    `fields`: the model's fields by name, `services` and `practitioners` as lists. Raises
+    ValidationError, by field, when the model or the choice of services refuses it."""
+    values = dict(fields)
+    chosen_services = list(values.pop("services", []))
+    chosen_practitioners = list(values.pop("practitioners", []))
+    config = OnlineSettings.objects.select_for_update().get(pk=OnlineSettings.current().pk)
+    for name, value in values.items():
+        setattr(config, name, value)
+    config.full_clean()
+    problems = settings_problems(
+        enabled=config.enabled, services=chosen_services, practitioners=chosen_practitioners
+    )
+    if problems:
+        raise ValidationError(problems)
+    config.save()
+    config.services.set(chosen_services)
+    config.practitioners.set(chosen_practitioners)
+    return config
 
 
 def bookable_services(config: OnlineSettings) -> list[Service]:
@@ -147,10 +208,12 @@ class Details:
 
 @dataclass(frozen=True)
 class Outcome:
-    """ "booked", "requested", "call_us" or "no_new_clients"."""
+    """ "booked", "requested", "waitlisted", "call_us" or "no_new_clients"."""
 
     result: str
     booking: Booking | None = None
+    entry: WaitlistEntry | None = None
+    intake_sent: bool = False  # the confirmation carries the intake link: none is current
 
 
 def manage_url(token: str) -> str:
@@ -176,7 +239,7 @@ def _client_for(details: Details, config: OnlineSettings) -> tuple[Client | None
     return save_client(client=client, consents=True), suspect
 
 
-@transaction.atomic
+@booking_write  # the whole unit (client record, booking, links) is one write, rerun as one
 def book_online(
     *, details: Details, service: Service, practitioner: Practitioner, start: datetime
 ) -> Outcome:
@@ -212,7 +275,33 @@ def book_online(
         _link, intake_token = new_intake_link(client=client, by=None)
         links["intake_url"] = intake_link_url(intake_token)
     queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True, links=links)
-    return Outcome("requested" if booking.awaiting_confirmation else "booked", booking)
+    result = "requested" if booking.awaiting_confirmation else "booked"
+    return Outcome(result, booking, intake_sent="intake_url" in links)
+
+
+@transaction.atomic
+def join_waitlist(*, details: Details, preferences: dict[str, Any]) -> Outcome:
+    """Put the client whose address the code proved on the waitlist, through the waitlist's
+    own `add_entry` (its rules, its expiry). `preferences`: the entry's fields (service,
+    practitioner or None, weekdays, times, dates). A client who must not be treated is asked to
+    call, as when booking."""
+    config = OnlineSettings.current()
+    if not (config.enabled and config.waitlist_online):
+        raise BookingError("The waitlist can't be joined online: please call the clinic.", field=None)
+    service = preferences["service"]
+    practitioner = preferences.get("practitioner")
+    if not config.services.filter(pk=service.pk).exists():
+        raise BookingError(f"{service.name} can't be booked online.", field="service")
+    if practitioner is not None and not config.practitioners.filter(pk=practitioner.pk).exists():
+        raise BookingError(f"{practitioner} can't be booked online.", field="practitioner")
+    client, suspect = _client_for(details, config)
+    if client is None:
+        return Outcome("no_new_clients")
+    if screening_for(client, on=timezone.localdate()).status == ScreeningStatus.DO_NOT_TREAT:
+        return Outcome("call_us")
+    note = "Joined online" + (": possibly a duplicate client record, check it." if suspect else ".")
+    entry = waitlist.add_entry(by=None, client=client, note=note, **preferences)
+    return Outcome("waitlisted", entry=entry)
 
 
 def new_manage_link(booking: Booking) -> str:
@@ -247,7 +336,7 @@ def cancel_online(booking: Booking) -> Booking:
     return cancel_booking(booking=booking, by=None, reason="Cancelled online by the client")
 
 
-@transaction.atomic
+@booking_write
 def move_online(booking: Booking, start: datetime) -> Booking:
     """Move through the desk's service; the booking's manage links now expire after its new end."""
     if start == booking.start:

@@ -8,13 +8,16 @@ client: every address gets a code and the same pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,16 +25,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.kernel import throttle
 from clinic.kernel.dates import clinic_tz
 from clinic.kernel.private_links import grant, granted, private_link_page
-from clinic.kernel.roles import staff_required
-from clinic.models import Booking, Service
+from clinic.kernel.roles import manager_required, staff_required
+from clinic.models import Booking, BookingStatus, Service
 from clinic.online import services
-from clinic.online.forms import CodeForm, DetailsForm
+from clinic.online.forms import CodeForm, DetailsForm, SettingsForm, WaitlistForm
 from clinic.online.models import ManageLink, OnlineSettings
 from clinic.selectors import get_booking_for
 from clinic.services import BookingError, confirm_request
 from practitioners.models import Practitioner
 
 STATE_KEY = "online_booking"
+WAITLIST_KEY = "online_waitlist"
 GRANT_KEY = "online_manage_grant"
 GRANT_SECONDS = 2 * 3600
 NEXT_DAYS = 14  # how far the "next free days" look when the chosen day is full
@@ -111,6 +115,7 @@ def start(request: HttpRequest) -> HttpResponse:
         "practitioners": services.bookable_practitioners(config, None),
         "today": timezone.localdate(),
         "last_day": services.window(config, timezone.now())[1],
+        "waitlist": config.waitlist_online,
     }
     return render(request, "online/start.html", context)
 
@@ -166,6 +171,7 @@ def times(request: HttpRequest) -> HttpResponse:
         "slots": [(s, s.start.astimezone(tz), names[s.practitioner_id]) for s in slots],
         "later": [(s, s.start.astimezone(tz), names[s.practitioner_id]) for s in later],
         "error": "Choose one of the times." if status == 400 else "",
+        "waitlist": config.waitlist_online,
     }
     return render(request, "online/times.html", context, status=status)
 
@@ -195,15 +201,7 @@ def details(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            email = form.cleaned_data["email"]
-            if _throttled(request, "online-booking", email):
-                return _too_many(request)
-            state = dict(request.session[STATE_KEY])
-            state["details"] = form.as_session()
-            # A robot that filled the hidden field is shown the same next page; nothing is sent.
-            state["code"] = None if form.is_robot() else services.send_code(email).pk
-            request.session[STATE_KEY] = state
-            return redirect("online:code")
+            return _send_code(request, STATE_KEY, dict(request.session[STATE_KEY]), form, "online:code")
         status = 400
     service, practitioner, start_at = chosen
     context = {
@@ -215,12 +213,25 @@ def details(request: HttpRequest) -> HttpResponse:
     return render(request, "online/details.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
-def code(request: HttpRequest) -> HttpResponse:
-    chosen = _chosen(request)
-    state = request.session.get(STATE_KEY) or {}
-    if chosen is None or "details" not in state:
-        return _closed(request, "no_state")
+def _send_code(
+    request: HttpRequest, key: str, state: dict[str, Any], form: DetailsForm, next_step: str
+) -> HttpResponse:
+    """Email a code to the typed address (known or not: the same next page), keeping the
+    details in the session under `key`; 429 past the throttle."""
+    email = form.cleaned_data["email"]
+    if _throttled(request, "online-booking", email):
+        return _too_many(request)
+    state["details"] = form.as_session()
+    # A robot that filled the hidden field is shown the same next page; nothing is sent.
+    state["code"] = None if form.is_robot() else services.send_code(email).pk
+    request.session[key] = state
+    return redirect(next_step)
+
+
+def _code_step(
+    request: HttpRequest, state: dict[str, Any], button: str, proven: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The emailed code: `proven()` answers once it is right (and used up)."""
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -231,11 +242,27 @@ def code(request: HttpRequest) -> HttpResponse:
             if verdict in ("used", "expired"):
                 return _closed(request, verdict)
             if verdict == "ok":
-                return _book(request, state, *chosen)
+                return proven()
             form.add_error("code", "That code is not right: check the email and try again.")
         status = 400
-    context = {"form": form, "email": state["details"]["email"]}
+    context = {"form": form, "email": state["details"]["email"], "button": button}
     return render(request, "online/code.html", context, status=status)
+
+
+def _details(raw: dict[str, Any]) -> services.Details:
+    return services.Details(
+        first_name=raw["first_name"], last_name=raw["last_name"], email=raw["email"],
+        phone=raw["phone"], date_of_birth=date.fromisoformat(raw["date_of_birth"]),
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def code(request: HttpRequest) -> HttpResponse:
+    chosen = _chosen(request)
+    state = request.session.get(STATE_KEY) or {}
+    if chosen is None or "details" not in state:
+        return _closed(request, "no_state")
+    return _code_step(request, state, "Book", lambda: _book(request, state, *chosen))
 
 
 def _book(
@@ -245,11 +272,7 @@ def _book(
     practitioner: Practitioner,
     start_at: datetime,
 ) -> HttpResponse:
-    raw = state["details"]
-    details_ = services.Details(
-        first_name=raw["first_name"], last_name=raw["last_name"], email=raw["email"],
-        phone=raw["phone"], date_of_birth=date.fromisoformat(raw["date_of_birth"]),
-    )  # fmt: skip
+    details_ = _details(state["details"])
     request.session.pop(STATE_KEY, None)  # the code is used: this booking is settled either way
     try:
         outcome = services.book_online(
@@ -271,6 +294,69 @@ def _book(
     }[outcome.result]
     context = {"outcome": outcome, "booking": outcome.booking, "email": details_.email}
     return render(request, template, context)
+
+
+def _waitlist_form(config: OnlineSettings, data: Any = None, initial: Any = None) -> WaitlistForm:
+    return WaitlistForm(
+        data,
+        initial=initial,
+        services=config.services.filter(is_active=True).order_by("name"),
+        practitioners=config.practitioners.active().order_by("calendar_order", "pk"),
+    )
+
+
+def _waitlist_open(config: OnlineSettings) -> bool:
+    return config.enabled and config.waitlist_online
+
+
+@require_http_methods(["GET", "POST"])
+def waitlist_join(request: HttpRequest) -> HttpResponse:
+    """A client asks to be told when a time comes free: what they would take, their details;
+    then the emailed code (as for a booking), and the entry goes on the desk's list."""
+    config = OnlineSettings.current()
+    if not _waitlist_open(config):
+        return _closed(request, "disabled")
+    if request.method == "POST":
+        wishes = _waitlist_form(config, request.POST)
+        form = DetailsForm(request.POST)
+        if wishes.is_valid() and form.is_valid():
+            state = {"preferences": wishes.as_session()}
+            return _send_code(request, WAITLIST_KEY, state, form, "online:waitlist_code")
+        status = 400
+    else:
+        wanted = {
+            "service": _int(request.GET.get("service")),
+            "practitioner": _int(request.GET.get("practitioner")),
+            "from_date": _day(request.GET.get("day", "")) or timezone.localdate(),
+        }
+        wishes, form, status = _waitlist_form(config, initial=wanted), DetailsForm(), 200
+    context = {"wishes": wishes, "form": form}
+    return render(request, "online/waitlist.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def waitlist_code(request: HttpRequest) -> HttpResponse:
+    state = request.session.get(WAITLIST_KEY)
+    if not isinstance(state, dict) or "details" not in state:
+        return _closed(request, "no_state")
+    return _code_step(request, state, "Join the waitlist", lambda: _join(request, state))
+
+
+def _join(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
+    request.session.pop(WAITLIST_KEY, None)  # the code is used: settled either way
+    config = OnlineSettings.current()
+    if not _waitlist_open(config):
+        return _closed(request, "disabled")
+    wishes = _waitlist_form(config, state.get("preferences") or {})
+    if not wishes.is_valid():  # the clinic changed what is offered meanwhile
+        return _closed(request, "no_state")
+    details_ = _details(state["details"])
+    try:
+        outcome = services.join_waitlist(details=details_, preferences=wishes.entry_fields())
+    except BookingError:
+        return _closed(request, "no_state")
+    template = "online/waitlisted.html" if outcome.result == "waitlisted" else "online/call_us.html"
+    return render(request, template, {"outcome": outcome, "entry": outcome.entry, "email": details_.email})
 
 
 @private_link_page("no-referrer")
@@ -302,7 +388,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     error, status = "", 200
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "cancel" and booking.status == "booked":
+            if request.POST.get("action") == "cancel" and booking.status == BookingStatus.BOOKED:
                 services.cancel_online(booking)
             elif request.POST.get("action") == "move" and services.can_move(booking, config):
                 try:
@@ -351,3 +437,25 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("clinic:booking_detail", pk=booking.pk)
+
+
+@manager_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The manager chooses what clients may book online (the back office has the same form)."""
+    config = OnlineSettings.current()
+    form = SettingsForm(request.POST or None, instance=config)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_settings(fields=form.settings_fields())
+            except ValidationError as refused:  # changed meanwhile: shown like the form's own
+                for field, problems in refused.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, "Online booking settings saved.")
+                return redirect("online:settings")
+        status = 400
+    context = {"form": form, "public_url": request.build_absolute_uri(reverse("online:start"))}
+    return render(request, "online/settings.html", context, status=status)

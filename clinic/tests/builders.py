@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -97,17 +99,17 @@ def make_booking(
     )
 
 
-def race_to_book(requests: list[dict[str, Any]], *, by: Any) -> list[str]:
-    """Book each request (keyword arguments of `clinic.services.book`) in its own thread, all
-    released at once; each outcome is "booked", "conflict: <message>" or "error: <what>"."""
-    barrier = threading.Barrier(len(requests))
+def race(calls: Sequence[Callable[[], object]]) -> list[str]:
+    """Run each call in its own thread, all released at once; each outcome is "booked",
+    "conflict: <message>" or "error: <what>"."""
+    barrier = threading.Barrier(len(calls))
     outcomes: list[str] = []
     lock = threading.Lock()
 
-    def racer(request: dict[str, Any]) -> None:
+    def racer(call: Callable[[], object]) -> None:
         try:
             barrier.wait()
-            book(by=by, notify=False, **request)
+            call()
             result = "booked"
         except BookingConflict as conflict:
             result = f"conflict: {conflict.message}"
@@ -118,9 +120,14 @@ def race_to_book(requests: list[dict[str, Any]], *, by: Any) -> list[str]:
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=racer, args=(request,)) for request in requests]
+    threads = [threading.Thread(target=racer, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
+
+
+def race_to_book(requests: list[dict[str, Any]], *, by: Any) -> list[str]:
+    """`race` each request (keyword arguments of `clinic.services.book`) through the service."""
+    return race([functools.partial(book, by=by, notify=False, **request) for request in requests])

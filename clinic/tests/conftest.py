@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clinic.online.models import OnlineSettings
 from clinic.tests.builders import give_hours, make_room, make_service
 from conftest import login_client
 
@@ -26,3 +27,15 @@ def back_office(manager):
     manager.is_staff = True
     manager.save()
     return login_client(manager)
+
+
+@pytest.fixture
+def config(service, practitioner, other_practitioner, room):
+    """Online booking open for the service with both practitioners, two hours' notice."""
+    row = OnlineSettings.current()
+    row.enabled = True
+    row.minimum_notice_hours = 2
+    row.save()
+    row.services.set([service])
+    row.practitioners.set([practitioner, other_practitioner])
+    return row

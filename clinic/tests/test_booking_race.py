@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import date
+
 import pytest
 from django.db import connection
 
+from clients.models import Client
 from clients.tests.builders import make_client
 from clinic.models import Booking, BookingSource
-from clinic.tests.builders import future_day, give_hours, local, make_service, race_to_book
+from clinic.online import services as online
+from clinic.online.models import OnlineSettings
+from clinic.tests.builders import future_day, give_hours, local, make_service, race, race_to_book
 from conftest import make_practitioner, make_user
 
 RACERS = 10
@@ -66,3 +72,42 @@ def test_clients_racing_online_for_one_slot_get_one_booking():
     assert outcomes.count("booked") == 1, outcomes
     assert all(o.startswith("conflict") for o in outcomes if o != "booked"), outcomes
     assert Booking.objects.get(practitioner=practitioner).source == BookingSource.ONLINE
+
+
+@pytest.mark.skipif(
+    _in_memory_sqlite(),
+    reason="The in-memory SQLite test database hides races (see above).",
+)
+@pytest.mark.django_db(transaction=True)
+def test_new_clients_racing_through_the_online_pages_service_get_one_booking_and_one_record():
+    """The whole online unit (new client record, booking, links, confirmation) races: one
+    wins; each loser gets the conflict (the page's "That time can't be booked") and leaves no
+    client record behind."""
+    practitioner = make_practitioner()
+    give_hours(practitioner)
+    service = make_service(practitioners=[practitioner], needs_room=False)
+    config = OnlineSettings.current()
+    config.enabled = True
+    config.save()
+    config.services.set([service])
+    config.practitioners.set([practitioner])
+    start = local(future_day(), 10)
+    calls = [
+        functools.partial(
+            online.book_online,
+            details=online.Details(
+                first_name="Racer", last_name=f"Number{n}", email=f"racer{n}@example.com",
+                phone="020 7946 0123", date_of_birth=date(1990, 1, n + 1),
+            ),
+            service=service, practitioner=practitioner, start=start,
+        )
+        for n in range(4)
+    ]  # fmt: skip
+
+    outcomes = race(calls)
+
+    assert outcomes.count("booked") == 1, outcomes
+    assert all(o.startswith("conflict") for o in outcomes if o != "booked"), outcomes
+    booking = Booking.objects.get(practitioner=practitioner)
+    assert booking.source == BookingSource.ONLINE
+    assert list(Client.objects.filter(first_name="Racer")) == [booking.client]

@@ -23,17 +23,6 @@ from clinic.tests.builders import future_day, local, make_booking, make_closure,
 DAY = future_day(weeks=2, weekday=2)
 
 
-@pytest.fixture
-def config(service, practitioner, other_practitioner, room):
-    row = OnlineSettings.current()
-    row.enabled = True
-    row.minimum_notice_hours = 2
-    row.save()
-    row.services.set([service])
-    row.practitioners.set([practitioner, other_practitioner])
-    return row
-
-
 DETAILS = {
     "first_name": "Nora",
     "last_name": "Quill",
@@ -86,6 +75,7 @@ def test_a_new_client_books_online_end_to_end(config, service, practitioner):
 
     assert done.status_code == 200
     assert "You're booked" in done.content.decode()
+    assert "please fill in our health questionnaire" in done.content.decode()
     booking = Booking.objects.get()
     assert booking.source == BookingSource.ONLINE
     assert booking.created_by is None
@@ -127,9 +117,10 @@ def test_the_same_answer_whether_the_email_is_known_or_not(config, service, prac
 def test_a_returning_client_is_recognised_by_the_proven_email(config, service, practitioner):
     known = make_client(email="known@example.com")
     make_intake(known)
-    book_through_pages(
+    done = book_through_pages(
         HttpClient(), service, practitioner, local(DAY, 10), email="known@example.com", first_name="X"
     )
+    assert "health questionnaire" not in done.content.decode()
     booking = Booking.objects.get()
     assert booking.client == known
     assert Client.objects.count() == 1

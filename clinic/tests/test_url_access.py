@@ -52,6 +52,8 @@ PUBLIC = {
     "online:times": "public online booking: the free times, then keep one in this session",
     "online:details": "public online booking: the details of the time this session chose",
     "online:code": "public online booking: the code emailed to the address this session typed",
+    "online:waitlist": "public: join the waitlist, where the manager allows it",
+    "online:waitlist_code": "public: the code emailed to the address this session typed",
     # A booking's private link: the token is the credential (hashed, expires with the booking).
     "online:manage_link": "an online booking's manage link, guarded by an unguessable token",
     "online:manage": "the booking of the manage link whose token this session opened",
@@ -158,6 +160,7 @@ ROUTES: dict[str, Route] = {
     "clients:health_update": Route(STAFF, _client),
     "clients:send_intake_link": Route(STAFF, _client),
     "online:confirm": Route(STAFF, lambda w: {"pk": w.booking.pk}),
+    "online:settings": Route(MANAGER_ONLY),
     "clients:intakes_to_review": Route(CLINICAL),
     "clients:intake_new": Route(CLINICAL, _client),
     "clients:intake_detail": Route(CLINICAL, lambda w: {"pk": w.client.pk, "intake_pk": w.intake.pk}),

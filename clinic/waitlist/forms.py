@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.forms import ClientChoiceField
@@ -15,8 +16,10 @@ from clinic.waitlist.models import WEEKDAY_NAMES
 from practitioners.models import Practitioner
 
 
-class EntryForm(forms.Form):
-    client = ClientChoiceField()
+class PreferencesForm(forms.Form):
+    """What a client would take: the desk's form and the public page's share these fields and
+    their checks. `services` / `practitioners` narrow the choice (online: what is bookable)."""
+
     service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.none(), required=False, empty_label="Anyone who offers it"
@@ -34,12 +37,21 @@ class EntryForm(forms.Form):
     until_date = forms.DateField(
         label="Until", widget=DateInput(), required=False, validators=[validate_clinic_date]
     )
-    note = forms.CharField(label="Note for the desk", max_length=300, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        services: QuerySet[Service] | None = None,
+        practitioners: QuerySet[Practitioner] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["practitioner"].queryset = Practitioner.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["service"].queryset = (  # type: ignore[attr-defined]
+            Service.objects.filter(is_active=True) if services is None else services
+        )
+        self.fields["practitioner"].queryset = (  # type: ignore[attr-defined]
+            Practitioner.objects.filter(is_active=True) if practitioners is None else practitioners
+        )
         self.fields["from_date"].initial = timezone.localdate()
 
     def clean(self) -> dict[str, Any]:
@@ -59,3 +71,12 @@ class EntryForm(forms.Form):
         data = dict(self.cleaned_data)
         data["weekdays"] = "".join(sorted(data.get("weekdays") or []))
         return data
+
+
+class EntryForm(PreferencesForm):
+    """The desk's form: for which client, and a note for the desk."""
+
+    client = ClientChoiceField()
+    note = forms.CharField(label="Note for the desk", max_length=300, required=False)
+
+    field_order = ["client"]

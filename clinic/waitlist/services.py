@@ -46,9 +46,11 @@ def claim_url(token: str) -> str:
 
 
 @transaction.atomic
-def add_entry(*, by: User, **fields: object) -> WaitlistEntry:
+def add_entry(*, by: User | None, **fields: object) -> WaitlistEntry:
+    """Put a client on the list: `by` the staff member, or None when the client joined online."""
     entry = WaitlistEntry(created_by=by, **fields)
-    entry._change_reason = f"Added by {by}"  # type: ignore[attr-defined]  # django-simple-history
+    reason = f"Added by {by}" if by is not None else "Joined online by the client"
+    entry._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
     entry.full_clean()
     entry.save()
     return entry
@@ -220,11 +222,31 @@ def claim(*, invite_id: int, now: datetime | None = None) -> Booking:
     entry.status = EntryStatus.BOOKED
     entry._change_reason = "Booked a freed time"  # type: ignore[attr-defined]
     entry.save(update_fields=["status"])
-    # The others offered this time keep their place on the list.
+    # The others offered this time keep their place on the list, and are told it has gone.
     for other in WaitlistEntry.objects.filter(invites__offer=offer, status=EntryStatus.OFFERED).exclude(
         pk=entry.pk
     ):
         other.status = EntryStatus.WAITING
         other._change_reason = "The offered time was claimed by another client"  # type: ignore[attr-defined]
         other.save(update_fields=["status"])
+    for lost in Invite.objects.filter(offer=offer).exclude(pk=invite.pk).select_related("entry__client"):
+        _tell_gone(lost, offer)
     return booking
+
+
+def _tell_gone(invite: Invite, offer: Offer) -> None:
+    """Email a client whose claim link for `offer` can no longer book: another claimed it."""
+    context = {
+        "client": invite.entry.client,
+        "start": offer.start.astimezone(clinic_tz()),
+        "clinic_name": settings.CLINIC_NAME,
+    }
+    write_message(
+        key=f"waitlist-gone:{offer.pk}:{invite.entry_id}",
+        kind="waitlist offer gone",
+        topic=f"client:{invite.entry.client_id}",
+        recipient=invite.sent_to,
+        subject=f"That time has gone - {settings.CLINIC_NAME}",
+        body=render_to_string("waitlist/email/gone.txt", context),
+        sensitive=True,
+    )

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django_otp.plugins.otp_static.models import StaticToken
 
+from clients.forms import FOLLOW_UPS, HEALTH_CHOICES, HEALTH_YES_NO
+
 # Playwright's sync API runs an event loop; Django refuses ORM calls from such a thread unless
 # told this is fine (it is: the test drives the browser, the live server serves from its own).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -142,3 +144,14 @@ def assert_accessible(page) -> None:
         + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:5])
         for v in bad
     )
+
+
+def answer_intake_no(page) -> None:
+    """On the online intake form: "no" to each yes/no question and the first choice of each
+    other one, follow-up questions left alone (nothing is chosen in advance on the form)."""
+    for name in HEALTH_YES_NO:
+        if name not in FOLLOW_UPS:
+            page.locator(f'input[name="{name}"][value="no"]').check()
+    for name in HEALTH_CHOICES:
+        if name not in FOLLOW_UPS:
+            page.locator(f'input[name="{name}"]').first.check()

@@ -13,10 +13,9 @@ from typing import Any
 from django.core import mail
 from django.utils import timezone
 
-from clients.forms import FOLLOW_UPS, HEALTH_CHOICES, HEALTH_YES_NO
 from clients.models import Client, Intake, IntakeSource
 from clinic.kernel.roles import Role
-from clinic.tests.e2e.conftest import assert_accessible, login_through_form
+from clinic.tests.e2e.conftest import answer_intake_no, assert_accessible, login_through_form
 from conftest import TEST_PASSWORD, make_practitioner, make_user, run_outbox_worker
 
 LINK = re.compile(r"/clients/intake/[^/\s]+/")
@@ -88,12 +87,7 @@ def test_reception_adds_a_client_who_answers_online_and_the_practitioner_sees_th
         assert tab.url.endswith("/clients/intake/form/")
         assert_accessible(tab)
         # No answer is chosen in advance: the client answers each question (here "no"), by keyboard.
-        for name in HEALTH_YES_NO:
-            if name not in FOLLOW_UPS:
-                tab.locator(f'input[name="{name}"][value="no"]').check()
-        for name in HEALTH_CHOICES:
-            if name not in FOLLOW_UPS:
-                tab.locator(f'input[name="{name}"]').first.check()
+        answer_intake_no(tab)
         tab.locator('input[name="pregnant"][value="yes"]').press("Space")
         tab.locator('input[name="pregnancy_high_risk"][value="no"]').check()
         tab.get_by_label("Pregnancy weeks").fill("20")

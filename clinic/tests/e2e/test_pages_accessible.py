@@ -96,6 +96,7 @@ PAGES: list[tuple[str, str | None, Callable[[dict[str, Any]], str]]] = [
     ("weekly hours grid", "morgan", lambda w: f"/clinic/schedules/{w['amara'].pk}/hours/"),
     ("clinic closures", "morgan", lambda w: "/clinic/schedules/closures/"),
     ("new closure", "morgan", lambda w: "/clinic/schedules/closures/new/"),
+    ("online booking settings", "morgan", lambda w: "/book/settings/"),
     ("my time off", "amara", lambda w: f"/clinic/schedules/{w['amara'].pk}/time-off/"),
 ]
 
