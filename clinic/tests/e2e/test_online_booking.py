@@ -266,3 +266,18 @@ def test_refusals_on_the_phone_explain_themselves(page, clinic):
     page.get_by_role("button", name="Email me a code").click()
     page.get_by_text("Finish by must be later than the earliest start.").wait_for()
     _fits(page)
+
+
+def test_too_many_tries_get_a_page_that_explains_itself(page, clinic, settings):
+    """The throttle's answer (429) is a public page too: it fits the phone and passes axe-core."""
+    settings.ONLINE_BOOKING_LIMIT_PER_EMAIL = 1
+    page.set_viewport_size(PHONE)
+    for _ in range(2):
+        page.goto(f"/book/times/?service={clinic['service'].pk}&practitioner=any&day={DAY.isoformat()}")
+        page.get_by_label(re.compile(r"^10:00 with")).check()
+        page.get_by_role("button", name="Continue").click()
+        _details(page, "eager@example.com")
+        page.get_by_role("button", name="Email me a code").click()
+    page.get_by_role("heading", name="Too many attempts").wait_for()
+    _fits(page)
+    assert Message.objects.filter(kind="online booking code", recipient="eager@example.com").count() == 1
