@@ -16,10 +16,11 @@ from clinic.kernel.roles import primary_role
 def record_access(
     request: HttpRequest,
     *,
-    client_id: int,
+    client_id: int | None,
     what: What,
     obj: Any = None,
     coalesce: timedelta | None = None,
+    detail: str = "",
 ) -> AccessEvent:
     """One event: who (and their role now), which client, what, which record, from where.
 
@@ -50,4 +51,5 @@ def record_access(
         object_kind=object_kind,
         object_id=object_id,
         address=client_address(request),
+        detail=detail[:200],
     )
