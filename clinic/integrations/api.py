@@ -135,7 +135,9 @@ def _booking_refused(request: HttpRequest, exc: BookingError) -> HttpResponse:
     if isinstance(exc, ScreeningRefused | ClearanceNeeded):
         return _problem(request, 409, SCREENING_MESSAGE, "client_id")
     status = 409 if isinstance(exc, BookingConflict | SlotUnavailable) else exc.status_code
-    field = {"start": "start", "client": "client_id", "room": "room_id", "practitioner": "practitioner_id"}
+    field = {
+        "client": "client_id", "service": "service_id", "practitioner": "practitioner_id", "room": "room_id",
+    }  # fmt: skip
     return _problem(request, status, exc.message, field.get(exc.field or "", exc.field))
 
 
@@ -295,10 +297,10 @@ def list_clients(request: HttpRequest, after: int = 0, limit: int = CLIENTS_PAGE
 
 @clients.get("/clients/{client_id}", response={200: schemas.ClientOut, 404: schemas.Problem, **ERRORS})
 def get_client(request: HttpRequest, client_id: int) -> Any:
-    request.api_client_id = client_id  # type: ignore[attr-defined]
     found = Client.objects.filter(pk=client_id).first()
     if found is None:
         raise Refused(404, f"No client {client_id}.")
+    request.api_client_id = found.pk  # type: ignore[attr-defined]
     return found
 
 
