@@ -493,6 +493,10 @@ def book(
     if source == BookingSource.API:
         reason = f"Booked through the API by {by}"
     booking._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
+    if by is not None:
+        # Who the history names: the one booking, whoever the request's user is (an API call
+        # has none: the integration's key acts as its own user).
+        booking._history_user = by  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, rooms, wanted=room)
     emit(WebhookEvent.CREATED, booking, key=f"booking:{booking.pk}:created")
     if notify:

@@ -38,10 +38,12 @@ def allow_key(scope: str, key: str, *, limit: int, window: int) -> bool:
 
 
 def _count(counters: list[tuple[str, int]], window: int) -> bool:
-    if any((cache.get(key) or 0) >= limit for key, limit in counters):
+    seen = [(key, limit, cache.get(key)) for key, limit in counters]
+    if any((count or 0) >= limit for _key, limit, count in seen):
         return False
-    for key, _limit in counters:
-        cache.add(key, 0, timeout=window)  # starts the window; no-op when it runs already
+    for key, _limit, count in seen:
+        if count is None:
+            cache.add(key, 0, timeout=window)  # starts the window (no-op if a racer just did)
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr

@@ -129,7 +129,7 @@ def test_unknown_records_are_told_apart_from_refusals(api, practitioner, service
     assert api.post("/bookings/0/cancel", {}).status_code == 404
 
 
-def test_move_and_cancel_go_through_the_desks_rules(api, practitioner, service, room):
+def test_move_and_cancel_go_through_the_desks_rules(api, key_and_raw, practitioner, service, room):
     booking = make_booking(practitioner=practitioner, service=service, start=local(DAY, 10), room=room)
     make_booking(practitioner=practitioner, service=service, start=local(DAY, 14), room=room)
     taken = api.post(f"/bookings/{booking.pk}/move", {"start": local(DAY, 14, 30).isoformat()})
@@ -150,6 +150,12 @@ def test_move_and_cancel_go_through_the_desks_rules(api, practitioner, service, 
     assert "cancelled booking can't" in again.json()["detail"]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED and booking.cancel_reason == "Client emailed"
+    key, _raw = key_and_raw
+    assert booking.cancelled_by == key.user
+    # After the booking (written straight here): the move and the cancellation, each named for
+    # the integration in the history.
+    moves = booking.history.order_by("history_id")[1:]
+    assert [(r.history_user, r.start) for r in moves] == [(key.user, local(DAY, 16))] * 2
 
 
 def test_bookings_are_listed_in_a_bounded_range_only(api, practitioner, service):

@@ -12,7 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from clients.tests.builders import make_client
 from clinic.integrations import delivery as webhook_delivery
@@ -21,7 +23,7 @@ from clinic.integrations.models import Delivery, DeliveryStatus, Event, WebhookE
 from clinic.integrations.services import disable_endpoint, register_endpoint
 from clinic.models import Booking
 from clinic.services import BookingError, book, cancel_booking, change_status, move_booking
-from clinic.tests.builders import future_day, local
+from clinic.tests.builders import future_day, local, make_booking
 from conftest import run_outbox_worker
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +205,34 @@ def test_one_event_reaches_one_endpoint_once_whatever_the_database_is_asked(
 def test_no_endpoint_no_event(receptionist, practitioner, service, room):
     book_one(receptionist, practitioner, service)
     assert not Event.objects.exists()
+
+
+def test_the_desks_arrived_button_is_an_event(reception_client, manager, practitioner, service):
+    register_endpoint(name="All", url="https://a.example/h", events=ALL_EVENTS, by=manager)
+    # Started a moment ago (written straight, whatever the hour the test runs at).
+    booking = make_booking(
+        practitioner=practitioner, service=service, start=timezone.now() - timedelta(minutes=5)
+    )
+    response = reception_client.post(reverse("clinic:booking_status", args=[booking.pk, "arrived"]))
+    assert response.status_code == 302
+    event = Event.objects.get()
+    assert (event.kind, event.booking_id) == (WebhookEvent.ARRIVED, booking.pk)
+    assert event.payload["data"]["booking"]["status"] == "arrived"
+
+
+def test_a_committed_booking_hands_its_deliveries_to_the_task_queue(
+    django_capture_on_commit_callbacks, manager, receptionist, practitioner, service, room
+):
+    register_endpoint(name="All", url="https://a.example/h", events=ALL_EVENTS, by=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        book_one(receptionist, practitioner, service)
+    queued = DBTaskResult.objects.filter(task_path__endswith="deliver_webhook")
+    assert [row.args_kwargs["args"] for row in queued] == [[Delivery.objects.get().pk]]
+
+
+def test_of_two_workers_one_claims_a_delivery(manager, receptionist, practitioner, service, room):
+    register_endpoint(name="All", url="https://a.example/h", events=ALL_EVENTS, by=manager)
+    book_one(receptionist, practitioner, service)
+    pending = Delivery.objects.get()
+    now = timezone.now()
+    assert [webhook_delivery.claim(pending.pk, now), webhook_delivery.claim(pending.pk, now)] == [True, False]
