@@ -20,16 +20,15 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from clinic.integrations.models import Delivery, DeliveryStatus
-from clinic.kernel.outbox.delivery import backoff, max_attempts
+from clinic.kernel.outbox.delivery import Outcome, backoff, max_attempts, take
 
 logger = logging.getLogger(__name__)
 
@@ -62,19 +61,9 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # "delivered", "failed", "given_up" or "skipped"
-    retry_at: datetime | None = None
-
-
 def claim(delivery_id: int, now: datetime) -> bool:
-    lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    return bool(
-        Delivery.objects.filter(pk=delivery_id)
-        .claimable(now)
-        .update(status=DeliveryStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1)
-    )
+    """Take the delivery for one attempt, the outbox's way."""
+    return take(Delivery.objects.filter(pk=delivery_id).claimable(now), now, sending=DeliveryStatus.SENDING)
 
 
 def post(delivery: Delivery) -> int:

@@ -19,7 +19,9 @@ class ApiKeyForm(forms.Form):
 
 class WebhookForm(forms.Form):
     name = forms.CharField(max_length=80, help_text="Which system receives it.")
-    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Where each event is POSTed.")
+    url = forms.URLField(
+        label="Address", max_length=500, assume_scheme="https", help_text="Where each event is POSTed."
+    )
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
 
     def clean_url(self) -> str:

@@ -17,10 +17,11 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from clinic.kernel.outbox.health import beat
@@ -42,18 +43,22 @@ def backoff(attempts: int) -> timedelta:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "sent", "failed", "given_up" or "skipped" (not claimable: sent, taken, not due)
+    # "sent" (a webhook: "delivered"), "failed", "given_up" or "skipped" (not claimable: done,
+    # taken, not due)
+    status: str
     retry_at: datetime | None = None
 
 
-def claim(message_id: int, now: datetime) -> bool:
-    """Take the message for one send (autocommit: the claim is visible to every worker at once)."""
+def take(rows: QuerySet[Any], now: datetime, *, sending: str) -> bool:
+    """Claim `rows` (one claimable row: a message, a webhook delivery) for one attempt under a
+    lease, in one conditional UPDATE (autocommit: the claim is visible to every worker at once)."""
     lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    return bool(
-        Message.objects.filter(pk=message_id)
-        .claimable(now)
-        .update(status=MessageStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1)
-    )
+    return bool(rows.update(status=sending, claimed_until=lease, attempts=F("attempts") + 1))
+
+
+def claim(message_id: int, now: datetime) -> bool:
+    """Take the message for one send."""
+    return take(Message.objects.filter(pk=message_id).claimable(now), now, sending=MessageStatus.SENDING)
 
 
 def send(message: Message) -> None:
