@@ -7,11 +7,34 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
+from clinic.kernel.dates import EARLIEST, LATEST, in_range
 from clinic.models import Booking
+
+OUT_OF_RANGE = f"Give a time between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}."
+
+
+def _clinic_day(value: date) -> date:
+    if not in_range(value):
+        raise ValueError(OUT_OF_RANGE)
+    return value
+
+
+def _clinic_time(value: datetime) -> datetime:
+    _clinic_day(value.date())
+    return value
+
+
+# A record's id as the API takes it: positive, and no longer than the database's ids (a number
+# past them is refused here, not by the database with a 500).
+RecordId = Annotated[int, Field(ge=1, le=10**18)]
+# A time with its UTC offset (one without is refused, never guessed), inside the clinic's dates.
+ClinicTime = Annotated[AwareDatetime, AfterValidator(_clinic_time)]
+ClinicDate = Annotated[date, AfterValidator(_clinic_day)]
 
 
 class Problem(Schema):
@@ -85,24 +108,33 @@ class BookingOut(Schema):
 
 
 class BookingIn(Schema):
-    client_id: int
-    service_id: int
-    practitioner_id: int
-    # With its UTC offset: a time without one is refused, never guessed.
-    start: AwareDatetime
-    room_id: int | None = Field(None, description="A room; none: the first free room.")
+    client_id: RecordId
+    service_id: RecordId
+    practitioner_id: RecordId
+    start: ClinicTime
+    room_id: RecordId | None = Field(None, description="A room; none: the first free room.")
 
 
 class MoveIn(Schema):
-    start: AwareDatetime
-    practitioner_id: int | None = Field(None, description="Another practitioner; none: the same one.")
-    room_id: int | None = None
+    start: ClinicTime
+    practitioner_id: RecordId | None = Field(None, description="Another practitioner; none: the same one.")
+    room_id: RecordId | None = None
     reason: str = Field("", max_length=300)
 
 
 class CancelIn(Schema):
     reason: str = Field("", max_length=300)
     by_clinic: bool = Field(False, description="The clinic called it off: never a late cancellation.")
+
+
+class BookingsQuery(Schema):
+    start: ClinicTime
+    end: ClinicTime
+
+
+class ClientsQuery(Schema):
+    after: int = Field(0, ge=0, le=10**18, description="The last id of the page before; 0: the first page.")
+    limit: int = Field(100, ge=1, le=100)
 
 
 class ClientOut(Schema):
@@ -117,7 +149,7 @@ class ClientOut(Schema):
 
 
 class AvailabilityQuery(Schema):
-    service_id: int
-    practitioner_id: int | None = None
-    from_date: date | None = Field(None, description="The first local day; none: today.")
+    service_id: RecordId
+    practitioner_id: RecordId | None = None
+    from_date: ClinicDate | None = Field(None, description="The first local day; none: today.")
     days: int = Field(7, ge=1, le=14, description="Local days searched, at most 14.")
