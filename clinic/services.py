@@ -498,7 +498,8 @@ def book(
         # has none: the integration's key acts as its own user).
         booking._history_user = by  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, rooms, wanted=room)
-    emit(WebhookEvent.CREATED, booking, key=f"booking:{booking.pk}:created")
+    # Named by its time as well as its id: SQLite may give a removed row's id out again.
+    emit(WebhookEvent.CREATED, booking, key=f"booking:{booking.pk}:created:{booking.created_at.isoformat()}")
     if notify:
         # The key names the booking just inserted: no message can have it yet.
         queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True)
