@@ -25,7 +25,9 @@ from ninja import NinjaAPI, Query, Router, Status
 from ninja.errors import ValidationError
 from ninja.security import APIKeyHeader
 
+from clients.forms import ClientForm
 from clients.models import Client
+from clients.services import possible_duplicates, save_client
 from clinic import availability
 from clinic.availability_loader import load_world, practitioners_for, service_spec
 from clinic.integrations import schemas
@@ -308,6 +310,35 @@ def get_client(request: HttpRequest, client_id: schemas.RecordId) -> Any:
         raise Refused(404, f"No client {client_id}.")
     request.api_client_id = found.pk  # type: ignore[attr-defined]
     return found
+
+
+@clients.post(
+    "/clients",
+    auth=KeyAuth(Scope.ADD_CLIENTS),
+    tags=["clients-add"],
+    response={201: schemas.ClientOut, 409: schemas.Problem, **ERRORS},
+)
+def add_client(request: HttpRequest, data: schemas.ClientIn) -> Any:
+    """A new client with contact details only, checked as the desk's form checks them (a phone
+    the app can't read is refused); a likely duplicate is refused unless asked for. No consent
+    is recorded: the client gives it at the clinic."""
+    fields = data.model_dump(exclude={"create_even_if_duplicate"})
+    if data.email_reminders is None:
+        fields["email_reminders"] = bool(data.email)
+    form = ClientForm({**fields, "consent_to_treatment": False})
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.items()))
+        raise Refused(400, str(errors[0]), None if name == "__all__" else name)
+    client = form.save(commit=False)
+    if not data.create_even_if_duplicate and possible_duplicates(client=client).exists():
+        raise Refused(
+            409,
+            "A client with the same name and date of birth, email or phone exists already: "
+            "send create_even_if_duplicate to add this one anyway.",
+        )
+    save_client(client=client, consents=False)
+    request.api_client_id = client.pk  # type: ignore[attr-defined]
+    return Status(201, client)
 
 
 api.add_router("/", catalogue)

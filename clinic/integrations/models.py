@@ -22,6 +22,7 @@ class Scope(models.TextChoices):
     AVAILABILITY = "availability", "Read services, practitioners, rooms and free times"
     BOOKINGS = "bookings", "Read and manage bookings"
     CLIENTS = "clients", "Read clients' contact details"
+    ADD_CLIENTS = "add_clients", "Add clients (contact details only)"
 
 
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):

@@ -137,6 +137,22 @@ class ClientsQuery(Schema):
     limit: int = Field(100, ge=1, le=100)
 
 
+class ClientIn(Schema):
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    preferred_name: str = ""
+    date_of_birth: ClinicDate
+    phone: str = Field("", max_length=30, description="E.164 (+447700900123), or a local number.")
+    email: str = Field("", max_length=254)
+    email_reminders: bool | None = Field(
+        None, description="Reminders by email; none: on when an email is given."
+    )
+    create_even_if_duplicate: bool = Field(
+        False,
+        description="Add the client although one with the same name and birth date, email or phone exists.",
+    )
+
+
 class ClientOut(Schema):
     id: int
     first_name: str

@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from clients.models import Client
 from clients.tests.builders import make_client, make_intake
 from clinic.integrations.api import SCREENING_MESSAGE
+from clinic.integrations.models import Scope
+from clinic.integrations.tests.conftest import Api, make_key
 from clinic.models import Booking, BookingSource, BookingStatus
 from clinic.tests.builders import future_day, local, make_booking, make_closure, make_time_off
 
@@ -240,3 +243,27 @@ def test_clients_contact_details_page_by_id(api):
 def test_ids_and_times_past_what_the_database_holds_are_refused_not_a_500(api, method, path, data):
     response = api.get(path) if method == "get" else api.post(path, data)
     assert response.status_code == 422, response.content
+
+
+def test_a_client_added_through_the_api_is_checked_as_at_the_desk(manager):
+    _key, raw = make_key(manager, Scope.ADD_CLIENTS)
+    api = Api(raw)
+    person = {
+        "first_name": "Ada",
+        "last_name": "Byron",
+        "date_of_birth": "1990-12-10",
+        "phone": "07911 123 456",
+    }
+    made = api.post("/clients", person)
+    assert made.status_code == 201, made.content
+    client = Client.objects.get()
+    assert made.json()["id"] == client.pk and client.phone == "+447911123456"
+    assert client.consent_to_treatment_at is None  # given at the clinic, never by another system
+    assert not client.email_reminders  # no email given
+    again = api.post("/clients", person)
+    assert again.status_code == 409 and Client.objects.count() == 1
+    assert api.post("/clients", person | {"create_even_if_duplicate": True}).status_code == 201
+    bad_phone = api.post("/clients", person | {"first_name": "Bo", "phone": "12"})
+    assert bad_phone.status_code == 400 and bad_phone.json()["field"] == "phone"
+    assert api.post("/clients", person | {"date_of_birth": "1800-01-01"}).status_code == 422
+    assert Client.objects.count() == 2
