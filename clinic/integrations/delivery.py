@@ -24,11 +24,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 
 from clinic.integrations.models import Delivery, DeliveryStatus
-from clinic.kernel.outbox.delivery import Outcome, backoff, max_attempts, take
+from clinic.kernel.outbox.delivery import Outcome, backoff, max_attempts, sweep_rows, take
 
 logger = logging.getLogger(__name__)
 
@@ -127,16 +126,7 @@ def _record_failure(delivery: Delivery, code: int | None, problem: str, now: dat
 def sweep(*, now: datetime | None = None, grace: timedelta | None = None, limit: int = 1000) -> list[int]:
     """Deliveries whose task was lost: due for longer than `grace` (default
     OUTBOX_SWEEP_SECONDS), or left "sending" by a worker whose lease ran out."""
-    now = now or timezone.now()
-    grace = timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS) if grace is None else grace
-    waiting = Q(status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED), next_attempt_at__lte=now - grace)
-    abandoned = Q(status=DeliveryStatus.SENDING, claimed_until__lte=now)
-    ids = list(
-        Delivery.objects.filter(waiting | abandoned)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    Delivery.objects.filter(pk__in=ids, status__in=(DeliveryStatus.PENDING, DeliveryStatus.FAILED)).update(
-        next_attempt_at=now
-    )
-    return ids
+    return sweep_rows(
+        Delivery.objects.all(), waiting=(DeliveryStatus.PENDING, DeliveryStatus.FAILED),
+        sending=DeliveryStatus.SENDING, now=now, grace=grace, limit=limit,
+    )  # fmt: skip
