@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from clients.models import hash_token
-from clinic.integrations.models import ApiKey, Scope, WebhookEndpoint, WebhookEvent
+from clinic.integrations.models import ApiKey, Delivery, DeliveryStatus, Scope, WebhookEndpoint, WebhookEvent
+from clinic.integrations.tasks import enqueue_deliveries
 
 KEY_PREFIX = "clk_"
 # The last use is written at most this often per key: a busy integration is not a write per call.
@@ -68,3 +70,18 @@ def register_endpoint(*, name: str, url: str, events: Iterable[str], by: User) -
 def disable_endpoint(*, endpoint: WebhookEndpoint) -> bool:
     """No new events go to it; deliveries already made still finish. False when already off."""
     return bool(WebhookEndpoint.objects.live().filter(pk=endpoint.pk).update(disabled_at=timezone.now()))
+
+
+@transaction.atomic
+def retry_deliveries(*, endpoint: WebhookEndpoint) -> int:
+    """Send the endpoint's failed and given-up deliveries again now, with a fresh set of
+    attempts (the receiver is fixed); how many. Delivered ones are never sent again."""
+    stuck = Delivery.objects.filter(
+        endpoint=endpoint, status__in=(DeliveryStatus.FAILED, DeliveryStatus.GIVEN_UP)
+    )
+    ids = list(stuck.select_for_update().values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), claimed_until=None
+    )
+    transaction.on_commit(partial(enqueue_deliveries, ids))
+    return len(ids)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:pk>/disable/", views.webhook_disable, name="webhook_disable"),
+    path("webhooks/<int:pk>/retry/", views.webhook_retry, name="webhook_retry"),
 ]

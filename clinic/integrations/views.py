@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 
 from clinic.integrations.forms import ApiKeyForm, WebhookForm
 from clinic.integrations.models import ApiKey, Delivery, DeliveryStatus, WebhookEndpoint
-from clinic.integrations.services import create_key, disable_endpoint, register_endpoint, revoke_key
+from clinic.integrations.services import (
+    create_key,
+    disable_endpoint,
+    register_endpoint,
+    retry_deliveries,
+    revoke_key,
+)
 from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import manager_required
 
@@ -92,4 +98,16 @@ def webhook_disable(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"“{endpoint.name}” is switched off: no new events go to it.")
     else:
         messages.info(request, f"“{endpoint.name}” was already switched off.")
+    return redirect("integrations:webhooks")
+
+
+@manager_required
+@require_POST
+def webhook_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    count = retry_deliveries(endpoint=endpoint)
+    if count:
+        messages.success(request, f"{count} event(s) for “{endpoint.name}” will be sent again now.")
+    else:
+        messages.info(request, f"Nothing to send again to “{endpoint.name}”: no failed delivery.")
     return redirect("integrations:webhooks")

@@ -196,6 +196,7 @@ ROUTES: dict[str, Route] = {
     "integrations:api_key_revoke": Route(MANAGER_ONLY, lambda w: {"pk": w.api_key.pk}),
     "integrations:webhooks": Route(MANAGER_ONLY),
     "integrations:webhook_disable": Route(MANAGER_ONLY, lambda w: {"pk": w.endpoint.pk}),
+    "integrations:webhook_retry": Route(MANAGER_ONLY, lambda w: {"pk": w.endpoint.pk}),
 }
 # The REST API (/api/v1/) has no session: its keys are the credential, and every operation's
 # refusals are walked through its published schema in clinic/integrations/tests/test_api_access.py.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from clients.models import hash_token
 from clinic.integrations.models import ApiKey, Delivery, DeliveryStatus, Event, WebhookEndpoint
@@ -16,7 +18,7 @@ from conftest import login_client
 pytestmark = pytest.mark.django_db
 
 PAGES = ["integrations:api_keys", "integrations:webhooks"]
-ACTIONS = ["integrations:api_key_revoke", "integrations:webhook_disable"]
+ACTIONS = ["integrations:api_key_revoke", "integrations:webhook_disable", "integrations:webhook_retry"]
 
 
 @pytest.fixture
@@ -25,7 +27,11 @@ def records(manager):
     endpoint, _secret = register_endpoint(
         name="Site", url="https://site.example/h", events=["booking.created"], by=manager
     )
-    return {"integrations:api_key_revoke": key.pk, "integrations:webhook_disable": endpoint.pk}
+    return {
+        "integrations:api_key_revoke": key.pk,
+        "integrations:webhook_disable": endpoint.pk,
+        "integrations:webhook_retry": endpoint.pk,
+    }
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(records):
@@ -125,3 +131,31 @@ def test_the_pages_run_a_fixed_number_of_queries(manager_client, manager, django
         assert manager_client.get(reverse("integrations:api_keys")).status_code == 200
     with django_assert_num_queries(10):
         assert manager_client.get(reverse("integrations:webhooks")).status_code == 200
+
+
+def test_failed_events_are_sent_again_on_request_and_delivered_ones_never(
+    manager_client, manager, django_capture_on_commit_callbacks
+):
+    endpoint, _secret = register_endpoint(
+        name="Site", url="https://site.example/h", events=["booking.created"], by=manager
+    )
+    rows = {}
+    for n, status in enumerate([DeliveryStatus.GIVEN_UP, DeliveryStatus.FAILED, DeliveryStatus.DELIVERED]):
+        event = Event.objects.create(key=f"e{n}", kind="booking.created", booking_id=n + 1, payload={})
+        rows[status] = Delivery.objects.create(
+            event=event, endpoint=endpoint, status=status, attempts=10,
+            delivered_at=timezone.now() if status == DeliveryStatus.DELIVERED else None,
+        )  # fmt: skip
+    page = manager_client.get(reverse("integrations:webhooks")).content.decode()
+    assert "Send failed events again" not in page  # the newest delivery went through
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = manager_client.post(reverse("integrations:webhook_retry", args=[endpoint.pk]), follow=True)
+    assert "2 event(s)" in answer.content.decode()
+    states = {s: Delivery.objects.get(pk=d.pk) for s, d in rows.items()}
+    assert [(d.status, d.attempts) for d in states.values()] == [
+        (DeliveryStatus.PENDING, 0), (DeliveryStatus.PENDING, 0), (DeliveryStatus.DELIVERED, 10),
+    ]  # fmt: skip
+    queued = DBTaskResult.objects.filter(task_path__endswith="deliver_webhook")
+    assert sorted(r.args_kwargs["args"][0] for r in queued) == sorted(
+        [rows[DeliveryStatus.GIVEN_UP].pk, rows[DeliveryStatus.FAILED].pk]
+    )
