@@ -48,6 +48,7 @@ from clinic.services import (
     book_course,
     cancel_booking,
     cancel_rest_of_course,
+    change_status,
     course_starts,
     move_booking,
     plan_course,
@@ -401,11 +402,11 @@ def booking_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "clinic/booking_cancel.html", {"form": form, "booking": booking}, status=status)
 
 
-STATUS_ACTIONS = {
-    "arrived": ("mark_arrived", "Marked as arrived."),
-    "completed": ("mark_completed", "Marked as completed."),
-    "no_show": ("mark_no_show", "Marked as a no-show."),
-    "undo": ("undo_status", "Back to booked."),
+STATUS_DONE = {
+    "arrived": "Marked as arrived.",
+    "completed": "Marked as completed.",
+    "no_show": "Marked as a no-show.",
+    "undo": "Back to booked.",
 }
 
 
@@ -421,12 +422,11 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 def booking_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Quick actions: arrived, completed, no-show, undo."""
     booking = get_booking_for(request.user, pk)
-    if action not in STATUS_ACTIONS:
+    if action not in STATUS_DONE:
         return HttpResponse("Unknown action.", status=404)
-    method, done = STATUS_ACTIONS[action]
+    done = STATUS_DONE[action]
     try:
-        booking._change_reason = done  # type: ignore[attr-defined]
-        getattr(booking, method)()
+        change_status(booking=booking, action=action, reason=done)
     except IllegalTransition as error:
         # A refused step (a stale page, a crafted POST) is a conflict with the booking's
         # state: answer 409 on the booking's page, with the reason.

@@ -220,6 +220,8 @@ class BookingQuerySet(models.QuerySet["Booking"]):
 class BookingSource(models.TextChoices):
     DESK = "desk", "At the desk"
     ONLINE = "online", "Online"
+    # Another system, through the REST API with its own key (clinic.integrations).
+    API = "api", "Through the API"
 
 
 class Booking(models.Model):
@@ -261,7 +263,8 @@ class Booking(models.Model):
     # When send_reminders wrote this booking's reminder to the outbox (cleared by a move, so the
     # new time gets its own); whether it went out is the outbox message's status.
     reminder_queued_at = models.DateTimeField(null=True, blank=True)
-    # Where the booking was made: at the desk by staff, or online by the client (clinic.online).
+    # Where the booking was made: at the desk by staff, online by the client (clinic.online), or
+    # by another system through the API (created_by is then the integration's own user).
     source = models.CharField(
         max_length=6, choices=BookingSource.choices, default=BookingSource.DESK, db_default=BookingSource.DESK
     )

@@ -32,6 +32,8 @@ from clients.screening import ScreeningStatus, screening_for
 from clinic import availability
 from clinic.availability_loader import load_world, load_world_and_rooms, service_spec
 from clinic.emails import queue_booking_email, withdraw_reminder
+from clinic.integrations.models import WebhookEvent
+from clinic.integrations.webhooks import emit, status_key
 from clinic.kernel.contention import Contention, contention
 from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import MAX_BOOKING_SPAN, Booking, BookingSource, BookingStatus, Course, Room, Service
@@ -488,8 +490,16 @@ def book(
     )
     _check_overlaps(booking, world)  # the practitioner and the client first: the clearest message
     reason = "Booked online by the client" if online else "Booked"
+    if source == BookingSource.API:
+        reason = f"Booked through the API by {by}"
     booking._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
+    if by is not None:
+        # Who the history names: the one booking, whoever the request's user is (an API call
+        # has none: the integration's key acts as its own user).
+        booking._history_user = by  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, rooms, wanted=room)
+    # Named by its time as well as its id: SQLite may give a removed row's id out again.
+    emit(WebhookEvent.CREATED, booking, key=f"booking:{booking.pk}:created:{booking.created_at.isoformat()}")
     if notify:
         # The key names the booking just inserted: no message can have it yet.
         queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True)
@@ -557,8 +567,9 @@ def _move(
     _save_in_a_room(booking, world, rooms, wanted=room, keep=keep)
     if booking.start != old_start:
         withdraw_reminder(booking, old_start, "the booking moved")
-    # One email per move: the move's own history record names it.
+    # One email (and one event) per move: the move's own history record names it.
     move_id = booking.history.values_list("history_id", flat=True).first()
+    emit(WebhookEvent.MOVED, booking, key=f"booking:{booking.pk}:moved:{move_id}")
     queue_booking_email([booking], "moved", key=f"booking:{booking.pk}:moved:{move_id}")
     return booking
 
@@ -600,6 +611,7 @@ def _cancelled(
 ) -> None:
     booking.cancel(by=by, reason=reason, now=now, by_clinic=by_clinic)
     withdraw_reminder(booking, booking.start, "the booking was cancelled")
+    emit(WebhookEvent.CANCELLED, booking, key=_cancel_key(booking))
 
 
 def _cancel_key(booking: Booking) -> str:
@@ -620,6 +632,29 @@ def cancel_booking(
         booking._change_reason = reason or "Cancelled"  # type: ignore[attr-defined]  # django-simple-history
         _cancelled(booking, by=by, reason=reason, now=now, by_clinic=by_clinic)
     queue_booking_email([booking], "cancelled", key=_cancel_key(booking))
+    return booking
+
+
+# The desk's quick status actions: the model's transition for each.
+STATUS_ACTIONS = {
+    "arrived": "mark_arrived",
+    "completed": "mark_completed",
+    "no_show": "mark_no_show",
+    "undo": "undo_status",
+}
+# The statuses other systems hear of (webhooks); completing and undoing are the desk's own.
+STATUS_EVENTS = {BookingStatus.ARRIVED: WebhookEvent.ARRIVED, BookingStatus.NO_SHOW: WebhookEvent.NO_SHOW}
+
+
+@transaction.atomic
+def change_status(*, booking: Booking, action: str, reason: str, now: datetime | None = None) -> Booking:
+    """A quick status action (`STATUS_ACTIONS`), or `IllegalTransition` saying why not. An
+    arrival or a no-show is a webhook event, written with the change."""
+    booking._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
+    getattr(booking, STATUS_ACTIONS[action])(now=now)
+    event = STATUS_EVENTS.get(BookingStatus(booking.status))
+    if event is not None:
+        emit(event, booking, key=status_key(booking, event))
     return booking
 
 

@@ -118,6 +118,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "pgtrigger",
+    # django-ninja: the REST API (clinic.integrations.api); listed for its reference page's own
+    # static files (no CDN).
+    "ninja",
     "clinic.kernel.outbox",
     "clinic.kernel.access",
     "clinic",
@@ -126,6 +129,7 @@ INSTALLED_APPS = [
     "clients",
     "treatments",
     "clinic.waitlist",
+    "clinic.integrations",  # the REST API's keys and the webhooks
 ]
 
 MIDDLEWARE = [
@@ -504,3 +508,12 @@ PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "GB")
 ONLINE_BOOKING_LIMIT_PER_ADDRESS = env_int("ONLINE_BOOKING_LIMIT_PER_ADDRESS", 20)
 ONLINE_BOOKING_LIMIT_PER_EMAIL = env_int("ONLINE_BOOKING_LIMIT_PER_EMAIL", 5)
 ONLINE_BOOKING_WINDOW_MINUTES = env_int("ONLINE_BOOKING_WINDOW_MINUTES", 60)
+
+# The REST API (clinic.integrations): calls per key per minute (429 past it).
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120)
+# Webhooks: seconds a delivery waits for the receiver (a worker's time, never a request's). Retries,
+# their back-off and the attempts before giving up are the outbox's (OUTBOX_*).
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Endpoints must be https:// (the events name clients and their times) unless this is on (a
+# receiver on the same private network, a demo).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from clinic import feed_views, report_views, views
+from clinic.integrations import api
 from clinic.kernel.passwords import ThrottledPasswordResetView
 
 admin.site.site_header = "Clinic back office"
@@ -37,6 +38,9 @@ urlpatterns = [
     path("accounts/security/", include("clinic.kernel.twofactor.urls")),
     path("clinic/access/", include("clinic.kernel.access.urls")),
     path("clinic/waitlist/", include("clinic.waitlist.urls")),
+    path("clinic/integrations/", include("clinic.integrations.urls")),
+    # The REST API for other systems: its own keys, no session (clinic.integrations).
+    path("api/v1/", api.urls()),
     path("clinic/", include("clinic.app_urls")),
     # A practitioner's calendar feed: bookings data, at the address subscribed calendars use.
     path("practitioners/feed/<str:token>.ics", feed_views.ical_feed, name="ical_feed"),

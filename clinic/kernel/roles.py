@@ -113,6 +113,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # Online booking: what clients may book (one row); codes and links are never shown.
         "online.view_onlinesettings",
         "online.change_onlinesettings",
+        # Other systems: keys, webhook endpoints and deliveries, read (their pages write them).
+        "integrations.view_*",
     ),
     Role.PRACTITIONER: (
         "clinic.view_*",

@@ -1,4 +1,5 @@
-"""Rate limits for public forms: counters per client address and per typed email address.
+"""Rate limits for public forms (counters per client address and per typed email address)
+and for API keys (a counter per key).
 
 Each request is counted under a scope ("password-reset", "online-booking") for the address it
 came from and, when one is typed, for the email address (kept only as a digest). Past either
@@ -28,10 +29,21 @@ def allow(
     counters = [(f"{scope}:address:{client_address(request)}", per_address)]
     if email:
         counters.append((f"{scope}:email:{digest(email.strip().lower())}", per_email))
-    if any((cache.get(key) or 0) >= limit for key, limit in counters):
+    return _count(counters, window)
+
+
+def allow_key(scope: str, key: str, *, limit: int, window: int) -> bool:
+    """Count this request under one named counter (an API key's) unless it is over `limit`."""
+    return _count([(f"{scope}:{key}", limit)], window)
+
+
+def _count(counters: list[tuple[str, int]], window: int) -> bool:
+    seen = [(key, limit, cache.get(key)) for key, limit in counters]
+    if any((count or 0) >= limit for _key, limit, count in seen):
         return False
-    for key, _limit in counters:
-        cache.add(key, 0, timeout=window)  # starts the window; no-op when it runs already
+    for key, _limit, count in seen:
+        if count is None:
+            cache.add(key, 0, timeout=window)  # starts the window (no-op if a racer just did)
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr

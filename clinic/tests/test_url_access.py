@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clients.models import IntakeSource
 from clients.tests.builders import make_clearance, make_client, make_intake
+from clinic.integrations.services import create_key, register_endpoint
 from clinic.kernel.roles import Role, roles_of
 from clinic.tests.builders import future_day, make_closure, make_time_off
 from clinic.waitlist.models import WaitlistEntry
@@ -193,7 +194,16 @@ ROUTES: dict[str, Route] = {
     "waitlist:new": Route(DESK),
     "waitlist:withdraw": Route(DESK, lambda w: {"pk": w.entry.pk}),
     "waitlist:offer": Route(DESK),
+    # Other systems' API keys and webhooks: managers only.
+    "integrations:api_keys": Route(MANAGER_ONLY),
+    "integrations:api_key_revoke": Route(MANAGER_ONLY, lambda w: {"pk": w.api_key.pk}),
+    "integrations:webhooks": Route(MANAGER_ONLY),
+    "integrations:webhook_disable": Route(MANAGER_ONLY, lambda w: {"pk": w.endpoint.pk}),
+    "integrations:webhook_retry": Route(MANAGER_ONLY, lambda w: {"pk": w.endpoint.pk}),
 }
+# The REST API (/api/v1/) has no session: its keys are the credential, and every operation's
+# refusals are walked through its published schema in clinic/integrations/tests/test_api_access.py.
+API_NAMESPACE = "api-v1:"
 
 
 def _walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
@@ -244,7 +254,13 @@ def world(db, settings, tmp_path, manager, practitioner, receptionist, outsider)
     time_off = make_time_off(practitioner, future_day(weeks=20, weekday=2), reason="Course")
     closure = make_closure(future_day(weeks=21, weekday=0), reason="Bank holiday")
     entry = WaitlistEntry.objects.create(client=client, service=booking.service, from_date=future_day())
+    api_key, _raw = create_key(name="Website", scopes=["bookings"], by=manager)
+    endpoint, _secret = register_endpoint(
+        name="Site", url="https://site.example/h", events=["booking.created"], by=manager
+    )
     return SimpleNamespace(
+        api_key=api_key,
+        endpoint=endpoint,
         entry=entry,
         time_off=time_off,
         closure=closure,
@@ -273,7 +289,8 @@ def _path(name: str, world: Any) -> str:
 
 
 def test_every_route_has_an_entry():
-    names = {name for _pattern, name in ALL_PATTERNS if not name.startswith("admin:")} - set(PUBLIC)
+    names = {name for _pattern, name in ALL_PATTERNS if not name.startswith(("admin:", API_NAMESPACE))}
+    names -= set(PUBLIC)
     assert names - set(ROUTES) == set(), "new routes: say in ROUTES who may use them"
     assert set(ROUTES) - names == set(), "ROUTES lists routes that no longer exist"
 

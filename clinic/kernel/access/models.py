@@ -31,6 +31,8 @@ class What(models.TextChoices):
     POINT_REMOVED = "point_removed", "Point removed"
     HEALTH_UPDATE_RECORDED = "health_update", "Health update recorded"
     PLAN_CREATED = "plan_created", "Treatment plan created"
+    # A call of the REST API by an integration (its own user); `detail` says which.
+    API_CALL = "api_call", "API call"
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
@@ -50,14 +52,17 @@ class AccessEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The role they acted in then: a later change of role does not rewrite the past.
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
-    # A plain id: the kernel imports no app, and the log outlives any record it names.
-    client_id = models.PositiveBigIntegerField()
+    # A plain id: the kernel imports no app, and the log outlives any record it names. None: an
+    # API call about no one client (the services, the free times).
+    client_id = models.PositiveBigIntegerField(null=True, blank=True)
     what = models.CharField(max_length=32, choices=What.choices)
     # The record opened or written (e.g. "treatments.treatmentnote", 42): a pointer, no content.
     object_kind = models.CharField(max_length=100, blank=True)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     address = models.GenericIPAddressField(null=True, blank=True)
+    # An API call's method, path and answer ("POST /api/v1/bookings 201"): no query, no body.
+    detail = models.CharField(max_length=200, blank=True)
 
     objects = AccessEventQuerySet.as_manager()
 

@@ -17,10 +17,11 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from clinic.kernel.outbox.health import beat
@@ -42,18 +43,22 @@ def backoff(attempts: int) -> timedelta:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # "sent", "failed", "given_up" or "skipped" (not claimable: sent, taken, not due)
+    # "sent" (a webhook: "delivered"), "failed", "given_up" or "skipped" (not claimable: done,
+    # taken, not due)
+    status: str
     retry_at: datetime | None = None
 
 
-def claim(message_id: int, now: datetime) -> bool:
-    """Take the message for one send (autocommit: the claim is visible to every worker at once)."""
+def take(rows: QuerySet[Any], now: datetime, *, sending: str) -> bool:
+    """Claim `rows` (one claimable row: a message, a webhook delivery) for one attempt under a
+    lease, in one conditional UPDATE (autocommit: the claim is visible to every worker at once)."""
     lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    return bool(
-        Message.objects.filter(pk=message_id)
-        .claimable(now)
-        .update(status=MessageStatus.SENDING, claimed_until=lease, attempts=F("attempts") + 1)
-    )
+    return bool(rows.update(status=sending, claimed_until=lease, attempts=F("attempts") + 1))
+
+
+def claim(message_id: int, now: datetime) -> bool:
+    """Take the message for one send."""
+    return take(Message.objects.filter(pk=message_id).claimable(now), now, sending=MessageStatus.SENDING)
 
 
 def send(message: Message) -> None:
@@ -114,17 +119,28 @@ def sweep(*, now: datetime | None = None, grace: timedelta | None = None, limit:
     """Messages whose task was lost: due for longer than `grace` (default OUTBOX_SWEEP_SECONDS)
     with nobody on them, or left "sending" by a worker whose lease ran out. Each is marked due
     now (so the next sweep leaves it alone for a while) and returned for enqueueing."""
+    return sweep_rows(
+        Message.objects.all(), waiting=(MessageStatus.PENDING, MessageStatus.FAILED),
+        sending=MessageStatus.SENDING, now=now, grace=grace, limit=limit,
+    )  # fmt: skip
+
+
+def sweep_rows(
+    rows: QuerySet[Any],
+    *,
+    waiting: tuple[str, ...],
+    sending: str,
+    now: datetime | None = None,
+    grace: timedelta | None = None,
+    limit: int = 1000,
+) -> list[int]:
+    """`sweep` for any table of rows sent the outbox's way (status, next_attempt_at,
+    claimed_until): the ids of those whose task was lost."""
     now = now or timezone.now()
     grace = timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS) if grace is None else grace
-    waiting = Q(status__in=(MessageStatus.PENDING, MessageStatus.FAILED), next_attempt_at__lte=now - grace)
-    abandoned = Q(status=MessageStatus.SENDING, claimed_until__lte=now)
-    ids = list(
-        Message.objects.filter(waiting | abandoned)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    due = Q(status__in=waiting, next_attempt_at__lte=now - grace)
+    abandoned = Q(status=sending, claimed_until__lte=now)
+    ids = list(rows.filter(due | abandoned).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     # An abandoned send keeps its status: the claim takes "sending" once the lease is over.
-    Message.objects.filter(pk__in=ids, status__in=(MessageStatus.PENDING, MessageStatus.FAILED)).update(
-        next_attempt_at=now
-    )
+    rows.filter(pk__in=ids, status__in=waiting).update(next_attempt_at=now)
     return ids

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,10 +25,17 @@ try:  # Django 6 ships the Tasks API; on 5.2 the django-tasks backport provides 
 except ImportError:
     from django_tasks import task
 
+if TYPE_CHECKING:
+    from django_tasks.base import Task
+
 logger = logging.getLogger(__name__)
 
 # Which sweep chain is the live one (see `sweep_outbox`).
 SWEEP_CHAIN_KEY = "outbox:sweep-chain"
+# Other queues of side effects that leave through the task backend (webhook deliveries) sweep
+# with the outbox: their apps add a function here in AppConfig.ready (the kernel imports no app).
+# Each takes the grace and returns how many it enqueued again.
+EXTRA_SWEEPS: list[Callable[[timedelta | None], int]] = []
 
 
 @task()
@@ -38,30 +47,36 @@ def deliver_message(message_id: int) -> str:
     return outcome.status
 
 
-def enqueue_delivery(message_id: int, run_after: datetime | None = None) -> bool:
-    """Hand a message to the task backend. Never raises: if the backend can't take it now (a
-    queue server down, or no support for delayed tasks), the message stays due in its table and
-    the sweep enqueues it again."""
+def enqueue_row(job: Task[[int], Any], row_id: int, run_after: datetime | None = None) -> bool:
+    """Hand the task for one row (a message, a webhook delivery) to the task backend. Never
+    raises: if the backend can't take it now (a queue server down, or no support for delayed
+    tasks), the row stays due in its table and the sweep enqueues it again."""
     try:
         if run_after is None:
-            deliver_message.enqueue(message_id)
+            job.enqueue(row_id)
             return True
-        later = deliver_message.using(run_after=run_after)
+        later = job.using(run_after=run_after)
         if not later.get_backend().supports_defer:
             return False
-        later.enqueue(message_id)
+        later.enqueue(row_id)
     except Exception:
-        logger.exception("Could not enqueue outbox message %s; the sweep will pick it up.", message_id)
+        logger.exception("Could not enqueue %s(%s); the sweep will pick it up.", job.name, row_id)
         return False
     return True
 
 
+def enqueue_delivery(message_id: int, run_after: datetime | None = None) -> bool:
+    """Hand a message to the task backend (`enqueue_row`)."""
+    return enqueue_row(deliver_message, message_id, run_after)
+
+
 def sweep_and_enqueue(*, grace: timedelta | None = None) -> int:
-    """Enqueue every message whose task was lost; returns how many."""
+    """Enqueue every message (and, through EXTRA_SWEEPS, every webhook delivery) whose task was
+    lost; returns how many."""
     ids = delivery.sweep(grace=grace)
     for message_id in ids:
         enqueue_delivery(message_id)
-    return len(ids)
+    return len(ids) + sum(extra(grace) for extra in EXTRA_SWEEPS)
 
 
 @task()

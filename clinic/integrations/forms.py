@@ -1,0 +1,31 @@
+"""The managers' forms: a new API key, a new webhook endpoint."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+
+from clinic.integrations.models import Scope, WebhookEvent
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="Which system will use it, e.g. “Website booking”.")
+    scopes = forms.MultipleChoiceField(
+        choices=Scope.choices, widget=forms.CheckboxSelectMultiple, help_text="Give only what it needs."
+    )
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="Which system receives it.")
+    url = forms.URLField(
+        label="Address", max_length=500, assume_scheme="https", help_text="Where each event is POSTed."
+    )
+    events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        if urlsplit(url).scheme != "https" and not settings.WEBHOOK_ALLOW_HTTP:
+            raise forms.ValidationError("Use an https:// address: the events name clients and their times.")
+        return url

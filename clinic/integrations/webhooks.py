@@ -1,0 +1,50 @@
+"""Booking events for the webhooks: written by the booking services, inside their own
+transaction, and handed to the task queue once it commits.
+
+The event's body is fixed here (the booking as the API shows it), so it says what happened
+then, whatever happens to the booking later. One `Delivery` per live endpoint that asked for
+the event; each is unique per (event, endpoint), which is what makes it sent once.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.integrations.models import Delivery, Event, WebhookEndpoint, WebhookEvent
+from clinic.integrations.schemas import BookingOut
+from clinic.integrations.tasks import enqueue_deliveries
+from clinic.models import Booking
+
+
+def payload(kind: str, key: str, booking: Booking) -> dict[str, object]:
+    return {
+        "id": key,
+        "type": kind,
+        "created_at": timezone.now().isoformat(),
+        "data": {"booking": BookingOut.from_orm(booking).model_dump(mode="json")},
+    }
+
+
+def emit(kind: WebhookEvent, booking: Booking, *, key: str) -> Event | None:
+    """Record the event for every live endpoint that wants it (one query when none does).
+
+    `key` names this one event ("booking:12:moved:345"): the callers build it from what the
+    change itself wrote, so no two events share one."""
+    endpoints = [e for e in WebhookEndpoint.objects.live() if kind in e.events]
+    if not endpoints:
+        return None
+    event = Event.objects.create(
+        key=key, kind=kind, booking_id=booking.pk, payload=payload(kind, key, booking)
+    )
+    deliveries = Delivery.objects.bulk_create([Delivery(event=event, endpoint=e) for e in endpoints])
+    transaction.on_commit(partial(enqueue_deliveries, [d.pk for d in deliveries]))
+    return event
+
+
+def status_key(booking: Booking, kind: WebhookEvent) -> str:
+    """A status change is named by its time (an arrival undone and marked again is a second one)."""
+    assert booking.status_changed_at is not None  # set by the transition
+    return f"booking:{booking.pk}:{kind.value.split('.')[1]}:{booking.status_changed_at.isoformat()}"
