@@ -178,8 +178,9 @@
       card.removeAttribute("aria-busy");
       if (answer.ok) {
         active = null;
-        say(what + ": " + answer.message, "success");
-        return refresh(url, refocus);
+        // Said once the grid shows the session where it now is (the move is saved either way).
+        var done = function () { say(what + ": " + answer.message, "success"); };
+        return refresh(url, refocus).then(done, done);
       }
       reset();
       say(what + " was not moved. " + answer.message, "danger");
