@@ -9,7 +9,14 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from clinic.tests.builders import future_day, give_hours, local, make_booking, make_service
+from clinic.tests.builders import (
+    future_day,
+    give_hours,
+    local,
+    make_booking,
+    make_service,
+    practitioner_admin_form,
+)
 from practitioners.models import TimeOff
 
 DAY = future_day(weeks=3, weekday=2)
@@ -73,22 +80,15 @@ def test_moving_existing_time_off_onto_sessions_is_refused(back_office, practiti
 
 def test_the_practitioner_pages_inline_time_off_is_refused_too(back_office, practitioner, booked_day):
     url = reverse("admin:practitioners_practitioner_change", args=[practitioner.pk])
-    data = {
-        "user": practitioner.user_id,
-        "display_name": practitioner.display_name,
-        "credentials": "",
-        "colour": practitioner.colour,
-        "bio": "",
-        "is_active": "on",
-        "calendar_order": 0,
-        "working_hours-TOTAL_FORMS": 0,
-        "working_hours-INITIAL_FORMS": 0,
-        "time_off-TOTAL_FORMS": 1,
-        "time_off-INITIAL_FORMS": 0,
-        "time_off-0-start_date": DAY.isoformat(),
-        "time_off-0-end_date": DAY.isoformat(),
-        "time_off-0-reason": "Course",
-    }
+    data = practitioner_admin_form(
+        practitioner,
+        **{
+            "time_off-TOTAL_FORMS": 1,
+            "time_off-0-start_date": DAY.isoformat(),
+            "time_off-0-end_date": DAY.isoformat(),
+            "time_off-0-reason": "Course",
+        },
+    )
     response = back_office.post(url, data)
 
     assert response.status_code == 200
