@@ -415,6 +415,15 @@ def _check_length(start: datetime, end: datetime, service: Service) -> None:
         raise BookingError(f"A session can last at most {hours} hours, turnover included.", field="end")
 
 
+def _screening_allows(client: Client, start: datetime) -> ScreeningCheck:
+    """The client's screening for a session at `start`; a client who must not be treated
+    then is refused (booked or moved there)."""
+    screening = screening_check(client, start.astimezone(clinic_tz()).date())
+    if screening.refused:
+        raise ScreeningRefused(f"This client can't be booked: {screening.action}")
+    return screening
+
+
 def _validate_parties(*, client: Client, practitioner: Practitioner, service: Service) -> None:
     if getattr(client, "is_archived", False):
         raise BookingError("This client is archived: restore the record before booking.", field="client")
@@ -463,9 +472,7 @@ def book(
     if isinstance(room, int):
         room = _room_by_id(room, rooms, service)
 
-    screening = screening_check(client, start.astimezone(clinic_tz()).date())
-    if screening.refused:
-        raise ScreeningRefused(f"This client can't be booked: {screening.action}")
+    screening = _screening_allows(client, start)
     held = online and screening.needs_acknowledgement
     acknowledged = screening.needs_acknowledgement and not held
     if acknowledged and not acknowledge_clearance:
@@ -556,6 +563,7 @@ def _move(
         client=booking.client,
         exclude_booking_id=booking.pk,
     )
+    _screening_allows(booking.client, start)
     booking.practitioner = practitioner
     booking.start, booking.end = start, end
     booking.blocks_until = room_blocked_until(end, booking.service)

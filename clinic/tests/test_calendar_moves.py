@@ -118,6 +118,15 @@ def test_an_end_before_the_start_is_a_400_with_the_reason(reception_client, book
     assert response.json() == {"ok": False, "message": "The end must be after the start."}
 
 
+def test_a_client_who_must_not_be_treated_is_not_moved(reception_client, booked, practitioner):
+    make_intake(booked.client, fever_or_illness_today=True)  # after the booking was made
+    response = drop(reception_client, booked, practitioner, "12:00")
+    assert response.status_code == 400
+    assert "can't be booked" in response.json()["message"]
+    booked.refresh_from_db()
+    assert booked.start == local(DAY, 10)
+
+
 def test_an_arrived_session_cannot_be_dragged(reception_client, practitioner, service, room):
     arrived = make_booking(
         practitioner=practitioner,
