@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from clients.tests.builders import make_client, make_intake
-from clinic.models import Booking
+from clinic.models import Booking, Room
 from clinic.tests.builders import future_day, give_hours, local, make_booking, make_room, make_service
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
 from conftest import TEST_PASSWORD, make_practitioner, make_user
@@ -156,6 +156,19 @@ def test_drag_on_a_practitioners_week_to_another_day(page, world):
     page.locator("#calendar-announce", has_text="Moved to 09:00").wait_for()
     booking.refresh_from_db()
     assert booking.local_date == tuesday and booking.practitioner == world["amara"]
+
+
+def test_drag_to_another_room_on_the_rooms_view(page, world):
+    booking: Booking = world["booking"]
+    bamboo, lotus = Room.objects.get(name="Bamboo"), Room.objects.get(name="Lotus")
+    Booking.objects.filter(pk=booking.pk).update(room=bamboo)
+    login_through_form(page, "desk-e2e", TEST_PASSWORD)
+    page.goto(f"/clinic/calendar/?date={DAY.isoformat()}&by=rooms")
+    drag(page, card(page), to_time="09:00", to_column="Lotus")
+    page.locator("#calendar-announce", has_text="Moved to 09:00").wait_for()
+    booking.refresh_from_db()
+    assert booking.room == lotus and booking.practitioner == world["amara"]
+    assert booking.start == local(DAY, 9)
 
 
 def test_by_touch_a_finger_drags_a_session(browser, live_server, world):
