@@ -183,6 +183,7 @@ class WeekCell:
     bookings: list[Booking]
     hours: list[tuple[Any, Any]]
     off: bool
+    colour: str
 
 
 @staff_required
@@ -207,6 +208,7 @@ def week_all(request: HttpRequest) -> HttpResponse:
                 bookings=sessions[d, p.pk],
                 hours=_weekly(p, d),
                 off=any(o.overlaps(start, end) for o in data.off_by_practitioner[p.pk]),
+                colour=p.colour,
             )
             for p in data.practitioners
         ]

@@ -76,7 +76,7 @@ class _Writer:
             f' data-move-url="{self.move_prefix}{booking.pk}{self.move_suffix}"'
             f' data-start="{self.hhmm(booking.start)}" data-end="{self.hhmm(booking.end)}"'
             f' data-practitioner="{booking.practitioner_id}" data-room="{booking.room_id or ""}"'
-            ' aria-describedby="calendar-keys"'
+            ' aria-describedby="calendar-keys-short"'
             if movable
             else ""
         )
