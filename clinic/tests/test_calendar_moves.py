@@ -284,3 +284,21 @@ def test_the_week_of_everyone_runs_a_fixed_number_of_queries(
         response = reception_client.get(f"{WEEK_ALL}?date={DAY}")
     assert response.status_code == 200
     assert response.content.decode().count("booking-card booking-booked") == 4 * 5 * per_day
+
+
+# A practitioner's week, where sessions are dragged between days: the day view's queries with
+# one practitioner (fetched with their hours: 2), and the practitioner menu (1).
+WEEK_QUERIES = 19
+
+
+@pytest.mark.parametrize("per_day", [1, 6])
+def test_a_practitioners_week_runs_a_fixed_number_of_queries(
+    reception_client, django_assert_num_queries, per_day
+):
+    make_closure(DAY + timedelta(days=6))
+    _busy_week(per_day)
+    someone = Booking.objects.order_by("pk").first().practitioner
+    with django_assert_num_queries(WEEK_QUERIES):
+        response = reception_client.get(reverse("clinic:week", args=[someone.pk]) + f"?date={DAY}")
+    assert response.status_code == 200
+    assert response.content.decode().count("data-move-url") == 5 * per_day
