@@ -58,6 +58,14 @@
     return found;
   }
 
+  // The index of the row at the height `y` on the screen (the first or last beyond the grid).
+  function rowAtY(allRows, y) {
+    for (var i = 0; i < allRows.length; i++) {
+      if (y < allRows[i].getBoundingClientRect().bottom) { return i; }
+    }
+    return allRows.length - 1;
+  }
+
   function columnOf(cols, x) {
     for (var i = 0; i < cols.length; i++) {
       var rect = cols[i].getBoundingClientRect();
@@ -107,12 +115,24 @@
 
   // Show the card at the target: shifted to the column and the row, as long as it would be.
   function show() {
-    var to = target(), card = active.card, step = rowHeight();
+    var to = target(), card = active.card, all = active.rows;
     var from = active.cols[active.column].getBoundingClientRect();
     var into = active.cols[to.column].getBoundingClientRect();
-    var dy = ((to.start - active.start) / STEP) * step;
+    var top = all[rowAt(all, to.start)].getBoundingClientRect().top;
+    var dy = top - all[rowAt(all, active.start)].getBoundingClientRect().top;
     card.style.transform = "translate(" + (into.left - from.left) + "px, " + dy + "px)";
-    card.style.height = (active.height + ((to.end - to.start - active.length) / STEP) * step) + "px";
+    if (to.end - to.start === active.length) {
+      card.style.height = card.style.marginBottom = "";
+    } else {
+      // To the bottom of the last row it would cover; past the grid's end, by the rows' measure.
+      var last = all[all.length - 1].getBoundingClientRect();
+      var rowsPast = Math.max(0, (to.end - toMinutes(all[all.length - 1].getAttribute("data-time")) - STEP) / STEP);
+      var bottom = all[rowAt(all, to.end - 1)].getBoundingClientRect().bottom + rowsPast * last.height;
+      card.style.height = (bottom - top) + "px";
+      // A margin that gives back the difference: the table's rows keep their heights (else the
+      // rows under the pointer would move as the card grows).
+      card.style.marginBottom = (active.height - (bottom - top)) + "px";
+    }
     card.querySelector(".booking-time").textContent = toHHMM(to.start % 1440) + "\u2013" + toHHMM(to.end % 1440);
     return to;
   }
@@ -126,7 +146,7 @@
     if (!active) { return; }
     var card = active.card;
     card.style.transform = "";
-    card.style.height = "";
+    card.style.height = card.style.marginBottom = "";
     card.classList.remove("booking-moving");
     card.querySelector(".booking-time").textContent = active.timeText;
     active = null;
@@ -198,8 +218,11 @@
     var card = event.target.closest(".booking-card[data-move-url]");
     swallowClick = false;
     if (!card || active || event.button > 0) { return; }
+    // The session's cell spans exactly its rows: where in it the pointer holds it.
+    var cell = card.closest("td").getBoundingClientRect();
     press = {
       card: card, x: event.clientX, y: event.clientY, id: event.pointerId,
+      fromTop: event.clientY - cell.top, toBottom: cell.bottom - event.clientY,
       mode: event.target.closest(".resize-handle") ? "resize" : "move"
     };
   });
@@ -212,11 +235,18 @@
       press.card.setPointerCapture(event.pointerId);
     }
     event.preventDefault();
-    var steps = Math.round(dy / rowHeight());
+    // Near the grid's top or bottom edge, scroll it: a day is taller than the screen.
+    var box = grid.getBoundingClientRect(), EDGE = 32;
+    if (event.clientY < box.top + EDGE + rowHeight()) { grid.scrollTop -= 12; }
+    if (event.clientY > box.bottom - EDGE) { grid.scrollTop += 12; }
+    // The rows under the pointer, measured (rows differ by a border's pixel, and the grid may
+    // have scrolled): the session's new first row, or its new last row when resizing.
+    var first = rowAt(active.rows, active.start), half = rowHeight() / 2;
     if (active.mode === "resize") {
-      active.lengthDelta = steps;
+      var last = rowAtY(active.rows, event.clientY + press.toBottom - half);
+      active.lengthDelta = last + 1 - first - active.length / STEP;
     } else {
-      active.rowDelta = steps;
+      active.rowDelta = rowAtY(active.rows, event.clientY - press.fromTop + half) - first;
       var column = columnOf(active.cols, event.clientX);
       if (column >= 0) { active.columnDelta = column - active.column; }
     }
@@ -285,6 +315,7 @@
       active.rowDelta += arrows[key];
     }
     var shown = show();
+    card.scrollIntoView({ block: "nearest", inline: "nearest" });
     // Keep the stored steps inside the grid, so that going back takes as many presses.
     active.columnDelta = shown.column - active.column;
     active.rowDelta = (shown.start - active.start) / STEP;

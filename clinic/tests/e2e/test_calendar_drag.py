@@ -101,6 +101,32 @@ def test_drag_onto_a_taken_time_snaps_back_and_says_why(page, world):
     assert booking.history.count() == before
 
 
+def test_a_drag_to_the_grids_edge_scrolls_to_later_times(page, world):
+    booking: Booking = world["booking"]
+    open_day(page)
+    source = card(page)
+    x, y = centre(source)
+    held = y - source.bounding_box()["y"]
+    bottom = page.locator("#calendar-grid").bounding_box()
+    bottom_edge = bottom["y"] + bottom["height"]
+    late = page.locator('#calendar-grid tr[data-time="18:00"]')
+    assert late.bounding_box()["y"] > bottom_edge  # out of sight at first
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for wiggle in range(400):  # held at the lower edge, the grid scrolls on each move
+        page.mouse.move(x, bottom_edge - 8 - wiggle % 2)
+        if late.bounding_box()["y"] < bottom_edge - 160:
+            break
+    page.mouse.move(x, late.bounding_box()["y"] + held, steps=5)  # above the edge: no more scrolling
+    page.mouse.up()
+    page.locator("#calendar-announce", has_text="Moved to 18:00").wait_for()
+    booking.refresh_from_db()
+    assert booking.start == local(DAY, 18)
+    page.locator("#calendar-announce", has_text="Moved to 18:00").wait_for()
+    booking.refresh_from_db()
+    assert booking.start == local(DAY, 18)
+
+
 def test_resize_by_dragging_the_lower_edge(page, world):
     booking: Booking = world["booking"]
     open_day(page)
