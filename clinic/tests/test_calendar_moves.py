@@ -269,36 +269,25 @@ def _busy_week(per_day: int, practitioners: int = 4) -> None:
                 make_booking(practitioner=p, service=service, start=start, client=client)
 
 
-# The week of everyone's queries, whatever the number of practitioners and bookings: the day
-# view's (clinic/tests/test_calendar_views.py names them), over seven days.
-WEEK_ALL_QUERIES = 18
+# The weeks' queries, whatever the number of practitioners and bookings: the day view's
+# (clinic/tests/test_calendar_views.py names them), over seven days. A practitioner's week (where
+# sessions are dragged between days) fetches the one practitioner with their hours (2 queries
+# for the list's 2) and lists the practitioners for its menu (1 more); each session there is
+# movable. The week of everyone shows every practitioner's sessions (4 here).
+WEEK_PAGES = {
+    "everyone": (18, lambda someone: WEEK_ALL, "booking-card booking-booked", 4),
+    "practitioner": (19, lambda someone: reverse("clinic:week", args=[someone.pk]), "data-move-url", 1),
+}
 
 
+@pytest.mark.parametrize("page", WEEK_PAGES)
 @pytest.mark.parametrize("per_day", [1, 6])
-def test_the_week_of_everyone_runs_a_fixed_number_of_queries(
-    reception_client, django_assert_num_queries, per_day
-):
-    make_closure(DAY + timedelta(days=6))
-    _busy_week(per_day)
-    with django_assert_num_queries(WEEK_ALL_QUERIES):
-        response = reception_client.get(f"{WEEK_ALL}?date={DAY}")
-    assert response.status_code == 200
-    assert response.content.decode().count("booking-card booking-booked") == 4 * 5 * per_day
-
-
-# A practitioner's week, where sessions are dragged between days: the day view's queries with
-# one practitioner (fetched with their hours: 2), and the practitioner menu (1).
-WEEK_QUERIES = 19
-
-
-@pytest.mark.parametrize("per_day", [1, 6])
-def test_a_practitioners_week_runs_a_fixed_number_of_queries(
-    reception_client, django_assert_num_queries, per_day
-):
+def test_the_weeks_run_a_fixed_number_of_queries(reception_client, django_assert_num_queries, page, per_day):
+    queries, url, marker, practitioners = WEEK_PAGES[page]
     make_closure(DAY + timedelta(days=6))
     _busy_week(per_day)
     someone = Booking.objects.order_by("pk").first().practitioner
-    with django_assert_num_queries(WEEK_QUERIES):
-        response = reception_client.get(reverse("clinic:week", args=[someone.pk]) + f"?date={DAY}")
+    with django_assert_num_queries(queries):
+        response = reception_client.get(f"{url(someone)}?date={DAY}")
     assert response.status_code == 200
-    assert response.content.decode().count("data-move-url") == 5 * per_day
+    assert response.content.decode().count(marker) == practitioners * 5 * per_day
