@@ -5,7 +5,7 @@ everyone and the day view pass axe-core; the menu's Calendar link opens the last
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
@@ -224,6 +224,22 @@ def test_by_touch_a_finger_drags_a_session(browser, live_server, world):
         assert booking.start == local(DAY, 10)
     finally:
         context.close()
+
+
+def test_todays_grid_draws_the_now_line_in_the_row_of_the_clinics_time(page, world):
+    for p in (world["amara"], world["kenji"]):
+        p.working_hours.all().delete()
+        give_hours(p, intervals=((time(0), time(23, 59)),))  # every row of the day is on the grid
+    login_through_form(page, "desk-e2e", TEST_PASSWORD)
+    page.goto("/clinic/calendar/")
+    stamp = page.locator("#calendar-grid").get_attribute("data-now")  # the server's clinic time
+    hours, minutes = (int(part) for part in stamp.split(" ")[1].split(":"))
+    row = page.locator(f'#calendar-grid tr[data-time="{hours:02d}:{minutes - minutes % 15:02d}"]')
+    row.scroll_into_view_if_needed()
+    line, box = page.locator(".now-line").bounding_box(), row.bounding_box()
+    assert box["y"] <= line["y"] <= box["y"] + box["height"]
+    first_column = page.locator("#calendar-grid thead th", has_text="Amara Okafor").bounding_box()
+    assert abs(line["x"] - first_column["x"]) < 2  # across the practitioners' columns, not the times
 
 
 def test_the_week_of_everyone_and_the_day_view_pass_axe_and_the_menu_remembers(page, world):
