@@ -26,7 +26,10 @@ from clinic.kernel.staff_admin import (
     StaffUserAdmin,
 )
 from clinic.models import Booking, Closure, Course, Room, Service
-from clinic.schedules import closure_bookings
+from clinic.schedules import closure_bookings, time_off_bookings
+from practitioners.admin import PractitionerAdmin, TimeOffAdmin, TimeOffInline
+from practitioners.forms import TimeOffForm
+from practitioners.models import Practitioner, TimeOff
 
 
 @admin.register(Room)
@@ -55,6 +58,18 @@ class ServiceAdmin(NoDeleteMixin, admin.ModelAdmin):
     filter_horizontal = ["practitioners"]
 
 
+def refuse_over_bookings(form: Any, booked: int, *, what: str, page: str) -> None:
+    """Closures and time off over booked sessions are saved on the schedules pages, which list
+    the sessions and move or cancel them first; the admin refuses them, saying where to go."""
+    if booked:
+        sessions = f"{booked} booked session{pluralize(booked)} fall{pluralize(booked, 's,')}"
+        form.add_error(
+            None,
+            f"{sessions} in these days. Add or change this {what} on the {page} page, "
+            "which moves or cancels them first.",
+        )
+
+
 class ClosureAdminForm(ClosureForm):
     """A closure over booked sessions is added on the closures page, which lists them and
     moves or cancels them; here it is refused, saying so."""
@@ -63,16 +78,52 @@ class ClosureAdminForm(ClosureForm):
         data = super().clean()
         if not self.errors:
             candidate = Closure(pk=self.instance.pk, start_date=data["start_date"], end_date=data["end_date"])
-            booked = len(closure_bookings(candidate))
-            if booked:
-                sessions = f"{booked} booked session{pluralize(booked)} fall{pluralize(booked, 's,')}"
-                self.add_error(
-                    None,
-                    f"{sessions} in these days. "
-                    "Add or change this closure on the Schedules > Clinic closures page, which moves or "
-                    "cancels them first.",
-                )
+            refuse_over_bookings(
+                self, len(closure_bookings(candidate)), what="closure", page="Schedules > Clinic closures"
+            )
         return data
+
+
+class TimeOffAdminForm(TimeOffForm):
+    """Time off over a practitioner's booked sessions, as a closure: refused here, sent to the
+    time-off page (Schedules, or My time off) that lists the sessions and moves or cancels them."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        practitioner = data.get("practitioner") or getattr(self.instance, "practitioner", None)
+        if not self.errors and practitioner is not None:
+            candidate = TimeOff(
+                pk=self.instance.pk,
+                practitioner=practitioner,
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                start_time=data.get("start_time"),
+                end_time=data.get("end_time"),
+            )
+            refuse_over_bookings(
+                self, len(time_off_bookings(candidate)), what="time off", page="Schedules > Time off"
+            )
+        return data
+
+
+# The practitioners app (a lower layer) registers time off in the admin without knowing the
+# bookings; here the same pages get the check above, on their own and inline.
+class GuardedTimeOffAdmin(TimeOffAdmin):
+    form = TimeOffAdminForm
+
+
+class GuardedTimeOffInline(TimeOffInline):
+    form = TimeOffAdminForm
+
+
+class GuardedPractitionerAdmin(PractitionerAdmin):
+    inlines = [GuardedTimeOffInline if i is TimeOffInline else i for i in PractitionerAdmin.inlines]
+
+
+admin.site.unregister(TimeOff)
+admin.site.register(TimeOff, GuardedTimeOffAdmin)
+admin.site.unregister(Practitioner)
+admin.site.register(Practitioner, GuardedPractitionerAdmin)
 
 
 @admin.register(Closure)

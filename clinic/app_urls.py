@@ -10,6 +10,7 @@ app_name = "clinic"
 
 urlpatterns = [
     path("calendar/", calendar_views.day_view, name="day"),
+    path("calendar/week/", calendar_views.week_all, name="week_all"),
     path("calendar/week/<int:practitioner_id>/", calendar_views.week_view, name="week"),
     path("calendar/sheet/", calendar_views.day_sheet, name="day_sheet"),
     path("clients/search/", booking_views.client_search, name="client_search"),

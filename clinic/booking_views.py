@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -337,6 +337,8 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @write_view
 @staff_required
 def booking_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The move form; the calendar's drag, resize and keyboard moves post the same form and ask
+    for JSON (`Accept: application/json`): the outcome, or the refusal and its reason."""
     booking = get_booking_for(request.user, pk)
     if request.method == "POST":
         form = MoveForm(request.POST)
@@ -347,6 +349,7 @@ def booking_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 move_booking(
                     booking=booking,
                     start=form.local_start(),  # type: ignore[arg-type]  # a valid form has a start
+                    end=data["end"],
                     practitioner=data["practitioner"],
                     room=data["room"],
                     reason=data["reason"],
@@ -355,8 +358,14 @@ def booking_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except BookingError as error:
                 status = _add_error(form, error)
             else:
-                messages.success(request, f"Moved to {booking.local_start:%H:%M on %a %d %b}.")
+                done = f"Moved to {booking.local_start:%H:%M}\u2013{booking.local_end:%H:%M on %a %d %b}."
+                if _wants_json(request):
+                    return JsonResponse({"ok": True, "message": done, **_moved(booking)})
+                messages.success(request, done)
                 return redirect("clinic:booking_detail", pk=booking.pk)
+        if _wants_json(request):
+            reasons = " ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+            return JsonResponse({"ok": False, "message": reasons}, status=status)
     else:
         form = MoveForm(
             initial={
@@ -367,6 +376,20 @@ def booking_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         status = 200
     return render(request, "clinic/booking_move.html", {"form": form, "booking": booking}, status=status)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _moved(booking: Booking) -> dict[str, Any]:
+    return {
+        "booking": booking.pk,
+        "start": booking.start.isoformat(),
+        "end": booking.end.isoformat(),
+        "practitioner": booking.practitioner_id,
+        "room": booking.room_id,
+    }
 
 
 @write_view

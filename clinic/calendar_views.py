@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.screening import screenings_for
@@ -124,6 +125,7 @@ def day_view(request: HttpRequest) -> HttpResponse:
     context = {
         **_nav(day, 1),
         "by_rooms": by_rooms,
+        "calendar_view": reverse("clinic:day") + ("?by=rooms" if by_rooms else ""),
         "columns": columns,
         "rows": build_grid(columns, first, last, tz) if columns else [],
         "inactive": data.inactive,
@@ -162,6 +164,7 @@ def week_view(request: HttpRequest, practitioner_id: int) -> HttpResponse:
     context = {
         **_nav(monday, 7),
         "practitioner": practitioner,
+        "calendar_view": reverse("clinic:week", args=[practitioner.pk]),
         "practitioners": Practitioner.objects.active(),
         "columns": columns,
         "rows": build_grid(columns, first, last, tz),
@@ -171,6 +174,56 @@ def week_view(request: HttpRequest, practitioner_id: int) -> HttpResponse:
         "date_error": date_error,
     }
     return render(request, "clinic/calendar_week.html", context, status=400 if date_error else 200)
+
+
+@dataclass
+class WeekCell:
+    """One practitioner on one day in the week of everyone: the sessions, or why none fit."""
+
+    bookings: list[Booking]
+    hours: list[tuple[Any, Any]]
+    off: bool
+    colour: str
+
+
+@staff_required
+def week_all(request: HttpRequest) -> HttpResponse:
+    """Every practitioner's week at a glance: a row per day, a column per practitioner, each
+    cell the day's sessions in order. The same fixed queries as the day view, over seven days."""
+    tz = clinic_tz()
+    day, date_error = day_from_query(request.GET.get("date"), timezone.localdate())
+    monday = day - timedelta(days=day.weekday())
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    data = load_days(days[0], days[-1])
+    _annotate(data.bookings, data.screenings)
+    sessions: dict[tuple[date, int], list[Booking]] = defaultdict(list)
+    for booking in sorted(data.active, key=lambda b: b.start):
+        sessions[booking.local_date, booking.practitioner_id].append(booking)
+    week = []
+    for d in days:
+        start, end = local_span(d, d, None, None, tz)
+        closed = any(c.overlaps(start, end) for c in data.closures)
+        cells = [
+            WeekCell(
+                bookings=sessions[d, p.pk],
+                hours=_weekly(p, d),
+                off=any(o.overlaps(start, end) for o in data.off_by_practitioner[p.pk]),
+                colour=p.colour,
+            )
+            for p in data.practitioners
+        ]
+        week.append((d, closed, cells))
+    context = {
+        **_nav(monday, 7),
+        "practitioners": data.practitioners,
+        "calendar_view": reverse("clinic:week_all"),
+        "week": week,
+        "inactive": data.inactive,
+        "closure_reasons": data.closure_reasons,
+        "week_end": days[-1],
+        "date_error": date_error,
+    }
+    return render(request, "clinic/calendar_week_all.html", context, status=400 if date_error else 200)
 
 
 @staff_required

@@ -106,6 +106,17 @@ class StartFieldsMixin:
             return None
         return local_datetime(day, at, clinic_tz())
 
+    def clean_end(self) -> None:
+        """`end` in cleaned_data: the optional end time on the start's day, after the start."""
+        data = self.cleaned_data
+        start, end_time = self.local_start(), data.get("end_time")
+        data["end"] = None
+        if start is not None and end_time is not None:
+            end = local_datetime(data["date"], end_time, clinic_tz())
+            if end <= start:
+                self.add_error("end_time", "The end must be after the start.")  # type: ignore[attr-defined]
+            data["end"] = end
+
 
 class BookingForm(StartFieldsMixin, forms.Form):
     client = ClientChoiceField()
@@ -142,20 +153,20 @@ class BookingForm(StartFieldsMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        start = self.local_start()
-        end_time = data.get("end_time")
-        if start is not None and end_time is not None:
-            end = local_datetime(data["date"], end_time, clinic_tz())
-            if end <= start:
-                self.add_error("end_time", "The end must be after the start.")
-            data["end"] = end
-        data["start"] = start
+        self.clean_end()
+        data["start"] = self.local_start()
         return data
 
 
 class MoveForm(StartFieldsMixin, forms.Form):
     date = forms.DateField(widget=DateInput(), validators=[validate_clinic_date])
     time = forms.TimeField(label="New start time", widget=TimeInput())
+    end_time = forms.TimeField(
+        label="New end time",
+        required=False,
+        widget=TimeInput(),
+        help_text="Leave empty to keep the session's length.",
+    )
     practitioner = forms.ModelChoiceField(queryset=Practitioner.objects.none())
     room = forms.ModelChoiceField(
         queryset=Room.objects.none(),
@@ -170,6 +181,11 @@ class MoveForm(StartFieldsMixin, forms.Form):
         # ModelChoiceFields (the stubs type Form.fields as plain Fields).
         self.fields["practitioner"].queryset = Practitioner.objects.active()  # type: ignore[attr-defined]
         self.fields["room"].queryset = Room.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.clean_end()
+        return self.cleaned_data
 
 
 class ReceptionNoteForm(forms.Form):

@@ -408,6 +408,24 @@ def _another_free_room(booking: Booking, world: availability.World, tried: set[i
     return availability.free_room(others, booking.start, booking.blocks_until) is not None
 
 
+def _check_length(start: datetime, end: datetime, service: Service) -> None:
+    """A session ends after it starts and, with the room's turnover, fits the longest span."""
+    if end <= start:
+        raise BookingError("The end must be after the start.", field="end")
+    if room_blocked_until(end, service) - start > MAX_BOOKING_SPAN:
+        hours = MAX_BOOKING_SPAN // timedelta(hours=1)
+        raise BookingError(f"A session can last at most {hours} hours, turnover included.", field="end")
+
+
+def _screening_allows(client: Client, start: datetime) -> ScreeningCheck:
+    """The client's screening for a session at `start`; a client who must not be treated
+    then is refused (booked or moved there)."""
+    screening = screening_check(client, start.astimezone(clinic_tz()).date())
+    if screening.refused:
+        raise ScreeningRefused(f"This client can't be booked: {screening.action}")
+    return screening
+
+
 def _validate_parties(*, client: Client, practitioner: Practitioner, service: Service) -> None:
     if getattr(client, "is_archived", False):
         raise BookingError("This client is archived: restore the record before booking.", field="client")
@@ -449,20 +467,14 @@ def book(
     now = now or timezone.now()
     practitioner, service = _offered(client, practitioner, service)
     end = end or start + service.duration
-    if end <= start:
-        raise BookingError("The end must be after the start.", field="end")
-    if room_blocked_until(end, service) - start > MAX_BOOKING_SPAN:
-        hours = MAX_BOOKING_SPAN // timedelta(hours=1)
-        raise BookingError(f"A session can last at most {hours} hours, turnover included.", field="end")
+    _check_length(start, end, service)
     world, rooms = _check_time(
         practitioner=practitioner, service=service, start=start, end=end, now=now, client=client
     )
     if isinstance(room, int):
         room = _room_by_id(room, rooms, service)
 
-    screening = screening_check(client, start.astimezone(clinic_tz()).date())
-    if screening.refused:
-        raise ScreeningRefused(f"This client can't be booked: {screening.action}")
+    screening = _screening_allows(client, start)
     held = online and screening.needs_acknowledgement
     acknowledged = screening.needs_acknowledgement and not held
     if acknowledged and not acknowledge_clearance:
@@ -515,9 +527,11 @@ def move_booking(
     practitioner: Practitioner | None = None,
     room: Room | None = None,
     reason: str = "",
+    end: datetime | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Move a booked session to another time and/or practitioner, keeping its length.
+    """Move a booked session to another time and/or practitioner, keeping its length unless
+    a new `end` is given (the calendar's resize: the same checks as any move).
 
     The history (django-simple-history) keeps the old time, who moved it and why. Refused,
     `booking` keeps its old values.
@@ -525,7 +539,7 @@ def move_booking(
     with _unchanged_on_failure(booking):
         return _move(
             booking=booking, start=start, by=by, practitioner=practitioner, room=room,
-            reason=reason, now=now,
+            reason=reason, end=end, now=now,
         )  # fmt: skip
 
 
@@ -537,6 +551,7 @@ def _move(
     practitioner: Practitioner | None,
     room: Room | None,
     reason: str,
+    end: datetime | None,
     now: datetime | None,
 ) -> Booking:
     now = now or timezone.now()
@@ -547,7 +562,8 @@ def _move(
     old_start = locked.start
     _validate_parties(client=booking.client, practitioner=practitioner, service=booking.service)
     _lock_practitioner(practitioner, offering=booking.service)
-    end = start + booking.duration
+    end = end or start + locked.duration
+    _check_length(start, end, booking.service)
     world, rooms = _check_time(
         practitioner=practitioner,
         service=booking.service,
@@ -557,6 +573,7 @@ def _move(
         client=booking.client,
         exclude_booking_id=booking.pk,
     )
+    _screening_allows(booking.client, start)
     booking.practitioner = practitioner
     booking.start, booking.end = start, end
     booking.blocks_until = room_blocked_until(end, booking.service)

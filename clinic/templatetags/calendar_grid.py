@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from clients.templatetags.clients_tags import render_badge
 from clinic.calendar import Cell, Row
+from clinic.models import BookingStatus
 
 register = template.Library()
 
@@ -44,6 +45,8 @@ class _Writer:
         self.detail_prefix, self.detail_suffix = reverse("clinic:booking_detail", args=[marker]).split(
             str(marker)
         )
+        # clinic:booking_move the same way: the calendar's drag and keyboard moves post to it.
+        self.move_prefix, self.move_suffix = reverse("clinic:booking_move", args=[marker]).split(str(marker))
         self.times: dict[datetime, str] = {}
         self.badges: dict[tuple[Any, ...], str] = {}
         # Per column (by identity; the grid holds its columns): link before and after the time, label.
@@ -66,10 +69,22 @@ class _Writer:
             extra = f" · {escape(booking.room.name)}"
         else:
             extra = ""
+        # A booked session can be moved (dragged, resized, or with the keys: calendar.js) through
+        # the move form's address; the others (arrived, completed) stay put.
+        movable = booking.status == BookingStatus.BOOKED
+        move = (
+            f' data-move-url="{self.move_prefix}{booking.pk}{self.move_suffix}"'
+            f' data-start="{self.hhmm(booking.start)}" data-end="{self.hhmm(booking.end)}"'
+            f' data-practitioner="{booking.practitioner_id}" data-room="{booking.room_id or ""}"'
+            ' aria-describedby="calendar-keys-short"'
+            if movable
+            else ""
+        )
+        handle = '  <span class="resize-handle" aria-hidden="true"></span>\n' if movable else ""
         return (
             f'<td rowspan="{cell.rowspan}" class="cell-booking">\n'
             f'<a class="booking-card booking-{escape(booking.status)} d-block text-decoration-none" '
-            f'href="{self.detail_prefix}{booking.pk}{self.detail_suffix}"\n'
+            f'href="{self.detail_prefix}{booking.pk}{self.detail_suffix}"{move}\n'
             f"   {style}>\n"
             f'  <span class="booking-time">{self.hhmm(booking.start)}\u2013{self.hhmm(booking.end)}</span>\n'
             f'  <span class="booking-client fw-semibold">{escape(booking.client.display_name)}</span>\n'
@@ -77,6 +92,7 @@ class _Writer:
             f'  <span class="booking-status-label small">{escape(booking.get_status_display())}</span>\n'
             f"{_source_badge(booking)}"
             f"  {render_badge(booking.screening, True, self.badges)}\n"
+            f"{handle}"
             "</a>\n</td>"
         )
 
@@ -102,7 +118,8 @@ class _Writer:
         out: list[str] = []
         for row in rows:
             minutes = row.label[3:]
-            out.append(f'\n    <tr class="{"hour-start" if minutes == "00" else ""}">\n')
+            hour = "hour-start" if minutes == "00" else ""
+            out.append(f'\n    <tr class="{hour}" data-time="{escape(row.label)}">\n')
             shown = row.label if minutes in ("00", "30") else ""
             out.append(f'      <th scope="row" class="calendar-time">{escape(shown)}</th>')
             for cell in row.cells:

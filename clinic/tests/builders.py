@@ -62,6 +62,25 @@ def make_time_off(
     )
 
 
+def practitioner_admin_form(practitioner: Practitioner, **rows: Any) -> dict[str, Any]:
+    """The admin's practitioner page as posted: the record unchanged, no inline rows unless
+    given (`rows`: management-form counts and the rows' fields, e.g. `time_off-0-start_date`)."""
+    return {
+        "user": practitioner.user_id,
+        "display_name": practitioner.display_name,
+        "credentials": "",
+        "colour": practitioner.colour,
+        "bio": "",
+        "is_active": "on",
+        "calendar_order": 0,
+        "working_hours-TOTAL_FORMS": 0,
+        "working_hours-INITIAL_FORMS": 0,
+        "time_off-TOTAL_FORMS": 0,
+        "time_off-INITIAL_FORMS": 0,
+        **rows,
+    }
+
+
 def make_closure(start_date: date, end_date: date | None = None, reason: str = "Bank holiday") -> Closure:
     return Closure.objects.create(start_date=start_date, end_date=end_date or start_date, reason=reason)
 

@@ -13,7 +13,15 @@ from clients.tests.builders import make_client
 from clinic.kernel.dates import clinic_tz
 from clinic.models import Booking, BookingStatus, Closure
 from clinic.services import book
-from clinic.tests.builders import future_day, give_hours, local, make_room, make_service, make_time_off
+from clinic.tests.builders import (
+    future_day,
+    give_hours,
+    local,
+    make_room,
+    make_service,
+    make_time_off,
+    practitioner_admin_form,
+)
 from conftest import login_client, run_outbox_worker
 from practitioners.models import TimeOff, WorkingHours
 from practitioners.services import HoursRow, ScheduleInvalid, save_working_hours, set_working_hours
@@ -414,25 +422,18 @@ def test_the_admin_refuses_an_overlap_with_the_grids_message(admin_client, pract
 
 def test_the_admins_inline_rows_are_checked_as_one_week(admin_client, practitioner):
     url = reverse("admin:practitioners_practitioner_change", args=[practitioner.pk])
-    data = {
-        "user": practitioner.user_id,
-        "display_name": practitioner.display_name,
-        "credentials": "",
-        "colour": practitioner.colour,
-        "bio": "",
-        "is_active": "on",
-        "calendar_order": 0,
-        "working_hours-TOTAL_FORMS": 2,
-        "working_hours-INITIAL_FORMS": 0,
-        "working_hours-0-weekday": 4,
-        "working_hours-0-start": "09:00",
-        "working_hours-0-end": "13:00",
-        "working_hours-1-weekday": 4,
-        "working_hours-1-start": "10:00",
-        "working_hours-1-end": "11:00",
-        "time_off-TOTAL_FORMS": 0,
-        "time_off-INITIAL_FORMS": 0,
-    }
+    data = practitioner_admin_form(
+        practitioner,
+        **{
+            "working_hours-TOTAL_FORMS": 2,
+            "working_hours-0-weekday": 4,
+            "working_hours-0-start": "09:00",
+            "working_hours-0-end": "13:00",
+            "working_hours-1-weekday": 4,
+            "working_hours-1-start": "10:00",
+            "working_hours-1-end": "11:00",
+        },
+    )
 
     response = admin_client.post(url, data)
 

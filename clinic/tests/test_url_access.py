@@ -125,6 +125,7 @@ ROUTES: dict[str, Route] = {
     # Front desk: calendar and bookings.
     "clinic:day": Route(STAFF),
     "clinic:week": Route(STAFF, lambda w: {"practitioner_id": w.practitioner.pk}),
+    "clinic:week_all": Route(STAFF),
     "clinic:day_sheet": Route(STAFF),
     "clinic:client_search": Route(STAFF),
     "clinic:booking_new": Route(STAFF),

@@ -25,6 +25,21 @@
       event.detail.isError = false;
     }
   });
+  // The calendar remembers its view (by practitioner, by room, a practitioner's week, the week
+  // of everyone) in this browser: the menu's "Calendar" link opens the last one shown, on today.
+  // Only a path on this site is kept; without storage the link opens the day view.
+  try {
+    var shown = document.querySelector("[data-calendar-view]");
+    if (shown) {
+      window.localStorage.setItem("clinic.calendarView", shown.getAttribute("data-calendar-view"));
+    }
+    var remembered = window.localStorage.getItem("clinic.calendarView");
+    if (remembered && /^\/[^\/\\]/.test(remembered)) {
+      document.querySelectorAll("a[data-calendar-link]").forEach(function (link) {
+        link.setAttribute("href", remembered);
+      });
+    }
+  } catch (error) { /* storage refused (private mode): the default view */ }
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {
