@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clients import bodymap
+from clients.regions import BodyRegion
 from clients.screening import screening_for
 from clients.selectors import get_client_for
 from clinic.kernel.access.models import What
@@ -224,6 +227,8 @@ def _render_note(
         context.setdefault("quick_form", QuickLineForm())
     elif note.is_signed:
         context.setdefault("amendment_form", AmendmentForm())
+    if can_edit:
+        context["region_map"] = bodymap.draw(selected=context["note_form"]["regions_treated"].value() or ())
     context.update(
         note=note,
         screening=screening,
@@ -567,6 +572,10 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
         pains = [n.pain_before for n in reversed(done) if n.pain_before is not None]
         plan.pain_first, plan.pain_latest = (pains[0], pains[-1]) if pains else (None, None)
     sessions = [Session(n.service_date, n.pain_before, n.pain_after) for n in notes]
+    screening = screening_for(client)
+    region_counts = Counter(
+        code for n in notes for code in set(n.regions_treated) if code in BodyRegion.values
+    )
     record_access(request, client_id=client.pk, what=What.CHART_VIEWED, obj=client)
     return render(
         request,
@@ -578,7 +587,10 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
             "plans": plans,
             "pain": pain_chart(sessions),
             "pain_rows": [s for s in reversed(sessions) if s.before is not None or s.after is not None],
-            "screening": screening_for(client),
+            "screening": screening,
+            "region_map": bodymap.draw(counts=region_counts, flagged=bodymap.flagged_regions(screening)),
+            "region_findings": [f for f in screening.findings if f.regions],
+            "region_rows": [(BodyRegion(code).label, count) for code, count in region_counts.most_common()],
             "printed_at": timezone.now(),
         },
     )
