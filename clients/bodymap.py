@@ -126,10 +126,10 @@ FRONT: tuple[Shape, ...] = (
     Shape(BodyRegion.HEAD, (_CROWN,)),
     Shape(BodyRegion.FACE, (_FACE,)),
     Shape(BodyRegion.CHEST, (_SHOULDERS_TO_WAIST,)),
-    Shape(BodyRegion.ABDOMEN, (((68, 150), (132, 150), (130, 196), (70, 196)),)),
-    Shape(BodyRegion.LOWER_ABDOMEN, (((70, 196), (130, 196), (128, 224), (100, 236), (72, 224)),)),
+    Shape(BodyRegion.ABDOMEN, (((68, 150), (132, 150), (130, 192), (70, 192)),)),
+    Shape(BodyRegion.LOWER_ABDOMEN, (((70, 192), (130, 192), (128, 224), (100, 236), (72, 224)),)),
     Shape(
-        BodyRegion.HIP, _pair(((70, 196), (72, 224), (100, 236), (100, 252), (66, 252), (63, 224), (65, 205)))
+        BodyRegion.HIP, _pair(((70, 192), (72, 224), (100, 236), (100, 252), (66, 252), (63, 224), (65, 203)))
     ),
     Shape(BodyRegion.FOOT, _pair(((77, 424), (93, 424), (96, 446), (69, 446), (72, 434)))),
 )

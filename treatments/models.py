@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from clients.bodymap import HEIGHT, WIDTH, Figure
 from clients.regions import BodyRegion, Side
 from clinic.kernel.dates import validate_clinic_date
 from treatments.lookup import OLDER_READING, WHO_READING, fold
@@ -135,6 +136,38 @@ class Point(models.Model):
             clash = (taken | {self.code}) & {a.upper() for a in other.alias_list}
             if clash:
                 raise ValidationError({"aliases": f"{', '.join(sorted(clash))} already names {other.code}."})
+
+
+class PointGuide(models.Model):
+    """Where a point is drawn on the body map, and how a client finds and presses it at home.
+
+    Loaded from data/point_positions.csv and data/point_self_care.csv by a data migration, like
+    the catalogue. x and y are on clients.bodymap's figures, for the client's left side.
+    """
+
+    point = models.OneToOneField(Point, on_delete=models.CASCADE, related_name="guide")
+    figure = models.CharField(max_length=8, choices=Figure.choices)
+    x = models.FloatField()
+    y = models.FloatField()
+    position_note = models.CharField(max_length=200, blank=True)
+    how_to_find = models.TextField(blank=True, help_text="Plain words for the client: how to find the point.")
+    how_to_press = models.TextField(
+        blank=True,
+        help_text="Plain words for the client: direction, pressure, how long, how often, any caution.",
+    )
+
+    class Meta:
+        ordering = ["point"]
+        constraints = [
+            models.CheckConstraint(
+                name="point_guide_on_the_figure",
+                violation_error_message="A point's position lies on the figure (x 0-200, y 0-460).",
+                condition=models.Q(x__gte=0, x__lte=WIDTH, y__gte=0, y__lte=HEIGHT),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point.code} on the {self.figure} figure"
 
 
 class CautionKind(models.TextChoices):

@@ -27,7 +27,7 @@ from clinic.kernel.dates import parse_id
 from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import clinician_required, manager_required
 from clinic.selectors import get_booking_for
-from treatments import safety, services
+from treatments import figures, safety, services
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.charts import Session, pain_chart
 from treatments.export import build_export, export_filename
@@ -227,8 +227,20 @@ def _render_note(
         context.setdefault("quick_form", QuickLineForm())
     elif note.is_signed:
         context.setdefault("amendment_form", AmendmentForm())
+    dots, unplaced = figures.application_dots(applications, catalogue)
+    context["point_map"] = bodymap.draw(selected=note.regions_treated, dots=dots)
+    context["unplaced"] = unplaced
     if can_edit:
         context["region_map"] = bodymap.draw(selected=context["note_form"]["regions_treated"].value() or ())
+        positioned = sorted(catalogue.positioned_points(), key=lambda p: p.code)
+        cautions = {
+            p.code
+            for p in positioned
+            if safety.needs_reason(catalogue.flags_for(p, side=None, pressure=None, screening=screening))
+        }
+        context["picker_map"] = bodymap.draw(
+            dots=figures.point_dots(positioned, catalogue, caution_codes=cautions)
+        )
     context.update(
         note=note,
         screening=screening,

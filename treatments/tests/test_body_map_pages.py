@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.tests.builders import make_client, make_intake
-from treatments.tests.builders import make_note, sign
+from treatments.models import PointGuide
+from treatments.tests.builders import add_point, make_note, make_pregnant_client, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +26,11 @@ def test_the_note_form_draws_each_region_as_a_checkbox_keeping_the_list_as_fallb
     assert 'data-body-map="toggle"' in page and 'data-target="regions_treated"' in page
     assert 'data-fallback="regions-list"' in page
     assert re.search(r'<input[^>]*name="regions_treated"[^>]*value="lower_back"[^>]*checked', page)
-    shapes = re.findall(r'<path[^>]*data-region="lower_back"[^>]*>', page)
+    region_map = page[page.index('data-body-map="toggle"') : page.index('id="regions-list"')]
+    shapes = re.findall(r'<path[^>]*data-region="lower_back"[^>]*>', region_map)
     assert shapes and all('role="checkbox"' in s and 'aria-checked="true"' in s for s in shapes)
     assert all('tabindex="0"' in s and 'aria-label="Lower back"' in s for s in shapes)
-    neck = re.findall(r'<path[^>]*data-region="neck"[^>]*>', page)
+    neck = re.findall(r'<path[^>]*data-region="neck"[^>]*>', region_map)
     assert neck and all('aria-checked="false"' in s for s in neck)
 
 
@@ -61,3 +65,70 @@ def test_the_intake_form_offers_the_map_for_the_places_on_the_body(practitioner_
     page = practitioner_client.get(reverse("clients:intake_new", args=[client.pk])).content.decode()
     assert 'data-body-map="site"' in page and "clinic/bodymap.js" in page
     assert 'name="sites-0-region"' in page  # the fallback: the form's own select
+
+
+def test_a_notes_points_are_numbered_dots_on_the_figure_with_cautions_marked(
+    practitioner, practitioner_client
+):
+    note = make_note(practitioner, client=make_pregnant_client())
+    add_point(note, "BL23", side="left")
+    add_point(note, "LI4", side="both", cautions_shown="Pregnancy: LI4", override_reason="Labour is due")
+    add_point(note, "BL67")
+    add_point(note, "EX-UE1")  # no position on the figure
+    page = practitioner_client.get(note.get_absolute_url()).content.decode()
+    points_map = page[
+        page.index('id="points-on-body"') : page.index("</details>", page.index('id="points-on-body"'))
+    ]
+    # BL23 on the left only: one dot numbered 1; LI4 on both sides: two dots numbered 2, flagged.
+    assert points_map.count("<title>1. BL23 Shenshu") == 1
+    assert points_map.count("<title>2. LI4 Hegu") == 2
+    assert re.search(
+        r'<g class="body-dot caution">\s*<circle[^>]*></circle>\s*<text[^>]*>2</text>\s*<title>2. LI4',
+        points_map,
+    )
+    assert re.search(r'<g class="body-dot">\s*<circle[^>]*></circle>\s*<text[^>]*>1</text>', points_map)
+    # BL67 was added without a reason, but a caution applies to it for this pregnant client.
+    assert re.search(
+        r'<g class="body-dot caution">\s*<circle[^>]*></circle>\s*<text[^>]*>3</text>', points_map
+    )
+    assert "Not drawn (no position on the figure yet): EX-UE1." in points_map
+
+
+def test_the_picker_offers_every_positioned_point_as_a_button_on_the_figure(note, practitioner_client):
+    page = practitioner_client.get(note.get_absolute_url()).content.decode()
+    picker = page[page.index('data-body-map="pick"') :]
+    buttons = re.findall(
+        r'<g class="body-dot[^"]*" role="button" tabindex="0" data-pick-point="([^"]+)"', picker
+    )
+    assert len(buttons) == PointGuide.objects.count() and "GB39" in buttons and "BL23" in buttons
+
+
+def test_the_picker_marks_the_points_with_a_caution_for_this_client(practitioner, practitioner_client):
+    note = make_note(practitioner, client=make_pregnant_client())
+    page = practitioner_client.get(note.get_absolute_url()).content.decode()
+    picker = page[page.index('data-body-map="pick"') :]
+    assert re.search(r'<g class="body-dot caution" role="button" tabindex="0" data-pick-point="SP6"', picker)
+    assert re.search(r'<g class="body-dot" role="button" tabindex="0" data-pick-point="ST36"', picker)
+
+
+def _note_page_queries(practitioner, http, points: int) -> int:
+    note = make_note(practitioner, client=make_pregnant_client(), regions_treated=["lower_back"])
+    for code in ["BL23", "LI4", "GB39", "PC6", "ST36"] * (points // 5):
+        add_point(
+            note,
+            code,
+            cautions_shown="c" if code == "LI4" else "",
+            override_reason="r" if code == "LI4" else "",
+        )
+    http.get(note.get_absolute_url())  # warm the catalogue (with its guides) and the session
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get(note.get_absolute_url()).status_code == 200
+    return len(queries)
+
+
+def test_the_note_page_with_its_figures_runs_the_same_queries_for_5_and_25_points(
+    practitioner, practitioner_client
+):
+    assert _note_page_queries(practitioner, practitioner_client, 5) == _note_page_queries(
+        practitioner, practitioner_client, 25
+    )
