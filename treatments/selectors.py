@@ -15,7 +15,7 @@ from clients.models import Client, ContraindicationRule, HealthUpdate, Intake, P
 from clients.selectors import get_client_for
 from clinic.kernel.roles import is_clinician, is_manager
 from clinic.models import Booking
-from treatments.models import Amendment, PointApplication, TreatmentNote, TreatmentPlan
+from treatments.models import Amendment, PointApplication, Protocol, TreatmentNote, TreatmentPlan
 
 
 def get_note_for(user: Any, pk: int) -> TreatmentNote:
@@ -25,6 +25,13 @@ def get_note_for(user: Any, pk: int) -> TreatmentNote:
     return get_object_or_404(
         TreatmentNote.objects.select_related("client", "practitioner", "booking__service", "signed_by"), pk=pk
     )
+
+
+def get_protocol_for(user: Any, pk: int) -> Protocol:
+    """A protocol the clinician may see (the clinic's shared ones and their own); others 404."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers use protocols.")
+    return get_object_or_404(Protocol.objects.visible_to(user).select_related("owner__user"), pk=pk)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from clients.models import Client
 from clients.screening import ScreeningResult, ScreeningStatus, screening_for
+from clinic.kernel.roles import is_clinician, is_manager
 from clinic.models import Booking
+from practitioners.models import Practitioner
 from treatments import safety
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.models import (
@@ -27,6 +30,8 @@ from treatments.models import (
     NoteStatus,
     Point,
     PointApplication,
+    Protocol,
+    ProtocolItem,
     Technique,
     TreatmentNote,
     TreatmentPlan,
@@ -318,3 +323,153 @@ def create_plan(*, client: Client, user: User, values: dict[str, Any]) -> Treatm
     plan.full_clean()
     plan.save()
     return plan
+
+
+# -- Protocols ---------------------------------------------------------------------------------
+
+
+class ProtocolError(Exception):
+    """A change to a protocol that the rules refuse; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class ProtocolStep:
+    point: Point
+    side: str
+    technique: Technique | None = None
+    duration_seconds: int | None = None
+    pressure: int | None = None
+
+
+def can_change_protocol(user: User, protocol: Protocol) -> bool:
+    """Its owner changes a protocol; a manager changes any shared one."""
+    if protocol.owner is not None and protocol.owner.user_id == user.pk:
+        return True
+    return protocol.shared and is_manager(user)
+
+
+@transaction.atomic
+def save_protocol(
+    *,
+    user: User,
+    protocol_id: int | None,
+    name: str,
+    description: str,
+    shared: bool,
+    steps: Sequence[ProtocolStep],
+) -> Protocol:
+    """Create a protocol (protocol_id None) or replace an existing one's fields and points."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers keep protocols.")
+    if not steps:
+        raise ProtocolError("A protocol has at least one point.")
+    if protocol_id is None:
+        owner = Practitioner.objects.filter(user=user).first()
+        protocol = Protocol(owner=owner, created_by=user)
+    else:
+        protocol = Protocol.objects.select_for_update().select_related("owner").get(pk=protocol_id)
+        if not can_change_protocol(user, protocol):
+            raise PermissionDenied("Only its owner, or a manager for a shared one, changes this protocol.")
+    if not shared and protocol.owner is None:
+        raise ProtocolError("Only a practitioner keeps a private protocol: this one stays shared.")
+    protocol.name = name.strip()
+    protocol.description = description.strip()
+    protocol.shared = shared
+    protocol.full_clean()
+    protocol.save()
+    protocol.items.all().delete()
+    # One create per item (not bulk_create) so each gets its history entry.
+    for order, step in enumerate(steps, start=1):
+        ProtocolItem.objects.create(
+            protocol=protocol,
+            point=step.point,
+            side=step.side,
+            technique=step.technique,
+            duration_seconds=step.duration_seconds,
+            pressure=step.pressure,
+            order=order,
+        )
+    return protocol
+
+
+@transaction.atomic
+def delete_protocol(*, user: User, protocol_id: int) -> None:
+    protocol = Protocol.objects.select_for_update().select_related("owner").get(pk=protocol_id)
+    if not can_change_protocol(user, protocol):
+        raise PermissionDenied("Only its owner, or a manager for a shared one, deletes this protocol.")
+    protocol.delete()
+
+
+@dataclass(frozen=True)
+class PendingCaution:
+    """A protocol point that a caution applies to for this client, waiting for a reason."""
+
+    item: ProtocolItem
+    flags: tuple[safety.Flag, ...]
+
+
+class ProtocolNeedsReasons(NoteError):
+    """Some of the protocol's points need a reason for this client; nothing was added."""
+
+    def __init__(self, pending: Sequence[PendingCaution]) -> None:
+        self.pending = list(pending)
+        codes = ", ".join(p.item.point.code for p in self.pending)
+        super().__init__(
+            f"A caution applies to {codes} for this client: give a reason for each, or leave it out."
+        )
+
+
+def protocol_cautions(
+    items: Sequence[ProtocolItem], *, catalogue: Catalogue, screening: ScreeningResult | None
+) -> list[PendingCaution]:
+    """The items a caution applies to for this client, as when each point is added by hand."""
+    pending = []
+    for item in items:
+        flags = catalogue.flags_for(item.point, side=item.side, pressure=item.pressure, screening=screening)
+        if safety.needs_reason(flags):
+            pending.append(PendingCaution(item, flags))
+    return pending
+
+
+@transaction.atomic
+def apply_protocol(
+    *,
+    note_id: int,
+    user: User,
+    protocol_id: int,
+    reasons: dict[int, str],
+    skip: Sequence[int] = (),
+    catalogue: Catalogue,
+    screening: ScreeningResult | None,
+) -> list[PointApplication]:
+    """Add a protocol's points to a draft note, in order, in one go.
+
+    Each point is checked against the client's cautions exactly as one added by hand: a point
+    with a caution needs its reason (`reasons`, by item id) or is left out on purpose (`skip`);
+    otherwise ProtocolNeedsReasons is raised and nothing is added.
+    """
+    protocol = Protocol.objects.visible_to(user).filter(pk=protocol_id).first()
+    if protocol is None:
+        raise NoteError("That protocol is not one of yours or the clinic's shared ones.")
+    items = [item for item in protocol.items.select_related("point", "technique") if item.pk not in skip]
+    if not items:
+        raise NoteError("No point of the protocol is left to add.")
+    pending = protocol_cautions(items, catalogue=catalogue, screening=screening)
+    cautioned = {p.item.pk: p.flags for p in pending}
+    missing = [p for p in pending if not reasons.get(p.item.pk, "").strip()]
+    if missing:
+        raise ProtocolNeedsReasons(missing)
+    rows = [
+        NewApplication(
+            point=item.point,
+            side=item.side,
+            technique=item.technique,
+            duration_seconds=item.duration_seconds,
+            pressure=item.pressure,
+            cautions_shown=safety.summary(cautioned.get(item.pk, ())),
+            override_reason=reasons.get(item.pk, "").strip() if item.pk in cautioned else "",
+            entered_as=item.point.code,
+        )
+        for item in items
+    ]
+    return add_applications(note_id=note_id, user=user, rows=rows)
