@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clients.bodymap import HEIGHT, WIDTH, Figure
+from clients.models import letters_storage
 from clients.regions import BodyRegion, Side
 from clinic.kernel.dates import validate_clinic_date
 from treatments.lookup import OLDER_READING, WHO_READING, fold
@@ -630,3 +633,36 @@ class ProtocolItem(models.Model):
         if self.pressure is not None:
             parts.append(f"p{self.pressure}")
         return " ".join(parts)
+
+
+# -- Home-practice handouts --------------------------------------------------------------------
+
+
+def handout_path(instance: HomeCareHandout, filename: str) -> str:
+    """A name that says nothing about the client (the file may be copied or listed)."""
+    return f"handouts/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.pdf"
+
+
+class HomeCareHandout(models.Model):
+    """A PDF of a note's home-care points, as given to the client; kept with the note.
+
+    Each one made is kept (the note's home care may change while it is a draft): the client's
+    copy is the one sent or printed then.
+    """
+
+    note = models.ForeignKey(TreatmentNote, on_delete=models.PROTECT, related_name="handouts")
+    pdf = models.FileField(upload_to=handout_path, storage=letters_storage, max_length=200)
+    points = models.CharField(max_length=300, help_text="The codes on the handout, in its order.")
+    left_out = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Home-care points left off because of a caution with no override.",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Handout for {self.note} ({self.points})"

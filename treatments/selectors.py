@@ -15,7 +15,14 @@ from clients.models import Client, ContraindicationRule, HealthUpdate, Intake, P
 from clients.selectors import get_client_for
 from clinic.kernel.roles import is_clinician, is_manager
 from clinic.models import Booking
-from treatments.models import Amendment, PointApplication, Protocol, TreatmentNote, TreatmentPlan
+from treatments.models import (
+    Amendment,
+    HomeCareHandout,
+    PointApplication,
+    Protocol,
+    TreatmentNote,
+    TreatmentPlan,
+)
 
 
 def get_note_for(user: Any, pk: int) -> TreatmentNote:
@@ -24,6 +31,15 @@ def get_note_for(user: Any, pk: int) -> TreatmentNote:
         raise PermissionDenied("Only practitioners and managers can read treatment notes.")
     return get_object_or_404(
         TreatmentNote.objects.select_related("client", "practitioner", "booking__service", "signed_by"), pk=pk
+    )
+
+
+def get_handout_for(user: Any, pk: int) -> HomeCareHandout:
+    """A stored home-practice handout, for a clinician (it is clinical content)."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers read handouts.")
+    return get_object_or_404(
+        HomeCareHandout.objects.select_related("note__client", "note__practitioner"), pk=pk
     )
 
 

@@ -12,21 +12,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clients.models import Client
 from clients.screening import ScreeningResult, ScreeningStatus, screening_for
+from clinic.kernel.outbox.models import Message
+from clinic.kernel.outbox.services import write_message
 from clinic.kernel.roles import is_clinician, is_manager
 from clinic.models import Booking
 from practitioners.models import Practitioner
-from treatments import safety
+from treatments import handouts, safety
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.models import (
     Amendment,
+    HomeCareHandout,
     NoteStatus,
     Point,
     PointApplication,
@@ -473,3 +479,57 @@ def apply_protocol(
         for item in items
     ]
     return add_applications(note_id=note_id, user=user, rows=rows)
+
+
+# -- Home-practice handouts --------------------------------------------------------------------
+
+
+@transaction.atomic
+def make_handout(
+    *, note_id: int, user: User, catalogue: Catalogue, screening: ScreeningResult | None
+) -> HomeCareHandout:
+    """Print the note's home-care points as a PDF and keep it with the note.
+
+    Raises NoteError when no point can go on it (none set, or every one held back by a caution
+    without an override). The file is written before the row commits: a rollback leaves an
+    unreferenced file in the private storage, never a row without its file.
+    """
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers make handouts.")
+    # The note's row lock: two clicks make two handouts one after the other, each complete.
+    note = TreatmentNote.objects.select_for_update().select_related("client").get(pk=note_id)
+    handout = handouts.build_handout(
+        note, catalogue=catalogue, screening=screening, plan=handouts.current_plan(note)
+    )
+    if not handout.points:
+        left = f" ({handout.left_out_codes} held back by a caution)" if handout.left_out else ""
+        raise NoteError(f"No home-care point to put on a handout{left}: set the home-care points first.")
+    row = HomeCareHandout(
+        note=note, points=handout.codes[:300], left_out=handout.left_out_codes[:300], created_by=user
+    )
+    row.pdf.save("handout.pdf", ContentFile(handouts.render_pdf(handout)), save=False)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def email_handout(*, handout: HomeCareHandout, user: User) -> Message:
+    """Send the handout's PDF to the client through the outbox: once per handout, however often
+    this is called (the message key is the handout's)."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers send handouts.")
+    client = handout.note.client
+    if not client.email:
+        raise NoteError("The client has no email address on file: print the handout instead.")
+    with handout.pdf.open("rb") as handle:
+        content = handle.read()
+    context = {"client": client, "handout": handout, "clinic_name": settings.CLINIC_NAME}
+    return write_message(
+        key=f"handout:{handout.pk}",
+        kind="handout",
+        topic=f"note:{handout.note_id}",
+        recipient=client.email,
+        subject=f"Your home-practice points - {settings.CLINIC_NAME}",
+        body=render_to_string("treatments/email/handout.txt", context),
+        attachments=[("home-practice.pdf", content, "application/pdf")],
+    )

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -28,7 +28,7 @@ from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import clinician_required, manager_required
 from clinic.selectors import get_booking_for
 from practitioners.models import Practitioner
-from treatments import figures, safety, services
+from treatments import figures, handouts, safety, services
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.charts import Session, pain_chart
 from treatments.export import build_export, export_filename
@@ -55,7 +55,7 @@ from treatments.models import (
     TreatmentPlan,
 )
 from treatments.quickline import QuickEntry, parse_quick_line, technique_names
-from treatments.selectors import get_client_record_for, get_note_for, get_protocol_for
+from treatments.selectors import get_client_record_for, get_handout_for, get_note_for, get_protocol_for
 
 SUGGESTION_LIMIT = 10
 
@@ -774,3 +774,76 @@ def protocol_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.delete_protocol(user=request.user, protocol_id=protocol.pk)
     messages.success(request, f"Protocol “{protocol.name}” deleted.")
     return redirect("treatments:protocols")
+
+
+# -- Home-practice handouts --------------------------------------------------------------------
+
+
+def _handout_page(request: HttpRequest, note: TreatmentNote, *, status: int = 200) -> HttpResponse:
+    handout = handouts.build_handout(
+        note,
+        catalogue=current_catalogue(),
+        screening=screening_for(note.client),
+        plan=handouts.current_plan(note),
+    )
+    context = handouts.handout_context(handout) | {"stored": note.handouts.all()}
+    return render(request, "treatments/handout.html", context, status=status)
+
+
+@clinician_required
+def handout(request: HttpRequest, pk: int) -> HttpResponse:
+    """The note's home-care points as a one-page handout to print, and its PDF copies."""
+    note = get_note_for(request.user, pk)
+    record_access(request, client_id=note.client_id, what=What.HANDOUT_VIEWED, obj=note)
+    return _handout_page(request, note)
+
+
+@clinician_required
+@require_POST
+def handout_make(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for(request.user, pk)
+    try:
+        row = services.make_handout(
+            note_id=note.pk,
+            user=request.user,
+            catalogue=current_catalogue(),
+            screening=screening_for(note.client),
+        )
+    except services.NoteError as error:
+        messages.error(request, str(error))
+        return _handout_page(request, note, status=409)
+    record_access(request, client_id=note.client_id, what=What.HANDOUT_MADE, obj=row)
+    messages.success(request, "PDF made and kept with the note.")
+    return redirect("treatments:handout", pk=note.pk)
+
+
+@clinician_required
+def handout_file(request: HttpRequest, handout_id: int) -> FileResponse:
+    """Stream a stored handout after the role check, as a download (MEDIA_ROOT has no URL)."""
+    row = get_handout_for(request.user, handout_id)
+    try:
+        handle = row.pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The handout's file is missing.") from exc
+    record_access(request, client_id=row.note.client_id, what=What.HANDOUT_VIEWED, obj=row)
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=True, filename=f"home-practice-{row.pk}.pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@clinician_required
+@require_POST
+def handout_email(request: AuthenticatedHttpRequest, handout_id: int) -> HttpResponse:
+    row = get_handout_for(request.user, handout_id)
+    try:
+        message = services.email_handout(handout=row, user=request.user)
+    except services.NoteError as error:
+        messages.error(request, str(error))
+        return _handout_page(request, row.note, status=409)
+    record_access(request, client_id=row.note.client_id, what=What.HANDOUT_EMAILED, obj=row)
+    messages.success(
+        request, f"The handout is on its way to {message.recipient} ({message.get_status_display().lower()})."
+    )
+    return redirect("treatments:handout", pk=row.note_id)

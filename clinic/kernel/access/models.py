@@ -31,6 +31,9 @@ class What(models.TextChoices):
     POINT_REMOVED = "point_removed", "Point removed"
     HEALTH_UPDATE_RECORDED = "health_update", "Health update recorded"
     PLAN_CREATED = "plan_created", "Treatment plan created"
+    HANDOUT_VIEWED = "handout_viewed", "Home-practice handout viewed"
+    HANDOUT_MADE = "handout_made", "Home-practice handout made"
+    HANDOUT_EMAILED = "handout_emailed", "Home-practice handout emailed"
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
