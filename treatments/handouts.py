@@ -23,7 +23,14 @@ from clients import bodymap
 from clients.screening import ScreeningResult
 from treatments import figures
 from treatments.catalogue import Catalogue
-from treatments.models import PlanStatus, Point, PointGuide, TreatmentNote, TreatmentPlan
+from treatments.models import (
+    CAUTION_PRESSURE_CAP,
+    PlanStatus,
+    Point,
+    PointGuide,
+    TreatmentNote,
+    TreatmentPlan,
+)
 
 # What a client is told when the practitioner wrote nothing more specific.
 DEFAULT_PRESS = (
@@ -106,7 +113,6 @@ def build_handout(
     for point in sorted(note.home_care_points.all(), key=lambda p: p.code):
         flags = catalogue.flags_for(point, side=None, pressure=None, screening=screening)
         serious = tuple(flag.message for flag in flags if flag.needs_reason)
-        advice.extend(flag.message for flag in flags if not flag.needs_reason and flag.message not in advice)
         if serious and not _overridden(note, point.code):
             left_out.append(LeftOut(point, serious))
             continue
@@ -116,6 +122,16 @@ def build_handout(
         for figure, x, y in figures.spots(point, catalogue, None):
             title = f"{number}. {point.code} {point.pinyin}".strip()
             dots.setdefault(figure, []).append(bodymap.Dot(x, y, point.code, title, number, bool(serious)))
+        advice.extend(
+            f"{point.code}: {caution.get_kind_display().lower()} (at most {cap} of 5)."
+            for caution in catalogue.cautions_for(point)
+            if (cap := CAUTION_PRESSURE_CAP.get(caution.kind)) is not None
+        )
+    cap = getattr(screening, "pressure_cap", None)
+    if cap is not None and points:
+        advice.insert(
+            0, f"Keep the pressure light to moderate: at most {cap} on a scale where 5 is very firm."
+        )
     return Handout(
         note=note,
         points=points,

@@ -4,6 +4,7 @@ kept with the note and emailed through the outbox; caution points only with an o
 from __future__ import annotations
 
 import pytest
+import weasyprint
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -80,7 +81,7 @@ def test_a_pregnancy_caution_point_is_on_the_handout_only_with_the_recorded_over
     li4 = html.split('id="handout-point-LI4"')[1].split("</li>")[0]
     assert "Caution: Pregnancy: LI4 is a point to avoid." in li4 and "Never during pregnancy" in li4
     assert html.count('class="body-dot caution"') == 2  # LI4 on both hands, in red
-    assert "caps pressure at 3 of 5" in html  # the client's pressure cap, for every point
+    assert "at most 3 on a scale where 5 is very firm" in html  # the client's pressure cap
 
 
 def test_a_caution_point_without_an_override_is_left_off_and_the_practitioner_told(
@@ -177,3 +178,11 @@ def test_outsiders_reception_and_anonymous_visitors_are_refused(request, who, pr
         else:
             assert response.status_code == 403, (who, url)
     assert HomeCareHandout.objects.count() == 1 and not Message.objects.filter(kind="handout").exists()
+
+
+def test_a_handout_of_seven_points_prints_on_one_page(practitioner):
+    codes = ["LI4", "BL23", "GB39", "PC6", "BL52", "ST36", "GV20"]
+    note = _set_home_care(
+        make_note(practitioner, client=make_pregnant_client()), codes, reason="Term; midwife agrees"
+    )
+    assert len(weasyprint.HTML(string=_pdf_source(note)).render().pages) == 1

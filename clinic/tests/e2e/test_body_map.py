@@ -9,10 +9,11 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
-from clients.tests.builders import make_client
+from clients.tests.builders import make_client, make_intake
 from clinic.kernel.roles import Role
 from clinic.tests.e2e.conftest import assert_accessible, login_through_form
 from conftest import TEST_PASSWORD, make_practitioner, make_user
+from treatments import services
 from treatments.models import Point, TreatmentNote
 from treatments.tests.builders import make_attended_booking
 
@@ -105,4 +106,42 @@ def test_an_intakes_place_on_the_body_is_chosen_on_the_figure(page, live_server)
     page.keyboard.press("Enter")
     assert page.locator("select[name=sites-1-region]").input_value() == "sacrum"
     assert page.locator("select[name=sites-0-region]").input_value() == "lower_back"
+    assert_accessible(page)
+
+
+def test_the_chart_and_the_handout_show_the_figure_and_pass_axe(page, live_server):
+    practitioner = make_practitioner(user=make_user(role=Role.PRACTITIONER, username="mei"))
+    client = make_client(email="nadia@example.org")
+    make_intake(client, sites=[{"condition": "varicose_veins", "region": "lower_leg", "side": "left"}])
+    booking = make_attended_booking(practitioner, client=client)
+    note = TreatmentNote.objects.create(
+        booking=booking,
+        client=client,
+        practitioner=practitioner,
+        service_date=booking.local_date,
+        regions_treated=["lower_back", "neck"],
+    )
+    services.update_note(
+        note_id=note.pk,
+        user=practitioner.user,
+        fields={"plan": "Morning and evening for two weeks."},
+        home_care_points=list(Point.objects.filter(code__in=["BL23", "PC6"])),
+    )
+    login_through_form(page, "mei", TEST_PASSWORD)
+
+    page.goto(f"/treatments/clients/{client.pk}/chart/")
+    expect(page.locator("#regions-treated")).to_contain_text("Lower back · 1 session")
+    expect(page.locator("#regions-flagged")).to_contain_text("Varicose veins")
+    assert_accessible(page)
+
+    page.goto(f"/treatments/notes/{note.pk}/")
+    page.get_by_role("link", name="Home-practice handout").click()
+    expect(page.locator("#handout-point-BL23")).to_contain_text("Where:")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make the PDF").click()
+    page.get_by_text("PDF made and kept with the note.").wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Email to nadia@example.org").click()
+    page.get_by_text("The handout is on its way to nadia@example.org").wait_for()
     assert_accessible(page)
