@@ -74,7 +74,7 @@ def test_a_notes_points_are_numbered_dots_on_the_figure_with_cautions_marked(
     add_point(note, "BL23", side="left")
     add_point(note, "LI4", side="both", cautions_shown="Pregnancy: LI4", override_reason="Labour is due")
     add_point(note, "BL67")
-    add_point(note, "EX-UE1")  # no position on the figure
+    add_point(note, "LU3")  # no position on the figure
     page = practitioner_client.get(note.get_absolute_url()).content.decode()
     points_map = page[
         page.index('id="points-on-body"') : page.index("</details>", page.index('id="points-on-body"'))
@@ -91,7 +91,7 @@ def test_a_notes_points_are_numbered_dots_on_the_figure_with_cautions_marked(
     assert re.search(
         r'<g class="body-dot caution">\s*<circle[^>]*></circle>\s*<text[^>]*>3</text>', points_map
     )
-    assert "Not drawn (no position on the figure yet): EX-UE1." in points_map
+    assert "Not drawn (no position on the figure yet): LU3." in points_map
 
 
 def test_the_picker_offers_every_positioned_point_as_a_button_on_the_figure(note, practitioner_client):

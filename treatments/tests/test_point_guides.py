@@ -9,7 +9,7 @@ import pytest
 from clients import bodymap
 from clients.models import ContraindicationRule
 from clients.screening import expand_points
-from treatments.models import PointCaution, PointGuide
+from treatments.models import Point, PointCaution, PointGuide, PointKind
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,10 @@ def test_pregnancy_caution_points_with_self_care_text_say_so():
         PointGuide.objects.filter(point__code__in=pregnancy).exclude(how_to_press="").select_related("point")
     ):
         assert "pregnan" in guide.how_to_press.lower(), guide.point.code
+
+
+def test_every_extra_point_that_the_views_can_show_has_a_position():
+    inside_nose_or_mouth = {"EX-HN9", "EX-HN10", "EX-HN11", "EX-HN12", "EX-HN13"}
+    extra = set(Point.objects.filter(kind=PointKind.EXTRA).values_list("code", flat=True))
+    positioned = set(PointGuide.objects.values_list("point__code", flat=True))
+    assert extra and not (extra - inside_nose_or_mouth) - positioned
