@@ -4,6 +4,9 @@ and the safety rules name has a place on the figure."""
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from clients import bodymap
@@ -83,3 +86,11 @@ def test_every_extra_point_that_the_views_can_show_has_a_position():
     extra = set(Point.objects.filter(kind=PointKind.EXTRA).values_list("code", flat=True))
     positioned = set(PointGuide.objects.values_list("point__code", flat=True))
     assert extra and not (extra - inside_nose_or_mouth) - positioned
+
+
+def test_every_self_care_text_in_the_data_file_was_loaded_with_a_position():
+    path = Path(__file__).resolve().parents[1] / "data" / "point_self_care.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        codes = {row["code"] for row in csv.DictReader(line for line in handle if not line.startswith("#"))}
+    loaded = set(PointGuide.objects.exclude(how_to_find="").values_list("point__code", flat=True))
+    assert len(codes) >= 50 and codes == loaded
