@@ -28,8 +28,8 @@ class Catalogue:
     version: tuple[Any, ...]
     index: PointIndex[Point]
     cautions: dict[int, tuple[PointCaution, ...]] = field(default_factory=dict)
-    # Where each point is drawn and how a client presses it (loaded by migration with the
-    # catalogue's data, so the catalogue's version covers it).
+    # Where each point is drawn and how a client presses it. Not part of the version: guides
+    # change only by data migration, and a deploy that runs one restarts the processes.
     guides: dict[int, PointGuide] = field(default_factory=dict)
 
     def resolve(self, text: str, *, legacy_bladder: bool = False) -> Point | None:

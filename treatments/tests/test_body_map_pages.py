@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from clients.tests.builders import make_client, make_intake
 from treatments.models import PointGuide
-from treatments.tests.builders import add_point, make_note, make_pregnant_client, sign
+from treatments.tests.builders import add_point, make_note, make_pregnant_client, make_protocol, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +132,21 @@ def test_the_note_page_with_its_figures_runs_the_same_queries_for_5_and_25_point
     assert _note_page_queries(practitioner, practitioner_client, 5) == _note_page_queries(
         practitioner, practitioner_client, 25
     )
+
+
+def test_the_draft_note_page_query_count_is_pinned(
+    practitioner, practitioner_client, django_assert_num_queries
+):
+    note = make_note(practitioner, client=make_pregnant_client(), regions_treated=["lower_back"])
+    add_point(note, "BL23")
+    make_protocol(practitioner)
+    practitioner_client.get(note.get_absolute_url())  # warm the catalogue (points, cautions, guides)
+    # The request: session, user, the verifying device, savepoint, the user's groups. The page:
+    # the note; the access log's INSERT; the catalogue's version; the screening (newest intake,
+    # its sites, the rules); the point applications (with point and technique); the home-care
+    # points (the form's initial value, and again for the handout link); the previous signed
+    # note; the protocols offered (whether any, then the choices); the techniques. Then: release,
+    # savepoint, session save, release. The figures cost nothing: the positions come with the
+    # catalogue.
+    with django_assert_num_queries(22):
+        practitioner_client.get(note.get_absolute_url())
