@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -24,7 +24,7 @@ from clients.selectors import get_client_for
 from clinic.kernel.access.models import What
 from clinic.kernel.access.services import record_access
 from clinic.kernel.dates import parse_id
-from clinic.kernel.http import AuthenticatedHttpRequest
+from clinic.kernel.http import AuthenticatedHttpRequest, private_download
 from clinic.kernel.roles import clinician_required, manager_required
 from clinic.selectors import get_booking_for
 from practitioners.models import Practitioner
@@ -821,15 +821,13 @@ def handout_make(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def handout_file(request: HttpRequest, handout_id: int) -> FileResponse:
     """Stream a stored handout after the role check, as a download (MEDIA_ROOT has no URL)."""
     row = get_handout_for(request.user, handout_id)
-    try:
-        handle = row.pdf.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The handout's file is missing.") from exc
-    record_access(request, client_id=row.note.client_id, what=What.HANDOUT_VIEWED, obj=row)
-    response = FileResponse(
-        handle, content_type="application/pdf", as_attachment=True, filename=f"home-practice-{row.pk}.pdf"
+    response = private_download(
+        row.pdf,
+        filename=f"home-practice-{row.pk}.pdf",
+        content_type="application/pdf",
+        missing="The handout's file is missing.",
     )
-    response["Cache-Control"] = "private, no-store"
+    record_access(request, client_id=row.note.client_id, what=What.HANDOUT_VIEWED, obj=row)
     return response
 
 
