@@ -22,10 +22,12 @@ from treatments.catalogue import current_catalogue
 from treatments.forms import ProtocolForm
 from treatments.models import (
     Amendment,
+    HomeCareHandout,
     PlanStatus,
     Point,
     PointApplication,
     PointCaution,
+    PointGuide,
     PointKind,
     Protocol,
     ProtocolItem,
@@ -310,3 +312,33 @@ class ProtocolAdmin(HistoryAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Protocol) -> None:
         services.delete_protocol(user=request.user, protocol_id=obj.pk)  # type: ignore[arg-type]
+
+
+@admin.register(ProtocolItem)
+class ProtocolItemAdmin(RecordWindowMixin, HistoryAdmin):
+    """Read here; written with their protocol, through its form and service."""
+
+    list_display = ["protocol", "order", "point", "side", "technique", "duration_seconds", "pressure"]
+    search_fields = ["protocol__name", "point__code", "point__pinyin"]
+    list_select_related = ["protocol", "point", "technique"]
+
+
+@admin.register(PointGuide)
+class PointGuideAdmin(RecordWindowMixin, admin.ModelAdmin):
+    """Where a point is drawn and its self-care text: data files loaded by migration, checked
+    by tests against the figures' outlines, so they are read here and changed in the files."""
+
+    list_display = ["point", "figure", "x", "y", "position_note"]
+    list_filter = ["figure"]
+    search_fields = ["point__code", "point__pinyin", "how_to_find"]
+    list_select_related = ["point"]
+
+
+@admin.register(HomeCareHandout)
+class HomeCareHandoutAdmin(RecordWindowMixin, admin.ModelAdmin):
+    """Handouts are made and sent from the note's handout page; the file is downloaded there."""
+
+    list_display = ["note", "points", "left_out", "created_by", "created_at"]
+    search_fields = ["note__client__last_name", "points"]
+    list_select_related = ["note__client", "created_by"]
+    exclude = ["pdf"]

@@ -44,10 +44,14 @@ def get_handout_for(user: Any, pk: int) -> HomeCareHandout:
 
 
 def get_protocol_for(user: Any, pk: int) -> Protocol:
-    """A protocol the clinician may see (the clinic's shared ones and their own); others 404."""
+    """A protocol the clinician may see: the clinic's shared ones and their own (another's
+    private protocol is refused, 403)."""
     if not is_clinician(user):
         raise PermissionDenied("Only practitioners and managers use protocols.")
-    return get_object_or_404(Protocol.objects.visible_to(user).select_related("owner__user"), pk=pk)
+    protocol = get_object_or_404(Protocol.objects.select_related("owner__user"), pk=pk)
+    if not protocol.shared and (protocol.owner is None or protocol.owner.user_id != user.pk):
+        raise PermissionDenied("This protocol is another practitioner's own.")
+    return protocol
 
 
 @dataclass(frozen=True)

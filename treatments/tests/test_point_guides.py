@@ -17,7 +17,9 @@ from treatments.models import Point, PointCaution, PointGuide, PointKind
 pytestmark = pytest.mark.django_db
 
 SEED_POINTS = ("GB39", "BL23", "PC6", "BL13", "BL30", "BL50", "BL52")
-# Named in shared/DOMAIN.md (sections 1, 2 and 6), besides the seed points and the cautions.
+# Named in the domain reference (docs/domain.md#extra-points, docs/domain.md#point-cautions,
+# docs/domain.md#the-older-bladder-numbering) and in the seed articles (issue #15), besides the
+# seed points and the cautions.
 DOMAIN_POINTS = ("BL36", "BL40", "BL53", "EX-HN3", "EX-HN5", "EX-B2", "EX-B7", "EX-B8", "EX-CA1", "EX-LE5",
                  "LI19", "LI20", "PC8", "PC9", "GB30", "GV26", "LI4", "ST36", "GV20")  # fmt: skip
 

@@ -175,7 +175,7 @@ def test_private_protocols_are_hidden_from_others_and_shared_ones_listed_for_all
     assert "Clinic neck" in page and "Mine only" not in page
     assert (
         other_practitioner_client.get(reverse("treatments:protocol_edit", args=[private.pk])).status_code
-        == 404
+        == 403
     )
     # Shared: seen by another practitioner, but changed only by its owner or a manager.
     assert (
@@ -187,7 +187,7 @@ def test_private_protocols_are_hidden_from_others_and_shared_ones_listed_for_all
         == 403
     )
     assert manager_client.get(reverse("treatments:protocol_edit", args=[shared.pk])).status_code == 200
-    assert manager_client.post(reverse("treatments:protocol_delete", args=[private.pk])).status_code == 404
+    assert manager_client.post(reverse("treatments:protocol_delete", args=[private.pk])).status_code == 403
     assert manager_client.post(reverse("treatments:protocol_delete", args=[shared.pk])).status_code == 302
     assert list(Protocol.objects.values_list("name", flat=True)) == ["Mine only"]
 
