@@ -373,7 +373,9 @@ def save_protocol(
         owner = Practitioner.objects.filter(user=user).first()
         protocol = Protocol(owner=owner, created_by=user)
     else:
-        protocol = Protocol.objects.select_for_update(of=("self",)).select_related("owner").get(pk=protocol_id)
+        protocol = (
+            Protocol.objects.select_for_update(of=("self",)).select_related("owner").get(pk=protocol_id)
+        )
         if not can_change_protocol(user, protocol):
             raise PermissionDenied("Only its owner, or a manager for a shared one, changes this protocol.")
     if not shared and protocol.owner is None:
