@@ -43,7 +43,7 @@ from clinic.kernel.access.models import What
 from clinic.kernel.access.services import record_access
 from clinic.kernel.dates import parse_id
 from clinic.kernel.extensions import parts
-from clinic.kernel.http import AuthenticatedHttpRequest
+from clinic.kernel.http import AuthenticatedHttpRequest, private_download
 from clinic.kernel.private_links import grant, granted, private_link_page
 from clinic.kernel.roles import clinician_required, is_clinician, is_manager, staff_required
 
@@ -336,19 +336,14 @@ def clearance_letter(request: HttpRequest, pk: int, clearance_pk: int) -> FileRe
     clearance = get_clearance_for(request.user, client, clearance_pk)
     if not clearance.letter:
         raise Http404("No letter was uploaded with this clearance.")
-    try:
-        handle = clearance.letter.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The letter's file is missing.") from exc
-    record_access(request, client_id=client.pk, what=What.LETTER_VIEWED, obj=clearance)
     suffix = clearance.letter.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        handle,
-        content_type=clearance.letter_content_type or "application/octet-stream",
-        as_attachment=True,
+    response = private_download(
+        clearance.letter,
         filename=f"clearance-{clearance.pk}.{suffix}",
+        content_type=clearance.letter_content_type or "application/octet-stream",
+        missing="The letter's file is missing.",
     )
-    response["Cache-Control"] = "private, no-store"
+    record_access(request, client_id=client.pk, what=What.LETTER_VIEWED, obj=clearance)
     return response
 
 

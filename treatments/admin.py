@@ -16,14 +16,21 @@ from django.http import HttpRequest
 from clients.models import ContraindicationRule
 from clinic.kernel.admin import HistoryAdmin, NoDeleteMixin, ReadOnlyInline, RecordWindowMixin
 from clinic.kernel.roles import is_manager
+from practitioners.models import Practitioner
+from treatments import services
 from treatments.catalogue import current_catalogue
+from treatments.forms import ProtocolForm
 from treatments.models import (
     Amendment,
+    HomeCareHandout,
     PlanStatus,
     Point,
     PointApplication,
     PointCaution,
+    PointGuide,
     PointKind,
+    Protocol,
+    ProtocolItem,
     Technique,
     TreatmentNote,
     TreatmentPlan,
@@ -240,3 +247,98 @@ class TreatmentPlanAdmin(NoDeleteMixin, HistoryAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]  # the admin serves signed-in staff only
         super().save_model(request, obj, form, change)
+
+
+class ProtocolAdminForm(ProtocolForm):
+    """The protocol page's own form (points as a quick line, each resolved and checked)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, catalogue=current_catalogue(), **kwargs)
+
+
+class ProtocolItemInline(ReadOnlyInline):
+    model = ProtocolItem
+    fields = ["order", "point", "side", "technique", "duration_seconds", "pressure"]
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(HistoryAdmin):
+    """Written through the same form and service as the protocol pages: who may change a
+    protocol, and what its points may be, are decided there."""
+
+    form = ProtocolAdminForm
+    list_display = ["name", "shared", "owner", "updated_at"]
+    list_filter = ["shared", "owner"]
+    search_fields = ["name", "description"]
+    list_select_related = ["owner"]
+    inlines = [ProtocolItemInline]
+    fields = ["name", "description", "shared", "points"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        owner = None if obj else Practitioner.objects.filter(user_id=request.user.pk or 0).first()
+        return type(form.__name__, (form,), {"new_owner": owner})
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # The bulk delete would skip the service's check of who may delete each protocol.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_change_permission(self, request: HttpRequest, obj: Protocol | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.can_change_protocol(request.user, obj))  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Protocol | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or services.can_change_protocol(request.user, obj))  # type: ignore[arg-type]
+
+    def save_model(self, request: HttpRequest, obj: Protocol, form: Any, change: bool) -> None:
+        saved = services.save_protocol(
+            user=request.user,  # type: ignore[arg-type]  # the admin serves signed-in staff only
+            protocol_id=obj.pk if change else None,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            shared=form.cleaned_data["shared"],
+            steps=form.cleaned_data["points"],
+        )
+        obj.pk = saved.pk
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The service saved the items; the read-only inline has nothing to write."""
+
+    def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any, add: bool) -> Any:
+        return super().construct_change_message(request, form, [], add)  # the inline saved nothing
+
+    def delete_model(self, request: HttpRequest, obj: Protocol) -> None:
+        services.delete_protocol(user=request.user, protocol_id=obj.pk)  # type: ignore[arg-type]
+
+
+@admin.register(ProtocolItem)
+class ProtocolItemAdmin(RecordWindowMixin, HistoryAdmin):
+    """Read here; written with their protocol, through its form and service."""
+
+    list_display = ["protocol", "order", "point", "side", "technique", "duration_seconds", "pressure"]
+    search_fields = ["protocol__name", "point__code", "point__pinyin"]
+    list_select_related = ["protocol", "point", "technique"]
+
+
+@admin.register(PointGuide)
+class PointGuideAdmin(RecordWindowMixin, admin.ModelAdmin):
+    """Where a point is drawn and its self-care text: data files loaded by migration, checked
+    by tests against the figures' outlines, so they are read here and changed in the files."""
+
+    list_display = ["point", "figure", "x", "y", "position_note"]
+    list_filter = ["figure"]
+    search_fields = ["point__code", "point__pinyin", "how_to_find"]
+    list_select_related = ["point"]
+
+
+@admin.register(HomeCareHandout)
+class HomeCareHandoutAdmin(RecordWindowMixin, admin.ModelAdmin):
+    """Handouts are made and sent from the note's handout page; the file is downloaded there."""
+
+    list_display = ["note", "points", "left_out", "created_by", "created_at"]
+    search_fields = ["note__client__last_name", "points"]
+    list_select_related = ["note__client", "created_by"]
+    exclude = ["pdf"]

@@ -20,7 +20,7 @@ from django.db.models import Count, Max
 from clients.screening import ScreeningResult
 from treatments import safety
 from treatments.lookup import Lookup, PointIndex
-from treatments.models import Point, PointCaution
+from treatments.models import Point, PointCaution, PointGuide
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Catalogue:
     version: tuple[Any, ...]
     index: PointIndex[Point]
     cautions: dict[int, tuple[PointCaution, ...]] = field(default_factory=dict)
+    # Where each point is drawn and how a client presses it. Not part of the version: guides
+    # change only by data migration, and a deploy that runs one restarts the processes.
+    guides: dict[int, PointGuide] = field(default_factory=dict)
 
     def resolve(self, text: str, *, legacy_bladder: bool = False) -> Point | None:
         return self.index.resolve(text, legacy_bladder=legacy_bladder)
@@ -41,6 +44,13 @@ class Catalogue:
 
     def did_you_mean(self, text: str, *, limit: int = 5) -> list[Point]:
         return self.index.did_you_mean(text, limit=limit)
+
+    def guide_for(self, point: Point) -> PointGuide | None:
+        return self.guides.get(point.pk)
+
+    def positioned_points(self) -> list[Point]:
+        """The points that have a place on the body map."""
+        return [guide.point for guide in self.guides.values()]
 
     def cautions_for(self, point: Point) -> tuple[PointCaution, ...]:
         return self.cautions.get(point.pk, ())
@@ -80,6 +90,9 @@ def _load(version: tuple[Any, ...]) -> Catalogue:
         version=version,
         index=PointIndex(points),
         cautions={pk: tuple(rows) for pk, rows in cautions.items()},
+        guides={
+            g.point_id: g for g in PointGuide.objects.filter(point__is_active=True).select_related("point")
+        },
     )
 
 

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from clients.regions import BodyRegion, Side
 from clinic.kernel.forms import DateInput
+from practitioners.models import Practitioner
 from treatments import safety
 from treatments.catalogue import Catalogue
 from treatments.lookup import Lookup
@@ -20,10 +21,13 @@ from treatments.models import (
     Amendment,
     Point,
     PointReading,
+    Protocol,
     Technique,
     TreatmentNote,
     TreatmentPlan,
 )
+from treatments.quickline import parse_quick_line, technique_names
+from treatments.services import ProtocolStep
 
 LEGACY_BLADDER_LABEL = "Older bladder numbering (a bare B36-B54 as in popular acupressure books)"
 
@@ -246,3 +250,95 @@ class PlanForm(forms.ModelForm):
             "goal": forms.Textarea(attrs={"rows": 3}),
             "started_on": DateInput(),
         }
+
+
+class ProtocolForm(forms.ModelForm):
+    """A protocol's name and sharing, and its points written as a quick line (one entry per point).
+
+    Every entry must resolve to one point with every word placed; a bare B36-B54 must be written
+    as its WHO code. The admin uses this form too, so both hold protocols to the same rules.
+    """
+
+    points = forms.CharField(
+        label="Points",
+        max_length=2000,
+        help_text="One point per entry, in order, as in the quick line: "
+        "BL23 both 60s static; BL40 both 60s; GB30 L 90s p3",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    class Meta:
+        model = Protocol
+        fields = ["name", "description", "shared"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    # Whose a new protocol will be: the practitioner creating it (None for a manager who is not one).
+    new_owner: Practitioner | None = None
+
+    def __init__(
+        self, *args: Any, catalogue: Catalogue, new_owner: Practitioner | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.catalogue = catalogue
+        self.new_owner = new_owner or self.new_owner
+        if self.instance.pk and not self.is_bound:
+            items = self.instance.items.select_related("point", "technique")
+            self.initial["points"] = "; ".join(item.quick_text for item in items)
+
+    def clean_points(self) -> list[ProtocolStep]:
+        entries = parse_quick_line(
+            self.cleaned_data["points"],
+            points=self.catalogue,
+            techniques=technique_names(Technique.objects.filter(is_active=True)),
+        )
+        problems = []
+        for entry in entries:
+            if entry.numbering_choice:
+                codes = " or ".join(r.record.code for r in entry.readings)
+                problems.append(f"{entry.label}: could be {codes}; write the WHO code you mean.")
+            elif entry.point is None:
+                hint = ", ".join(p.code for p in entry.did_you_mean)
+                problems.append(f"{entry.label}: no such point." + (f" Did you mean {hint}?" if hint else ""))
+            problems.extend(f"{entry.label}: {error}" for error in entry.errors)
+            if entry.unknown:
+                problems.append(f"{entry.label}: not understood: {' '.join(entry.unknown)}.")
+        if problems:
+            raise forms.ValidationError(problems)
+        if not entries:
+            raise forms.ValidationError("A protocol has at least one point.")
+        return [
+            ProtocolStep(
+                point=entry.point,
+                side=Side.MIDLINE if entry.point.midline else (entry.side or Side.BOTH),
+                technique=entry.technique,
+                duration_seconds=entry.seconds,
+                pressure=entry.pressure,
+            )
+            for entry in entries
+            if entry.point is not None
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        owner = self.instance.owner if self.instance.pk else self.new_owner
+        if not data.get("shared") and owner is None:
+            self.add_error(
+                "shared", "Only a practitioner keeps a private protocol: a manager's protocols are shared."
+            )
+        name = (data.get("name") or "").strip()
+        if owner is not None and name:
+            taken = Protocol.objects.filter(owner=owner, name=name).exclude(pk=self.instance.pk).exists()
+            if taken:
+                self.add_error("name", f"{owner} already has a protocol called “{name}”.")
+        return data
+
+
+class ProtocolApplyForm(forms.Form):
+    protocol = forms.ModelChoiceField(label="Protocol", queryset=Protocol.objects.none())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["protocol"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Protocol.objects.visible_to(user)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clients.bodymap import HEIGHT, WIDTH, Figure
+from clients.models import letters_storage
 from clients.regions import BodyRegion, Side
 from clinic.kernel.dates import validate_clinic_date
 from treatments.lookup import OLDER_READING, WHO_READING, fold
@@ -137,6 +141,38 @@ class Point(models.Model):
                 raise ValidationError({"aliases": f"{', '.join(sorted(clash))} already names {other.code}."})
 
 
+class PointGuide(models.Model):
+    """Where a point is drawn on the body map, and how a client finds and presses it at home.
+
+    Loaded from data/point_positions.csv and data/point_self_care.csv by a data migration, like
+    the catalogue. x and y are on clients.bodymap's figures, for the client's left side.
+    """
+
+    point = models.OneToOneField(Point, on_delete=models.CASCADE, related_name="guide")
+    figure = models.CharField(max_length=8, choices=Figure.choices)
+    x = models.FloatField()
+    y = models.FloatField()
+    position_note = models.CharField(max_length=200, blank=True)
+    how_to_find = models.TextField(blank=True, help_text="Plain words for the client: how to find the point.")
+    how_to_press = models.TextField(
+        blank=True,
+        help_text="Plain words for the client: direction, pressure, how long, how often, any caution.",
+    )
+
+    class Meta:
+        ordering = ["point"]
+        constraints = [
+            models.CheckConstraint(
+                name="point_guide_on_the_figure",
+                violation_error_message="A point's position lies on the figure (x 0-200, y 0-460).",
+                condition=models.Q(x__gte=0, x__lte=WIDTH, y__gte=0, y__lte=HEIGHT),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point.code} on the {self.figure} figure"
+
+
 class CautionKind(models.TextChoices):
     AVOID_IF = "avoid_if", "Avoid if the client has the condition"
     NEVER_PRESS = "never_press", "Never pressed (landmark only)"
@@ -223,6 +259,23 @@ PAIN_MAX = 10
 PRESSURE_MAX = 5
 DURATION_MAX_SECONDS = 3600
 NOTE_TEXT_MAX = 5000
+
+
+def pressure_and_duration_rules(prefix: str) -> list[models.CheckConstraint]:
+    """How hard and how long a point is worked: the same bounds on a session's and a protocol's."""
+    return [
+        models.CheckConstraint(
+            name=f"{prefix}_pressure_0_to_5",
+            violation_error_message="Pressure goes from 0 to 5.",
+            condition=models.Q(pressure__isnull=True) | models.Q(pressure__lte=PRESSURE_MAX),
+        ),
+        models.CheckConstraint(
+            name=f"{prefix}_duration_1s_to_1h",
+            violation_error_message="A point is held from 1 second to 1 hour.",
+            condition=models.Q(duration_seconds__isnull=True)
+            | models.Q(duration_seconds__gte=1, duration_seconds__lte=DURATION_MAX_SECONDS),
+        ),
+    ]
 
 
 class NoteStatus(models.TextChoices):
@@ -386,17 +439,7 @@ class PointApplication(models.Model):
     class Meta:
         ordering = ["note", "order", "id"]
         constraints = [
-            models.CheckConstraint(
-                name="application_pressure_0_to_5",
-                violation_error_message="Pressure goes from 0 to 5.",
-                condition=models.Q(pressure__isnull=True) | models.Q(pressure__lte=PRESSURE_MAX),
-            ),
-            models.CheckConstraint(
-                name="application_duration_1s_to_1h",
-                violation_error_message="A point is held from 1 second to 1 hour.",
-                condition=models.Q(duration_seconds__isnull=True)
-                | models.Q(duration_seconds__gte=1, duration_seconds__lte=DURATION_MAX_SECONDS),
-            ),
+            *pressure_and_duration_rules("application"),
             # A caution shown and passed over always has its reason recorded.
             models.CheckConstraint(
                 name="application_caution_has_reason",
@@ -495,3 +538,131 @@ class TreatmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Plan for {self.client}: {self.goal[:40]}"
+
+
+# -- Protocols ---------------------------------------------------------------------------------
+
+
+class ProtocolQuerySet(models.QuerySet["Protocol"]):
+    def visible_to(self, user: Any) -> ProtocolQuerySet:
+        """The clinic's shared protocols and the user's own private ones."""
+        return self.filter(models.Q(shared=True) | models.Q(owner__user_id=getattr(user, "pk", None)))
+
+
+class Protocol(models.Model):
+    """A saved set of points to apply to a note in one go ("Low back: BL23 both 60 s static; ...").
+
+    Private protocols belong to their practitioner; shared ones are the clinic's, kept by their
+    owner and by managers. Applying one checks every point against the client's cautions again.
+    """
+
+    name = models.CharField(max_length=120)
+    description = models.TextField(
+        max_length=2000, blank=True, help_text="When to use it, in a sentence or two."
+    )
+    owner = models.ForeignKey(
+        "practitioners.Practitioner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="protocols",
+        help_text="The practitioner whose protocol this is; none for a shared one a manager made.",
+    )
+    shared = models.BooleanField("shared clinic-wide", default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ProtocolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="protocol_private_has_owner",
+                violation_error_message="A private protocol belongs to a practitioner.",
+                condition=models.Q(shared=True) | models.Q(owner__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="protocol_name_unique_per_owner",
+                violation_error_message="You already have a protocol with this name.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("treatments:protocol_edit", kwargs={"pk": self.pk})
+
+
+class ProtocolItem(models.Model):
+    """One point of a protocol, with how it is worked."""
+
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="items")
+    point = models.ForeignKey(Point, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=8, choices=Side.choices, default=Side.BOTH)
+    technique = models.ForeignKey(
+        Technique, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    pressure = models.PositiveSmallIntegerField(null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["protocol", "order", "id"]
+        constraints = [
+            *pressure_and_duration_rules("protocol_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point.code} ({self.get_side_display()})"
+
+    @property
+    def quick_text(self) -> str:
+        """The item as the quick line writes it: "BL23 both 60s static p3"."""
+        parts = [self.point.code, self.side]
+        if self.duration_seconds:
+            parts.append(f"{self.duration_seconds}s")
+        if self.technique is not None:
+            names = self.technique.short_name_list
+            parts.append(names[0] if names else self.technique.name)
+        if self.pressure is not None:
+            parts.append(f"p{self.pressure}")
+        return " ".join(parts)
+
+
+# -- Home-practice handouts --------------------------------------------------------------------
+
+
+def handout_path(instance: HomeCareHandout, filename: str) -> str:
+    """A name that says nothing about the client (the file may be copied or listed)."""
+    return f"handouts/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.pdf"
+
+
+class HomeCareHandout(models.Model):
+    """A PDF of a note's home-care points, as given to the client; kept with the note.
+
+    Each one made is kept (the note's home care may change while it is a draft): the client's
+    copy is the one sent or printed then.
+    """
+
+    note = models.ForeignKey(TreatmentNote, on_delete=models.PROTECT, related_name="handouts")
+    pdf = models.FileField(upload_to=handout_path, storage=letters_storage, max_length=200)
+    points = models.CharField(max_length=300, help_text="The codes on the handout, in its order.")
+    left_out = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Home-care points left off because of a caution with no override.",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Handout for {self.note} ({self.points})"

@@ -15,7 +15,14 @@ from clients.models import Client, ContraindicationRule, HealthUpdate, Intake, P
 from clients.selectors import get_client_for
 from clinic.kernel.roles import is_clinician, is_manager
 from clinic.models import Booking
-from treatments.models import Amendment, PointApplication, TreatmentNote, TreatmentPlan
+from treatments.models import (
+    Amendment,
+    HomeCareHandout,
+    PointApplication,
+    Protocol,
+    TreatmentNote,
+    TreatmentPlan,
+)
 
 
 def get_note_for(user: Any, pk: int) -> TreatmentNote:
@@ -25,6 +32,26 @@ def get_note_for(user: Any, pk: int) -> TreatmentNote:
     return get_object_or_404(
         TreatmentNote.objects.select_related("client", "practitioner", "booking__service", "signed_by"), pk=pk
     )
+
+
+def get_handout_for(user: Any, pk: int) -> HomeCareHandout:
+    """A stored home-practice handout, for a clinician (it is clinical content)."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers read handouts.")
+    return get_object_or_404(
+        HomeCareHandout.objects.select_related("note__client", "note__practitioner"), pk=pk
+    )
+
+
+def get_protocol_for(user: Any, pk: int) -> Protocol:
+    """A protocol the clinician may see: the clinic's shared ones and their own (another's
+    private protocol is refused, 403)."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers use protocols.")
+    protocol = get_object_or_404(Protocol.objects.select_related("owner__user"), pk=pk)
+    if not protocol.shared and (protocol.owner is None or protocol.owner.user_id != user.pk):
+        raise PermissionDenied("This protocol is another practitioner's own.")
+    return protocol
 
 
 @dataclass(frozen=True)

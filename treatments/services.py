@@ -12,21 +12,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clients.models import Client
 from clients.screening import ScreeningResult, ScreeningStatus, screening_for
+from clinic.kernel.outbox.models import Message
+from clinic.kernel.outbox.services import write_message
+from clinic.kernel.roles import is_clinician, is_manager
 from clinic.models import Booking
-from treatments import safety
+from practitioners.models import Practitioner
+from treatments import handouts, safety
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.models import (
     Amendment,
+    HomeCareHandout,
     NoteStatus,
     Point,
     PointApplication,
+    Protocol,
+    ProtocolItem,
     Technique,
     TreatmentNote,
     TreatmentPlan,
@@ -318,3 +329,209 @@ def create_plan(*, client: Client, user: User, values: dict[str, Any]) -> Treatm
     plan.full_clean()
     plan.save()
     return plan
+
+
+# -- Protocols ---------------------------------------------------------------------------------
+
+
+class ProtocolError(Exception):
+    """A change to a protocol that the rules refuse; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class ProtocolStep:
+    point: Point
+    side: str
+    technique: Technique | None = None
+    duration_seconds: int | None = None
+    pressure: int | None = None
+
+
+def can_change_protocol(user: User, protocol: Protocol) -> bool:
+    """Its owner changes a protocol; a manager changes any shared one."""
+    if protocol.owner is not None and protocol.owner.user_id == user.pk:
+        return True
+    return protocol.shared and is_manager(user)
+
+
+@transaction.atomic
+def save_protocol(
+    *,
+    user: User,
+    protocol_id: int | None,
+    name: str,
+    description: str,
+    shared: bool,
+    steps: Sequence[ProtocolStep],
+) -> Protocol:
+    """Create a protocol (protocol_id None) or replace an existing one's fields and points."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers keep protocols.")
+    if not steps:
+        raise ProtocolError("A protocol has at least one point.")
+    if protocol_id is None:
+        owner = Practitioner.objects.filter(user=user).first()
+        protocol = Protocol(owner=owner, created_by=user)
+    else:
+        protocol = (
+            Protocol.objects.select_for_update(of=("self",)).select_related("owner").get(pk=protocol_id)
+        )
+        if not can_change_protocol(user, protocol):
+            raise PermissionDenied("Only its owner, or a manager for a shared one, changes this protocol.")
+    if not shared and protocol.owner is None:
+        raise ProtocolError("Only a practitioner keeps a private protocol: this one stays shared.")
+    protocol.name = name.strip()
+    protocol.description = description.strip()
+    protocol.shared = shared
+    protocol.full_clean()
+    protocol.save()
+    protocol.items.all().delete()
+    # One create per item (not bulk_create) so each gets its history entry.
+    for order, step in enumerate(steps, start=1):
+        ProtocolItem.objects.create(
+            protocol=protocol,
+            point=step.point,
+            side=step.side,
+            technique=step.technique,
+            duration_seconds=step.duration_seconds,
+            pressure=step.pressure,
+            order=order,
+        )
+    return protocol
+
+
+@transaction.atomic
+def delete_protocol(*, user: User, protocol_id: int) -> None:
+    protocol = Protocol.objects.select_for_update(of=("self",)).select_related("owner").get(pk=protocol_id)
+    if not can_change_protocol(user, protocol):
+        raise PermissionDenied("Only its owner, or a manager for a shared one, deletes this protocol.")
+    protocol.delete()
+
+
+@dataclass(frozen=True)
+class PendingCaution:
+    """A protocol point that a caution applies to for this client, waiting for a reason."""
+
+    item: ProtocolItem
+    flags: tuple[safety.Flag, ...]
+
+
+class ProtocolNeedsReasons(NoteError):
+    """Some of the protocol's points need a reason for this client; nothing was added."""
+
+    def __init__(self, pending: Sequence[PendingCaution]) -> None:
+        self.pending = list(pending)
+        codes = ", ".join(p.item.point.code for p in self.pending)
+        super().__init__(
+            f"A caution applies to {codes} for this client: give a reason for each, or leave it out."
+        )
+
+
+def protocol_cautions(
+    items: Sequence[ProtocolItem], *, catalogue: Catalogue, screening: ScreeningResult | None
+) -> list[PendingCaution]:
+    """The items a caution applies to for this client, as when each point is added by hand."""
+    pending = []
+    for item in items:
+        flags = catalogue.flags_for(item.point, side=item.side, pressure=item.pressure, screening=screening)
+        if safety.needs_reason(flags):
+            pending.append(PendingCaution(item, flags))
+    return pending
+
+
+@transaction.atomic
+def apply_protocol(
+    *,
+    note_id: int,
+    user: User,
+    protocol_id: int,
+    reasons: dict[int, str],
+    skip: Sequence[int] = (),
+    catalogue: Catalogue,
+    screening: ScreeningResult | None,
+) -> list[PointApplication]:
+    """Add a protocol's points to a draft note, in order, in one go.
+
+    Each point is checked against the client's cautions exactly as one added by hand: a point
+    with a caution needs its reason (`reasons`, by item id) or is left out on purpose (`skip`);
+    otherwise ProtocolNeedsReasons is raised and nothing is added.
+    """
+    protocol = Protocol.objects.visible_to(user).filter(pk=protocol_id).first()
+    if protocol is None:
+        raise NoteError("That protocol is not one of yours or the clinic's shared ones.")
+    items = [item for item in protocol.items.select_related("point", "technique") if item.pk not in skip]
+    if not items:
+        raise NoteError("No point of the protocol is left to add.")
+    pending = protocol_cautions(items, catalogue=catalogue, screening=screening)
+    cautioned = {p.item.pk: p.flags for p in pending}
+    missing = [p for p in pending if not reasons.get(p.item.pk, "").strip()]
+    if missing:
+        raise ProtocolNeedsReasons(missing)
+    rows = [
+        NewApplication(
+            point=item.point,
+            side=item.side,
+            technique=item.technique,
+            duration_seconds=item.duration_seconds,
+            pressure=item.pressure,
+            cautions_shown=safety.summary(cautioned.get(item.pk, ())),
+            override_reason=reasons.get(item.pk, "").strip() if item.pk in cautioned else "",
+            entered_as=item.point.code,
+        )
+        for item in items
+    ]
+    return add_applications(note_id=note_id, user=user, rows=rows)
+
+
+# -- Home-practice handouts --------------------------------------------------------------------
+
+
+@transaction.atomic
+def make_handout(
+    *, note_id: int, user: User, catalogue: Catalogue, screening: ScreeningResult | None
+) -> HomeCareHandout:
+    """Print the note's home-care points as a PDF and keep it with the note.
+
+    Raises NoteError when no point can go on it (none set, or every one held back by a caution
+    without an override). The file is written before the row commits: a rollback leaves an
+    unreferenced file in the private storage, never a row without its file.
+    """
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers make handouts.")
+    # The note's row lock: two clicks make two handouts one after the other, each complete.
+    note = TreatmentNote.objects.select_for_update().select_related("client").get(pk=note_id)
+    handout = handouts.build_handout(
+        note, catalogue=catalogue, screening=screening, plan=handouts.current_plan(note)
+    )
+    if not handout.points:
+        left = f" ({handout.left_out_codes} held back by a caution)" if handout.left_out else ""
+        raise NoteError(f"No home-care point to put on a handout{left}: set the home-care points first.")
+    row = HomeCareHandout(
+        note=note, points=handout.codes[:300], left_out=handout.left_out_codes[:300], created_by=user
+    )
+    row.pdf.save("handout.pdf", ContentFile(handouts.render_pdf(handout)), save=False)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def email_handout(*, handout: HomeCareHandout, user: User) -> Message:
+    """Send the handout's PDF to the client through the outbox: once per handout, however often
+    this is called (the message key is the handout's)."""
+    if not is_clinician(user):
+        raise PermissionDenied("Only practitioners and managers send handouts.")
+    client = handout.note.client
+    if not client.email:
+        raise NoteError("The client has no email address on file: print the handout instead.")
+    with handout.pdf.open("rb") as handle:
+        content = handle.read()
+    context = {"client": client, "handout": handout, "clinic_name": settings.CLINIC_NAME}
+    return write_message(
+        key=f"handout:{handout.pk}",
+        kind="handout",
+        topic=f"note:{handout.note_id}",
+        recipient=client.email,
+        subject=f"Your home-practice points - {settings.CLINIC_NAME}",
+        body=render_to_string("treatments/email/handout.txt", context),
+        attachments=[("home-practice.pdf", content, "application/pdf")],
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,26 +10,37 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clients import bodymap
+from clients.regions import BodyRegion
 from clients.screening import screening_for
 from clients.selectors import get_client_for
 from clinic.kernel.access.models import What
 from clinic.kernel.access.services import record_access
 from clinic.kernel.dates import parse_id
-from clinic.kernel.http import AuthenticatedHttpRequest
+from clinic.kernel.http import AuthenticatedHttpRequest, private_download
 from clinic.kernel.roles import clinician_required, manager_required
 from clinic.selectors import get_booking_for
-from treatments import safety, services
+from practitioners.models import Practitioner
+from treatments import figures, handouts, safety, services
 from treatments.catalogue import Catalogue, current_catalogue
 from treatments.charts import Session, pain_chart
 from treatments.export import build_export, export_filename
-from treatments.forms import AmendmentForm, ApplicationForm, NoteForm, PlanForm, QuickLineForm
+from treatments.forms import (
+    AmendmentForm,
+    ApplicationForm,
+    NoteForm,
+    PlanForm,
+    ProtocolApplyForm,
+    ProtocolForm,
+    QuickLineForm,
+)
 from treatments.lookup import fold
 from treatments.models import (
     Amendment,
@@ -36,12 +48,14 @@ from treatments.models import (
     Point,
     PointApplication,
     PointReading,
+    Protocol,
+    ProtocolItem,
     Technique,
     TreatmentNote,
     TreatmentPlan,
 )
 from treatments.quickline import QuickEntry, parse_quick_line, technique_names
-from treatments.selectors import get_client_record_for, get_note_for
+from treatments.selectors import get_client_record_for, get_handout_for, get_note_for, get_protocol_for
 
 SUGGESTION_LIMIT = 10
 
@@ -224,6 +238,21 @@ def _render_note(
         context.setdefault("quick_form", QuickLineForm())
     elif note.is_signed:
         context.setdefault("amendment_form", AmendmentForm())
+    dots, unplaced = figures.application_dots(applications, catalogue)
+    context["point_map"] = bodymap.draw(selected=note.regions_treated, dots=dots)
+    context["unplaced"] = unplaced
+    if can_edit:
+        context.setdefault("protocol_form", ProtocolApplyForm(user=request.user))
+        context["region_map"] = bodymap.draw(selected=context["note_form"]["regions_treated"].value() or ())
+        positioned = sorted(catalogue.positioned_points(), key=lambda p: p.code)
+        cautions = {
+            p.code
+            for p in positioned
+            if safety.needs_reason(catalogue.flags_for(p, side=None, pressure=None, screening=screening))
+        }
+        context["picker_map"] = bodymap.draw(
+            dots=figures.point_dots(positioned, catalogue, caution_codes=cautions)
+        )
     context.update(
         note=note,
         screening=screening,
@@ -567,6 +596,10 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
         pains = [n.pain_before for n in reversed(done) if n.pain_before is not None]
         plan.pain_first, plan.pain_latest = (pains[0], pains[-1]) if pains else (None, None)
     sessions = [Session(n.service_date, n.pain_before, n.pain_after) for n in notes]
+    screening = screening_for(client)
+    region_counts = Counter(
+        code for n in notes for code in set(n.regions_treated) if code in BodyRegion.values
+    )
     record_access(request, client_id=client.pk, what=What.CHART_VIEWED, obj=client)
     return render(
         request,
@@ -578,7 +611,10 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
             "plans": plans,
             "pain": pain_chart(sessions),
             "pain_rows": [s for s in reversed(sessions) if s.before is not None or s.after is not None],
-            "screening": screening_for(client),
+            "screening": screening,
+            "region_map": bodymap.draw(counts=region_counts, flagged=bodymap.flagged_regions(screening)),
+            "region_findings": [f for f in screening.findings if f.regions],
+            "region_rows": [(BodyRegion(code).label, count) for code, count in region_counts.most_common()],
             "printed_at": timezone.now(),
         },
     )
@@ -616,3 +652,196 @@ def client_export(request: HttpRequest, client_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# -- Protocols ---------------------------------------------------------------------------------
+
+
+@draft_view
+def protocol_apply(request: AuthenticatedHttpRequest, note: TreatmentNote) -> HttpResponse:
+    """Add a protocol's points to the draft in one action, each held to the client's cautions.
+
+    A point with a caution for this client needs a reason (`reason-<item>`) or is left out on
+    purpose (`skip-<item>`); until then the page asks, and nothing is added.
+    """
+    catalogue = current_catalogue()
+    screening = screening_for(note.client)
+    form = ProtocolApplyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _render_note(
+            request, note, protocol_form=form, status=400, catalogue=catalogue, screening=screening
+        )
+    protocol = form.cleaned_data["protocol"]
+    reasons = {
+        item_id: request.POST.get(f"reason-{item_id}", "")[:1000]
+        for item_id in protocol.items.values_list("pk", flat=True)
+    }
+    skip = [item_id for item_id in reasons if request.POST.get(f"skip-{item_id}")]
+    try:
+        added = services.apply_protocol(
+            note_id=note.pk,
+            user=request.user,
+            protocol_id=protocol.pk,
+            reasons=reasons,
+            skip=skip,
+            catalogue=catalogue,
+            screening=screening,
+        )
+    except services.ProtocolNeedsReasons as error:
+        return _render_note(
+            request,
+            note,
+            protocol_form=form,
+            protocol_pending=error.pending,
+            protocol_reasons=reasons,
+            status=400,
+            catalogue=catalogue,
+            screening=screening,
+        )
+    except services.NoteLocked:
+        raise
+    except services.NoteError as error:
+        messages.error(request, str(error))
+        return _render_note(
+            request, note, protocol_form=form, status=409, catalogue=catalogue, screening=screening
+        )
+    record_access(request, client_id=note.client_id, what=What.POINTS_ADDED, obj=note)
+    messages.success(request, f"{_plural(len(added), 'point')} added from “{protocol.name}”.")
+    if skip:
+        messages.info(request, f"Left out on purpose: {_plural(len(skip), 'point')}.")
+    return _to_points(note)
+
+
+@clinician_required
+def protocol_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The clinic's shared protocols and the user's own. Queries: the protocols (with owner),
+    their items (with point and technique), whatever their number."""
+    protocols = list(
+        Protocol.objects.visible_to(request.user)
+        .select_related("owner__user")
+        .prefetch_related(
+            Prefetch("items", queryset=ProtocolItem.objects.select_related("point", "technique"))
+        )
+    )
+    rows = [(p, services.can_change_protocol(request.user, p)) for p in protocols]
+    return render(request, "treatments/protocol_list.html", {"rows": rows})
+
+
+def _protocol_form_page(request: AuthenticatedHttpRequest, protocol: Protocol | None) -> HttpResponse:
+    catalogue = current_catalogue()
+    owner = None if protocol else Practitioner.objects.filter(user=request.user).first()
+    form = ProtocolForm(request.POST or None, instance=protocol, catalogue=catalogue, new_owner=owner)
+    context = {"form": form, "protocol": protocol}
+    if request.method != "POST":
+        return render(request, "treatments/protocol_form.html", context)
+    if form.is_valid():
+        try:
+            saved = services.save_protocol(
+                user=request.user,
+                protocol_id=protocol.pk if protocol else None,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                shared=form.cleaned_data["shared"],
+                steps=form.cleaned_data["points"],
+            )
+        except services.ProtocolError as error:
+            form.add_error("shared", str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Protocol “{saved.name}” saved.")
+            return redirect("treatments:protocols")
+    return render(request, "treatments/protocol_form.html", context, status=400)
+
+
+@clinician_required
+def protocol_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _protocol_form_page(request, None)
+
+
+@clinician_required
+def protocol_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    protocol = get_protocol_for(request.user, pk)
+    if not services.can_change_protocol(request.user, protocol):
+        raise PermissionDenied("Only its owner, or a manager for a shared one, changes this protocol.")
+    return _protocol_form_page(request, protocol)
+
+
+@clinician_required
+@require_POST
+def protocol_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    protocol = get_protocol_for(request.user, pk)
+    services.delete_protocol(user=request.user, protocol_id=protocol.pk)
+    messages.success(request, f"Protocol “{protocol.name}” deleted.")
+    return redirect("treatments:protocols")
+
+
+# -- Home-practice handouts --------------------------------------------------------------------
+
+
+def _handout_page(request: HttpRequest, note: TreatmentNote, *, status: int = 200) -> HttpResponse:
+    handout = handouts.build_handout(
+        note,
+        catalogue=current_catalogue(),
+        screening=screening_for(note.client),
+        plan=handouts.current_plan(note),
+    )
+    context = handouts.handout_context(handout) | {"stored": note.handouts.all()}
+    return render(request, "treatments/handout.html", context, status=status)
+
+
+@clinician_required
+def handout(request: HttpRequest, pk: int) -> HttpResponse:
+    """The note's home-care points as a one-page handout to print, and its PDF copies."""
+    note = get_note_for(request.user, pk)
+    record_access(request, client_id=note.client_id, what=What.HANDOUT_VIEWED, obj=note)
+    return _handout_page(request, note)
+
+
+@clinician_required
+@require_POST
+def handout_make(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    note = get_note_for(request.user, pk)
+    try:
+        row = services.make_handout(
+            note_id=note.pk,
+            user=request.user,
+            catalogue=current_catalogue(),
+            screening=screening_for(note.client),
+        )
+    except services.NoteError as error:
+        messages.error(request, str(error))
+        return _handout_page(request, note, status=409)
+    record_access(request, client_id=note.client_id, what=What.HANDOUT_MADE, obj=row)
+    messages.success(request, "PDF made and kept with the note.")
+    return redirect("treatments:handout", pk=note.pk)
+
+
+@clinician_required
+def handout_file(request: HttpRequest, handout_id: int) -> FileResponse:
+    """Stream a stored handout after the role check, as a download (MEDIA_ROOT has no URL)."""
+    row = get_handout_for(request.user, handout_id)
+    response = private_download(
+        row.pdf,
+        filename=f"home-practice-{row.pk}.pdf",
+        content_type="application/pdf",
+        missing="The handout's file is missing.",
+    )
+    record_access(request, client_id=row.note.client_id, what=What.HANDOUT_VIEWED, obj=row)
+    return response
+
+
+@clinician_required
+@require_POST
+def handout_email(request: AuthenticatedHttpRequest, handout_id: int) -> HttpResponse:
+    row = get_handout_for(request.user, handout_id)
+    try:
+        message = services.email_handout(handout=row, user=request.user)
+    except services.NoteError as error:
+        messages.error(request, str(error))
+        return _handout_page(request, row.note, status=409)
+    record_access(request, client_id=row.note.client_id, what=What.HANDOUT_EMAILED, obj=row)
+    messages.success(
+        request, f"The handout is on its way to {message.recipient} ({message.get_status_display().lower()})."
+    )
+    return redirect("treatments:handout", pk=row.note_id)

@@ -8,7 +8,7 @@ from django import template
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
-from clients import phones
+from clients import bodymap, phones
 from clinic.kernel.render_cache import shared_cache
 
 register = template.Library()
@@ -54,3 +54,9 @@ def screening_badge(context: template.Context, screening: Any, compact: bool = F
     cached for the rest of this template's rendering."""
     cache = shared_cache(context, BADGE_TEMPLATE)  # included templates share it
     return mark_safe(render_badge(screening, bool(compact), cache))  # the template escaped it
+
+
+@register.simple_tag
+def body_map_figures() -> list[bodymap.DrawnFigure]:
+    """Both figures with nothing marked: for a map that only drives form fields."""
+    return bodymap.draw()

@@ -27,8 +27,8 @@ from clinic.kernel.roles import Role, roles_of
 from clinic.tests.builders import future_day, make_closure, make_time_off
 from clinic.waitlist.models import WaitlistEntry
 from conftest import login_client
-from treatments.models import Amendment
-from treatments.tests.builders import add_point, make_attended_booking, make_note, sign
+from treatments.models import Amendment, HomeCareHandout
+from treatments.tests.builders import add_point, make_attended_booking, make_note, make_protocol, sign
 
 # URL names reachable without a staff login, and why.
 PUBLIC = {
@@ -190,6 +190,18 @@ ROUTES: dict[str, Route] = {
     "treatments:quick_add": Route(AUTHOR_ONLY, _draft),
     "treatments:copy_last": Route(AUTHOR_ONLY, _draft),
     "treatments:note_sign": Route(AUTHOR_ONLY, _draft),
+    "treatments:protocol_apply": Route(AUTHOR_ONLY, _draft),
+    # Protocols: the shared one is the clinic's (its owner and managers change it); a private one
+    # is its practitioner's alone.
+    "treatments:protocols": Route(CLINICAL),
+    "treatments:protocol_create": Route(CLINICAL),
+    "treatments:protocol_edit": Route(CLINICAL, lambda w: {"pk": w.shared_protocol.pk}),
+    "treatments:protocol_delete": Route(AUTHOR_ONLY, lambda w: {"pk": w.private_protocol.pk}),
+    # Home-practice handouts are clinical content.
+    "treatments:handout": Route(CLINICAL, _signed),
+    "treatments:handout_make": Route(CLINICAL, _signed),
+    "treatments:handout_file": Route(CLINICAL, lambda w: {"handout_id": w.handout.pk}),
+    "treatments:handout_email": Route(CLINICAL, lambda w: {"handout_id": w.handout.pk}),
     # The waitlist: the desk's work (reception and managers); practitioners are not shown it.
     "waitlist:list": Route(DESK),
     "waitlist:new": Route(DESK),
@@ -259,9 +271,17 @@ def world(db, settings, tmp_path, manager, practitioner, receptionist, outsider)
     endpoint, _secret = register_endpoint(
         name="Site", url="https://site.example/h", events=["booking.created"], by=manager
     )
+    shared_protocol = make_protocol(practitioner, name="Clinic low back", shared=True)
+    private_protocol = make_protocol(practitioner, name="My low back")
+    handout = HomeCareHandout(note=signed, points="BL23", created_by=practitioner.user)
+    handout.pdf.save("handout.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    handout.save()
     return SimpleNamespace(
         api_key=api_key,
         endpoint=endpoint,
+        shared_protocol=shared_protocol,
+        private_protocol=private_protocol,
+        handout=handout,
         entry=entry,
         time_off=time_off,
         closure=closure,

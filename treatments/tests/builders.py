@@ -14,7 +14,17 @@ from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import Booking
 from clinic.tests.builders import make_booking, make_service
 from practitioners.models import Practitioner
-from treatments.models import NoteStatus, Point, PointApplication, Technique, TreatmentNote
+from treatments.catalogue import current_catalogue
+from treatments.models import (
+    NoteStatus,
+    Point,
+    PointApplication,
+    Protocol,
+    ProtocolItem,
+    Technique,
+    TreatmentNote,
+)
+from treatments.quickline import parse_quick_line, technique_names
 
 
 def make_attended_booking(
@@ -76,3 +86,27 @@ def make_pregnant_client(**overrides: Any) -> Client:
 
 def technique(short_name: str) -> Technique:
     return Technique.objects.get(short_names__contains=short_name)
+
+
+def make_protocol(
+    owner: Practitioner, line: str = "BL23 both 60s static; LI4 both 60s; ST36 R 90s p3", **fields: Any
+) -> Protocol:
+    """A protocol owned by `owner` (private unless shared=True), its points written as a quick line."""
+    protocol = Protocol.objects.create(
+        owner=owner, created_by=owner.user, name=fields.pop("name", "Low back"), **fields
+    )
+    entries = parse_quick_line(
+        line, points=current_catalogue(), techniques=technique_names(Technique.objects.all())
+    )
+    for order, entry in enumerate(entries, start=1):
+        assert entry.ok and entry.point is not None, entry
+        ProtocolItem.objects.create(
+            protocol=protocol,
+            point=entry.point,
+            side=entry.side or "both",
+            technique=entry.technique,
+            duration_seconds=entry.seconds,
+            pressure=entry.pressure,
+            order=order,
+        )
+    return protocol

@@ -6,14 +6,15 @@ import pytest
 from django.urls import reverse
 
 from treatments.models import TreatmentNote
-from treatments.tests.builders import add_point, make_attended_booking
+from treatments.tests.builders import add_point, make_attended_booking, make_protocol
 
 pytestmark = pytest.mark.django_db
 
 
 def _urls(note: TreatmentNote) -> list[tuple[str, str]]:
     application = add_point(note, "ST36")
-    n, c, b = note.pk, note.client_id, note.booking_id
+    protocol = make_protocol(note.practitioner, shared=True)
+    n, c, b, p = note.pk, note.client_id, note.booking_id, protocol.pk
     return [
         ("get", reverse("treatments:point_search") + "?q=shen"),
         ("get", reverse("treatments:booking_note", args=[b])),
@@ -31,6 +32,13 @@ def _urls(note: TreatmentNote) -> list[tuple[str, str]]:
         ("get", reverse("treatments:chart", args=[c])),
         ("get", reverse("treatments:plan_create", args=[c])),
         ("post", reverse("treatments:plan_create", args=[c])),
+        ("post", reverse("treatments:protocol_apply", args=[n])),
+        ("get", reverse("treatments:protocols")),
+        ("get", reverse("treatments:protocol_create")),
+        ("post", reverse("treatments:protocol_create")),
+        ("get", reverse("treatments:protocol_edit", args=[p])),
+        ("post", reverse("treatments:protocol_edit", args=[p])),
+        ("post", reverse("treatments:protocol_delete", args=[p])),
     ]
 
 

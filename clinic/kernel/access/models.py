@@ -33,6 +33,9 @@ class What(models.TextChoices):
     PLAN_CREATED = "plan_created", "Treatment plan created"
     # A call of the REST API by an integration (its own user); `detail` says which.
     API_CALL = "api_call", "API call"
+    HANDOUT_VIEWED = "handout_viewed", "Home-practice handout viewed"
+    HANDOUT_MADE = "handout_made", "Home-practice handout made"
+    HANDOUT_EMAILED = "handout_emailed", "Home-practice handout emailed"
 
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
