@@ -6,7 +6,9 @@ from the note's plan and the client's treatment plan; and the cautions that appl
 client. A point a caution applies to (LI4 for a pregnant client, a point in a region to avoid)
 is on the handout only if the practitioner recorded an override for it when setting the home
 care, and then it is marked with its caution; otherwise it is left off, and the practitioner
-is told why. `render_pdf` prints the same page with WeasyPrint.
+is told why. `render_pdf` prints the same page with WeasyPrint, which needs Debian's pango
+libraries on the server (`.ci/run` installs them); without them the print view still works and
+making a PDF is refused with the reason (`PdfUnavailable`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 
@@ -147,7 +148,24 @@ def handout_context(handout: Handout) -> dict[str, Any]:
     return {"handout": handout, "default_routine": DEFAULT_ROUTINE}
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot run here: its system libraries (pango) are missing."""
+
+
+def weasyprint_module() -> Any:
+    """WeasyPrint, imported when a PDF is first made: importing it loads pango, which a server
+    (or a developer's machine) may lack, and the rest of the app must not depend on it."""
+    try:
+        import weasyprint  # deferred on purpose, see above
+    except (ImportError, OSError) as error:
+        raise PdfUnavailable(
+            "PDF handouts cannot be made on this server: WeasyPrint's system libraries are missing "
+            "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0). The print view still works."
+        ) from error
+    return weasyprint
+
+
 def render_pdf(handout: Handout) -> bytes:
     """The handout as a one-page A4 PDF (the same content as the print view)."""
     html = render_to_string("treatments/handout_pdf.html", handout_context(handout))
-    return weasyprint.HTML(string=html).write_pdf() or b""
+    return weasyprint_module().HTML(string=html).write_pdf() or b""

@@ -509,7 +509,11 @@ def make_handout(
     row = HomeCareHandout(
         note=note, points=handout.codes[:300], left_out=handout.left_out_codes[:300], created_by=user
     )
-    row.pdf.save("handout.pdf", ContentFile(handouts.render_pdf(handout)), save=False)
+    try:
+        pdf = handouts.render_pdf(handout)
+    except handouts.PdfUnavailable as error:
+        raise NoteError(str(error)) from error
+    row.pdf.save("handout.pdf", ContentFile(pdf), save=False)
     row.save()
     return row
 
