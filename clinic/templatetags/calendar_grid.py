@@ -135,6 +135,11 @@ class _Writer:
 
 
 @register.simple_tag
+def booking_source(booking: Any) -> SafeString:
+    return mark_safe(_source_badge(booking).strip())  # constant markup
+
+
+@register.simple_tag
 def calendar_rows(rows: Sequence[Row], show_practitioner: bool = False) -> SafeString:
     """The grid's <tr> rows: a booking card, a link to book the free slot, or an empty cell.
     Every value is escaped here; the result is marked safe."""
@@ -142,8 +147,8 @@ def calendar_rows(rows: Sequence[Row], show_practitioner: bool = False) -> SafeS
 
 
 def _source_badge(booking: Any) -> str:
-    """As templates/clinic/_booking_source.html: a request made online that reception confirms,
-    or a booking the client made online."""
+    """A request made online that reception confirms, or a booking the client made online (no
+    badge for the others): on the calendar's cards, and as {% booking_source booking %}."""
     if booking.awaiting_confirmation:
         return '  <span class="badge text-bg-warning">Requested online</span>\n'
     if booking.source == "online":
