@@ -220,6 +220,7 @@ class BookingQuerySet(models.QuerySet["Booking"]):
 class BookingSource(models.TextChoices):
     DESK = "desk", "At the desk"
     ONLINE = "online", "Online"
+    IMPORT = "import", "Imported from another system"
 
 
 class Booking(models.Model):
@@ -261,7 +262,8 @@ class Booking(models.Model):
     # When send_reminders wrote this booking's reminder to the outbox (cleared by a move, so the
     # new time gets its own); whether it went out is the outbox message's status.
     reminder_queued_at = models.DateTimeField(null=True, blank=True)
-    # Where the booking was made: at the desk by staff, or online by the client (clinic.online).
+    # Where the booking was made: at the desk by staff, online by the client (clinic.online), or
+    # brought in by an import of the clinic's old system (clinic.imports).
     source = models.CharField(
         max_length=6, choices=BookingSource.choices, default=BookingSource.DESK, db_default=BookingSource.DESK
     )

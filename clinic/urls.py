@@ -37,6 +37,8 @@ urlpatterns = [
     path("accounts/security/", include("clinic.kernel.twofactor.urls")),
     path("clinic/access/", include("clinic.kernel.access.urls")),
     path("clinic/waitlist/", include("clinic.waitlist.urls")),
+    # The manager's import from another system and CSV exports (clinic.imports).
+    path("manage/", include("clinic.imports.urls")),
     path("clinic/", include("clinic.app_urls")),
     # A practitioner's calendar feed: bookings data, at the address subscribed calendars use.
     path("practitioners/feed/<str:token>.ics", feed_views.ical_feed, name="ical_feed"),
