@@ -22,15 +22,18 @@ from clinic.report_views import PeriodForm, default_period
 from clinic.services import BookingBusy
 
 PAGE_SIZE = 100
+TEXTS = ("clients_text", "appointments_text")
 # The dry run and the import are one transaction each of their own (clinic.services.booking_write),
 # run once more on a deadlock: not inside the request's.
 write_view = transaction.non_atomic_requests
 RECENT = 10
 
 
-def get_run_for(user: object, pk: int) -> ImportRun:
-    """An import, for a manager (the views are manager-only): 404 when there is none."""
-    run = ImportRun.objects.select_related("created_by", "imported_by").filter(pk=pk).first()
+def get_run_for(user: object, pk: int, *, with_files: bool = True) -> ImportRun:
+    """An import, for a manager (the views are manager-only): 404 when there is none. Without
+    `with_files`, the files' text (megabytes) is left unread."""
+    runs = ImportRun.objects.select_related("created_by", "imported_by")
+    run = (runs if with_files else runs.defer(*TEXTS)).filter(pk=pk).first()
     if run is None:
         raise Http404("No such import.")
     return run
@@ -45,7 +48,7 @@ def _start_page(
         period_form = PeriodForm(initial={"start": period.first, "end": period.last})
     context = {
         "form": form,
-        "recent": ImportRun.objects.select_related("created_by")[:RECENT],
+        "recent": ImportRun.objects.select_related("created_by").defer(*TEXTS)[:RECENT],
         "period_form": period_form,
     }
     return render(request, "imports/start.html", context, status=status)
@@ -95,7 +98,7 @@ def import_mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @manager_required
 @require_safe
 def import_report(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_run_for(request.user, pk)
+    run = get_run_for(request.user, pk, with_files=False)
     outcome = request.GET.get("outcome", "")
     if outcome not in Outcome.values:
         outcome = ""
