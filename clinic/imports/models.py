@@ -9,7 +9,9 @@ from django.db.models import Q
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", "Uploaded: choose the columns"
+    CHECKING = "checking", "Dry run under way"
     CHECKED = "checked", "Dry run done: waiting for confirmation"
+    IMPORTING = "importing", "Import under way"
     IMPORTED = "imported", "Imported"
     DISCARDED = "discarded", "Discarded"
 
@@ -52,6 +54,8 @@ class ImportRun(models.Model):
     appointments_mapping = models.JSONField(default=list, blank=True)
     # {"clients": {"created": 3, "refused": 1}, "appointments": {...}} of the last dry run or import.
     counts = models.JSONField(default=dict, blank=True)
+    # Why the last dry run or import stopped short (busy calendar, changes since the dry run).
+    notice = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -66,6 +70,11 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         files = " and ".join(n for n in (self.clients_name, self.appointments_name) if n)
         return f"Import of {files or 'nothing'} ({self.get_status_display().lower()})"
+
+    @property
+    def is_running(self) -> bool:
+        """A worker is doing the dry run or the import."""
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
     @property
     def is_open(self) -> bool:

@@ -36,7 +36,7 @@ from clinic.imports.values import CellError, parse_date, parse_datetime, parse_d
 from clinic.kernel.dates import clinic_tz
 from clinic.models import ACTIVE_STATUSES, Booking, BookingSource, Service
 from clinic.reports import FORMULA_STARTS
-from clinic.services import BookingError, book, booking_write
+from clinic.services import BookingBusy, BookingError, book, booking_write
 from practitioners.models import Practitioner
 
 # An old system's statuses for appointments that will not take place: left out of the import.
@@ -412,6 +412,7 @@ def _apply(import_run: ImportRun, *, by: User, keep: bool) -> list[RowResult]:
     import_run.status = ImportStatus.IMPORTED
     import_run.imported_by = by
     import_run.imported_at = timezone.now()
+    import_run.notice = ""
     import_run.clients_text = import_run.appointments_text = ""
     import_run.save()
     return run.results
@@ -439,27 +440,46 @@ def _record(import_run: ImportRun, results: Iterable[RowResult]) -> None:
     import_run.counts = {kind: dict(c) for kind, c in counts.items()}
 
 
-def dry_run(import_run: ImportRun, *, by: User) -> ImportRun:
-    """Run the import and roll it back; keep the row-by-row outcomes for the manager to read."""
-    results = _apply(import_run, by=by, keep=False)
+def dry_run(import_run: ImportRun, *, by: User, notice: str = "") -> ImportRun:
+    """Run the import and roll it back; keep the row-by-row outcomes for the manager to read.
+    When the calendar is too busy to wait for, nothing is recorded but the reason."""
+    try:
+        results = _apply(import_run, by=by, keep=False)
+    except BookingBusy as busy:
+        import_run.status, import_run.notice = ImportStatus.UPLOADED, busy.message
+        import_run.save(update_fields=["status", "notice"])
+        return import_run
     with transaction.atomic():
         _record(import_run, results)
         import_run.status = ImportStatus.CHECKED
         import_run.checked_at = timezone.now()
+        import_run.notice = notice
         import_run.save()
     return import_run
 
 
+CHANGED = (
+    "Nothing was imported: some rows would now come out differently from the dry run (the "
+    "calendar or the client list changed meanwhile). Here is the new dry run: check it and "
+    "confirm again."
+)
+
+
 def confirm(import_run: ImportRun, *, by: User) -> bool:
     """Import for real, in one transaction, if the rows come out as the dry run said (True);
-    else nothing is written, the new dry run is recorded, and the answer is False."""
-    if import_run.status != ImportStatus.CHECKED:
+    else nothing is written, the new dry run is recorded with a notice, and the answer is False."""
+    if import_run.status not in (ImportStatus.CHECKED, ImportStatus.IMPORTING):
         raise ValueError("Only a checked import can be confirmed.")
     try:
         _apply(import_run, by=by, keep=True)
     except Changed:
         import_run.refresh_from_db()
-        dry_run(import_run, by=by)
+        dry_run(import_run, by=by, notice=CHANGED)
+        return False
+    except BookingBusy as busy:
+        import_run.refresh_from_db()
+        import_run.status, import_run.notice = ImportStatus.CHECKED, busy.message
+        import_run.save(update_fields=["status", "notice"])
         return False
     return True
 

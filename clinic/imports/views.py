@@ -6,26 +6,21 @@ from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from clinic.imports import export, services
+from clinic.imports import export, services, tasks
 from clinic.imports.forms import MappingForm, UploadForm
-from clinic.imports.models import ImportRun, ImportStatus, Outcome
+from clinic.imports.models import ImportRun, Outcome
 from clinic.kernel.http import AuthenticatedHttpRequest
 from clinic.kernel.roles import manager_required
 from clinic.report_views import PeriodForm, default_period
-from clinic.services import BookingBusy
 
 PAGE_SIZE = 100
 TEXTS = ("clients_text", "appointments_text")
-# The dry run and the import are one transaction each of their own (clinic.services.booking_write),
-# run once more on a deadlock: not inside the request's.
-write_view = transaction.non_atomic_requests
 RECENT = 10
 
 
@@ -73,7 +68,6 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("imports:mapping", pk=run.pk)
 
 
-@write_view
 @manager_required
 def import_mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = get_run_for(request.user, pk)
@@ -83,11 +77,7 @@ def import_mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            try:
-                services.dry_run(run, by=request.user)
-            except BookingBusy as busy:
-                messages.error(request, busy.message)
-                return redirect("imports:mapping", pk=run.pk)
+            tasks.start_check(run, by=request.user)
             return redirect("imports:report", pk=run.pk)
         status = 400
     else:
@@ -117,28 +107,12 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/report.html", context)
 
 
-@write_view
 @manager_required
 @require_POST
 def import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    run = get_run_for(request.user, pk)
-    if run.status != ImportStatus.CHECKED:
+    run = get_run_for(request.user, pk, with_files=False)
+    if not tasks.start_import(run, by=request.user):
         messages.error(request, "This import is not waiting for confirmation.")
-        return redirect("imports:report", pk=run.pk)
-    try:
-        done = services.confirm(run, by=request.user)
-    except BookingBusy as busy:
-        messages.error(request, busy.message)
-        return redirect("imports:report", pk=run.pk)
-    if done:
-        messages.success(request, "Imported.")
-    else:
-        messages.error(
-            request,
-            "Nothing was imported: some rows would now come out differently from the dry run "
-            "(the calendar or the client list changed meanwhile). Here is the new dry run: "
-            "check it and confirm again.",
-        )
     return redirect("imports:report", pk=run.pk)
 
 

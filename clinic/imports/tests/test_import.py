@@ -14,6 +14,7 @@ from clinic.imports.models import ImportRow, ImportRun, ImportStatus
 from clinic.kernel.outbox.models import Message as OutboxMessage
 from clinic.models import Booking, BookingSource
 from clinic.tests.builders import local, make_booking
+from conftest import run_outbox_worker as run_worker
 
 START = "/manage/import/"
 
@@ -95,6 +96,17 @@ def dry_run(client, run, **overrides):
     response = client.post(f"{START}{run.pk}/columns/", mapping_data(run, **overrides))
     assert response.status_code == 302, response.content.decode()[:3000]
     run.refresh_from_db()
+    assert run.status == ImportStatus.CHECKING
+    run_worker()
+    run.refresh_from_db()
+    return run
+
+
+def confirm(client, run):
+    response = client.post(f"{START}{run.pk}/confirm/")
+    assert response.status_code == 302
+    run_worker()
+    run.refresh_from_db()
     return run
 
 
@@ -146,10 +158,7 @@ def test_the_dry_run_reports_each_row_and_writes_nothing(manager_client, world, 
 
 def test_the_import_creates_exactly_the_valid_rows(manager_client, manager, world, day):
     clients_before = set(Client.objects.values_list("pk", flat=True))
-    run = dry_run(manager_client, upload(manager_client, day))
-    response = manager_client.post(f"{START}{run.pk}/confirm/")
-    assert response.status_code == 302
-    run.refresh_from_db()
+    run = confirm(manager_client, dry_run(manager_client, upload(manager_client, day)))
     assert run.status == ImportStatus.IMPORTED
     assert run.imported_by == manager and run.imported_at is not None
     assert run.clients_sha256 == hashlib.sha256(CLIENTS_CSV.encode()).hexdigest()
@@ -177,8 +186,7 @@ def test_the_import_creates_exactly_the_valid_rows(manager_client, manager, worl
 
 
 def test_importing_the_same_files_again_creates_nothing(manager_client, world, day):
-    first = dry_run(manager_client, upload(manager_client, day))
-    manager_client.post(f"{START}{first.pk}/confirm/")
+    confirm(manager_client, dry_run(manager_client, upload(manager_client, day)))
     before = counts()
     second = dry_run(manager_client, upload(manager_client, day))
     assert second.counts["clients"].get("created", 0) == 0
@@ -186,15 +194,13 @@ def test_importing_the_same_files_again_creates_nothing(manager_client, world, d
     found = outcomes(second)
     assert found[("clients", 2)][0] == "duplicate"
     assert found[("appointments", 2)] == ("existing", "This booking is already in the calendar.")
-    manager_client.post(f"{START}{second.pk}/confirm/")
-    second.refresh_from_db()
+    second = confirm(manager_client, second)
     assert second.status == ImportStatus.IMPORTED
     assert counts()[:2] == before[:2]
 
 
 def test_upload_of_a_file_imported_before_says_so(manager_client, world, day):
-    first = dry_run(manager_client, upload(manager_client, day))
-    manager_client.post(f"{START}{first.pk}/confirm/")
+    confirm(manager_client, dry_run(manager_client, upload(manager_client, day)))
     response = manager_client.post(
         START,
         {"encoding": "utf-8", "clients_file": SimpleUploadedFile("again.csv", CLIENTS_CSV.encode())},
@@ -215,11 +221,10 @@ def test_a_change_since_the_dry_run_stops_the_import(manager_client, world, day,
     # Meanwhile the desk books Amara Okafor at 10:00: row 2 would now be refused.
     make_booking(practitioner=practitioner, service=service, start=local(day, 10))
     before = counts()
-    response = manager_client.post(f"{START}{run.pk}/confirm/", follow=True)
-    assert "Nothing was imported" in response.content.decode()
+    run = confirm(manager_client, run)
     assert counts() == before
-    run.refresh_from_db()
     assert run.status == ImportStatus.CHECKED
+    assert "Nothing was imported" in manager_client.get(f"{START}{run.pk}/").content.decode()
     assert outcomes(run)[("appointments", 2)][0] == "refused"
 
 
@@ -290,3 +295,23 @@ def test_a_discarded_import_forgets_its_files(manager_client, world, day):
     assert run.status == ImportStatus.DISCARDED and run.clients_text == ""
     assert manager_client.post(f"{START}{run.pk}/confirm/").status_code == 302
     assert not Booking.objects.filter(source=BookingSource.IMPORT).exists()
+
+
+def test_pressing_confirm_twice_imports_once(manager_client, world, day):
+    run = dry_run(manager_client, upload(manager_client, day))
+    manager_client.post(f"{START}{run.pk}/confirm/")
+    again = manager_client.post(f"{START}{run.pk}/confirm/", follow=True)
+    assert "not waiting for confirmation" in again.content.decode()
+    run_worker()
+    run.refresh_from_db()
+    assert run.status == ImportStatus.IMPORTED
+    assert Booking.objects.filter(source=BookingSource.IMPORT).count() == 2
+
+
+def test_the_report_says_while_the_dry_run_is_under_way(manager_client, world, day):
+    run = upload(manager_client, day)
+    manager_client.post(f"{START}{run.pk}/columns/", mapping_data(run))
+    page = manager_client.get(f"{START}{run.pk}/").content.decode()
+    assert "Dry run under way" in page and 'http-equiv="refresh"' in page
+    # The columns can't be changed under the worker's feet.
+    assert manager_client.get(f"{START}{run.pk}/columns/").status_code == 302
