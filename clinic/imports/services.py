@@ -66,6 +66,8 @@ class _Run:
     booked: dict[int, list[tuple[datetime, datetime, int, tuple[int, int, int]]]] = field(
         default_factory=lambda: defaultdict(list)
     )  # practitioner id -> (start, end, line, (client, service, booking id)) booked by this run
+    # (client, practitioner, service, start, end) of each booking made by this run -> its line
+    same_rows: dict[tuple[int, int, int, datetime, datetime], int] = field(default_factory=dict)
 
 
 class Changed(Exception):
@@ -334,14 +336,7 @@ def _import_appointments(run: _Run, table: Table, mapping: list[str]) -> None:
         if key in existing:
             result.outcome, result.message = Outcome.EXISTING, "This booking is already in the calendar."
             continue
-        same = next(
-            (
-                line
-                for s, e, line, (c, sv, _) in run.booked[practitioner_id]
-                if (c, sv, s, e) == (client_id, service.pk, appointment.start, end)
-            ),
-            None,
-        )
+        same = run.same_rows.get(key)
         if same is not None:
             result.outcome, result.message = (
                 Outcome.EXISTING,
@@ -372,6 +367,7 @@ def _import_appointments(run: _Run, table: Table, mapping: list[str]) -> None:
         run.booked[practitioner_id].append(
             (booking.start, booking.end, result.line, (client_id, service.pk, booking.pk))
         )
+        run.same_rows[key] = result.line
         run.booking_rows[booking.pk] = result.line
         result.outcome, result.booking_id = Outcome.CREATED, booking.pk
 
@@ -423,7 +419,7 @@ def _record(import_run: ImportRun, results: Iterable[RowResult]) -> None:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     rows = []
     for r in results:
-        counts[r.kind][r.outcome] += 1
+        counts[str(r.kind)][str(r.outcome)] += 1
         rows.append(
             ImportRow(
                 run=import_run,

@@ -41,6 +41,7 @@ def appointments_csv(day: date) -> str:
 {iso} 17:00,{iso} 18:00,Cara Mills,Kenji Sato,Acupressure 60,
 {iso} 18:00,{iso} 19:00,Amara Lee,Kenji Sato,Acupressure 60,Cancelled
 03/04/{day.year + 1} 09:00,03/04/{day.year + 1} 10:00,Amara Lee,Kenji Sato,Acupressure 60,
+{iso} 10:00,{iso} 11:00,Amara Lee,Amara Okafor,Acupressure 60,
 """
 
 
@@ -61,6 +62,7 @@ EXPECTED = {
     ("appointments", 7): ("refused", "No client called “Cara Mills”"),
     ("appointments", 8): ("skipped", "Cancelled"),
     ("appointments", 9): ("refused", "choose the file's day order"),
+    ("appointments", 10): ("existing", "The same appointment as row 2 of this file"),
 }
 
 
