@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clients.models import IntakeSource
 from clients.tests.builders import make_clearance, make_client, make_intake
+from clinic.imports.models import ImportRun
 from clinic.kernel.roles import Role, roles_of
 from clinic.tests.builders import future_day, make_closure, make_time_off
 from clinic.waitlist.models import WaitlistEntry
@@ -190,6 +191,14 @@ ROUTES: dict[str, Route] = {
     "waitlist:new": Route(DESK),
     "waitlist:withdraw": Route(DESK, lambda w: {"pk": w.entry.pk}),
     "waitlist:offer": Route(DESK),
+    # Moving a clinic in from CSV files, and its CSV exports: managers only.
+    "imports:start": Route(MANAGER_ONLY),
+    "imports:mapping": Route(MANAGER_ONLY, lambda w: {"pk": w.import_run.pk}),
+    "imports:report": Route(MANAGER_ONLY, lambda w: {"pk": w.import_run.pk}),
+    "imports:confirm": Route(MANAGER_ONLY, lambda w: {"pk": w.import_run.pk}),
+    "imports:discard": Route(MANAGER_ONLY, lambda w: {"pk": w.import_run.pk}),
+    "imports:export_clients": Route(MANAGER_ONLY),
+    "imports:export_bookings": Route(MANAGER_ONLY),
 }
 
 
@@ -241,8 +250,15 @@ def world(db, settings, tmp_path, manager, practitioner, receptionist, outsider)
     time_off = make_time_off(practitioner, future_day(weeks=20, weekday=2), reason="Course")
     closure = make_closure(future_day(weeks=21, weekday=0), reason="Bank holiday")
     entry = WaitlistEntry.objects.create(client=client, service=booking.service, from_date=future_day())
+    import_run = ImportRun.objects.create(
+        created_by=manager,
+        clients_name="clients.csv",
+        clients_text="First name,Last name,Date of birth\nAnn,Smith,1980-01-02\n",
+        clients_mapping=["first_name", "last_name", "date_of_birth"],
+    )
     return SimpleNamespace(
         entry=entry,
+        import_run=import_run,
         time_off=time_off,
         closure=closure,
         client=client,
