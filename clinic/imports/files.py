@@ -56,11 +56,18 @@ def read_upload(upload: UploadedFile, encoding: str) -> tuple[str, str]:
     return text, hashlib.sha256(data).hexdigest()
 
 
+def delimiter(text: str) -> str:
+    """What separates the columns: a comma, or the semicolon (Excel in many European locales)
+    or tab some exports use instead, whichever the header line holds most of."""
+    header = text.split("\n", 1)[0]
+    return max((",", ";", "\t"), key=header.count)
+
+
 def table_or_error(text: str) -> Table:
     """The file as a table: a header row, then rows of the same width (blank lines dropped)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        dataset = tablib.Dataset().load(lines, format="csv")
+        dataset = tablib.Dataset().load(lines, format="csv", delimiter=delimiter(lines))
     except InvalidDimensions:
         raise ValidationError(
             "Some rows have more or fewer columns than the header: is this a CSV file with one header row?"

@@ -317,3 +317,13 @@ def test_the_report_says_while_the_dry_run_is_under_way(manager_client, world, d
     assert "Dry run under way" in page and 'http-equiv="refresh"' in page
     # The columns can't be changed under the worker's feet.
     assert manager_client.get(f"{START}{run.pk}/columns/").status_code == 302
+
+
+def test_a_semicolon_separated_file_reads_in_columns(manager_client):
+    content = "Prénom;Nom;Date de naissance\nZoë;Durand;1980-01-02\n".encode()
+    response = manager_client.post(
+        START, {"encoding": "utf-8", "clients_file": SimpleUploadedFile("c.csv", content)}
+    )
+    assert response.status_code == 302
+    page = manager_client.get(response["Location"]).content.decode()
+    assert "Date de naissance" in page and "Zoë" in page
