@@ -33,10 +33,10 @@ from clinic.imports.files import Table, table_or_error
 from clinic.imports.layouts import APPOINTMENTS, CLIENTS, IGNORE, Layout
 from clinic.imports.models import FileKind, ImportRow, ImportRun, ImportStatus, Outcome
 from clinic.imports.values import CellError, parse_date, parse_datetime, parse_duration, parse_time
-from clinic.kernel.dates import clinic_tz
+from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import ACTIVE_STATUSES, Booking, BookingSource, Service
 from clinic.reports import FORMULA_STARTS
-from clinic.services import BookingBusy, BookingError, book, booking_write
+from clinic.services import BookingBusy, BookingConflict, BookingError, book, booking_write
 from practitioners.models import Practitioner
 
 # An old system's statuses for appointments that will not take place: left out of the import.
@@ -157,7 +157,6 @@ def _import_clients(run: _Run, table: Table, mapping: list[str]) -> None:
 @dataclass
 class _Appointment:
     line: int
-    summary: str
     start: datetime
     end: datetime | None
     practitioner: str
@@ -173,14 +172,14 @@ def _read_appointment(values: dict[str, str], line: int, day_order: str) -> _App
     if "start" in values or "start_date" not in values:
         start = parse_datetime(values.get("start", ""), day_order, tz)
     else:
-        start = datetime.combine(
-            parse_date(values["start_date"], day_order), parse_time(values.get("start_time", ""))
-        ).replace(tzinfo=tz)
+        start = local_datetime(
+            parse_date(values["start_date"], day_order), parse_time(values.get("start_time", "")), tz
+        )
     end = None
     if values.get("end"):
         end = parse_datetime(values["end"], day_order, tz)
     elif values.get("end_time"):
-        end = datetime.combine(start.astimezone(tz).date(), parse_time(values["end_time"])).replace(tzinfo=tz)
+        end = local_datetime(start.astimezone(tz).date(), parse_time(values["end_time"]), tz)
     elif values.get("duration"):
         end = start + parse_duration(values["duration"])
     name = values.get("client") or " ".join(
@@ -189,7 +188,6 @@ def _read_appointment(values: dict[str, str], line: int, day_order: str) -> _App
     born = values.get("client_date_of_birth")
     return _Appointment(
         line=line,
-        summary="",
         start=start,
         end=end,
         practitioner=values.get("practitioner", ""),
@@ -360,9 +358,10 @@ def _import_appointments(run: _Run, table: Table, mapping: list[str]) -> None:
                 source=BookingSource.IMPORT,
             )
         except BookingError as error:
-            result.message = (
-                _this_file_overlap(run, practitioner_id, client_id, appointment.start, end) or error.message
-            )[:500]
+            overlap = ""
+            if isinstance(error, BookingConflict):  # name the file's row it collides with, if one
+                overlap = _this_file_overlap(run, practitioner_id, client_id, appointment.start, end)
+            result.message = (overlap or error.message)[:500]
             continue
         run.booked[practitioner_id].append(
             (booking.start, booking.end, result.line, (client_id, service.pk, booking.pk))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 
-from clinic.kernel.dates import in_range
+from clinic.kernel.dates import in_range, local_datetime
 
 
 class CellError(ValueError):
@@ -156,7 +156,7 @@ def parse_datetime(text: str, order: str, tz: ZoneInfo) -> datetime:
     day = parse_date(day_text, order)
     at = parse_time(time_text)
     if offset is None:
-        return datetime.combine(day, at).replace(tzinfo=tz)
+        return local_datetime(day, at, tz)
     if offset[0] == "z":
         return datetime.combine(day, at).replace(tzinfo=ZoneInfo("UTC"))
     sign = 1 if offset[1] == "+" else -1
