@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from clients.forms import ClientForm
 from clients.models import Client
-from clinic.kernel.dates import clinic_tz, local_span
+from clinic.kernel.dates import clinic_tz
+from clinic.kernel.periods import Period
+from clinic.kernel.spreadsheets import csv_cell
 from clinic.models import Booking
-from clinic.reports import Period, csv_cell
 
 CHUNK = 2000
 
@@ -76,7 +77,7 @@ def client_rows() -> QuerySet[Client, tuple[Any, ...]]:
 
 def booking_rows(period: Period) -> QuerySet[Booking, tuple[Any, ...]]:
     """The bookings that start in the period (local days, both ends bounded)."""
-    start, end = local_span(period.first, period.last, None, None, clinic_tz())
+    start, end = period.span()
     return (
         Booking.objects.filter(start__gte=start, start__lt=end)
         .order_by("start", "pk")

@@ -34,8 +34,8 @@ from clinic.imports.layouts import APPOINTMENTS, CLIENTS, IGNORE, Layout
 from clinic.imports.models import FileKind, ImportRow, ImportRun, ImportStatus, Outcome
 from clinic.imports.values import CellError, parse_date, parse_datetime, parse_duration, parse_time
 from clinic.kernel.dates import clinic_tz, local_datetime
+from clinic.kernel.spreadsheets import FORMULA_STARTS
 from clinic.models import ACTIVE_STATUSES, Booking, BookingSource, Service
-from clinic.reports import FORMULA_STARTS
 from clinic.services import BookingBusy, BookingConflict, BookingError, book, booking_write
 from practitioners.models import Practitioner
 

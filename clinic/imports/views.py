@@ -16,8 +16,8 @@ from clinic.imports import export, services, tasks
 from clinic.imports.forms import MappingForm, UploadForm
 from clinic.imports.models import ImportRun, Outcome
 from clinic.kernel.http import AuthenticatedHttpRequest
+from clinic.kernel.periods import PeriodForm, default_period
 from clinic.kernel.roles import manager_required
-from clinic.report_views import PeriodForm, default_period
 
 PAGE_SIZE = 100
 TEXTS = ("clients_text", "appointments_text")
