@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic.imports.models import ImportRun, ImportStatus
+from conftest import login_client
 
 CSV = b"First name,Last name,Date of birth\nAnn,Smith,1980-01-02\n"
 
@@ -91,3 +92,15 @@ def test_the_report_runs_a_fixed_number_of_queries(manager_client, run, django_a
         response = manager_client.get(f"/manage/import/{run.pk}/?page=2")
     assert response.status_code == 200
     assert "Page 2 of 3" in response.content.decode()
+
+
+def test_the_back_office_shows_imports_read_only(manager, run):
+    manager.is_staff = True
+    manager.save()
+    http = login_client(manager)
+    assert http.get("/admin/imports/importrun/").status_code == 200
+    page = http.get(f"/admin/imports/importrun/{run.pk}/change/")
+    assert page.status_code == 200
+    assert "Ann,Smith" not in page.content.decode()  # the file's text is not shown
+    assert http.post(f"/admin/imports/importrun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ImportRun.objects.filter(pk=run.pk).exists()
