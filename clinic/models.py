@@ -222,6 +222,8 @@ class BookingSource(models.TextChoices):
     ONLINE = "online", "Online"
     # Another system, through the REST API with its own key (clinic.integrations).
     API = "api", "Through the API"
+    # Brought in by an import of the clinic's old system (clinic.imports).
+    IMPORT = "import", "Imported from another system"
 
 
 class Booking(models.Model):
@@ -264,7 +266,8 @@ class Booking(models.Model):
     # new time gets its own); whether it went out is the outbox message's status.
     reminder_queued_at = models.DateTimeField(null=True, blank=True)
     # Where the booking was made: at the desk by staff, online by the client (clinic.online), or
-    # by another system through the API (created_by is then the integration's own user).
+    # by another system through the API (created_by is then the integration's own user), or
+    # brought in by an import of the clinic's old system (clinic.imports).
     source = models.CharField(
         max_length=6, choices=BookingSource.choices, default=BookingSource.DESK, db_default=BookingSource.DESK
     )

@@ -6,22 +6,14 @@ import csv
 from datetime import date, timedelta
 from typing import Any
 
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from clinic.kernel.dates import validate_clinic_date
-from clinic.kernel.forms import DateInput
+from clinic.kernel.periods import Period, PeriodForm, default_period
 from clinic.kernel.roles import manager_required
-from clinic.reports import MAX_PERIOD_DAYS, REPORTS, Period, csv_rows
-
-
-def default_period(today: date) -> Period:
-    """The last four full weeks, Monday to Sunday, before this week."""
-    monday = today - timedelta(days=today.weekday())
-    return Period(monday - timedelta(days=28), monday - timedelta(days=1))
+from clinic.reports import REPORTS, csv_rows
 
 
 def _month_end(first: date) -> date:
@@ -47,30 +39,6 @@ def quick_periods(today: date) -> list[tuple[str, Period]]:
         ),
         ("This year", Period(today.replace(month=1, day=1), today.replace(month=12, day=31))),
     ]
-
-
-class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=DateInput(), validators=[validate_clinic_date])
-    end = forms.DateField(
-        label="To", widget=DateInput(), validators=[validate_clinic_date], help_text="The last day, included."
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, last = data.get("start"), data.get("end")
-        if first and last:
-            if last < first:
-                self.add_error("end", "The last day comes before the first: choose a later day.")
-            elif (last - first).days + 1 > MAX_PERIOD_DAYS:
-                self.add_error(
-                    "end",
-                    f"A report covers at most three years ({MAX_PERIOD_DAYS} days): choose a shorter period.",
-                )
-        return data
-
-    @property
-    def period(self) -> Period:
-        return Period(self.cleaned_data["start"], self.cleaned_data["end"])
 
 
 def _period_form(request: HttpRequest) -> tuple[PeriodForm, Period | None]:

@@ -23,29 +23,12 @@ from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F,
 
 from clients.models import Client
 from clinic.kernel.charts import BarChart, bar_chart
-from clinic.kernel.dates import clinic_tz, local_datetime, local_span
+from clinic.kernel.dates import clinic_tz, local_datetime
+from clinic.kernel.periods import Period
+from clinic.kernel.spreadsheets import Cell, csv_cell
 from clinic.models import ACTIVE_STATUSES, ATTENDED_STATUSES, Booking, BookingStatus, Closure, Course, Room
 from practitioners.models import Practitioner, TimeOff
 from treatments.models import PlanStatus, TreatmentPlan
-
-MAX_PERIOD_DAYS = 3 * 366  # three years, leap days included
-
-
-@dataclass(frozen=True)
-class Period:
-    first: date
-    last: date  # inclusive
-
-    @property
-    def days(self) -> int:
-        return (self.last - self.first).days + 1
-
-    def span(self) -> tuple[datetime, datetime]:
-        """The aware [start, end) of the period in the clinic's zone."""
-        return local_span(self.first, self.last, None, None, clinic_tz())
-
-
-Cell = str | int | Decimal | None
 
 
 @dataclass
@@ -431,17 +414,6 @@ REPORTS: dict[str, tuple[str, Callable[[Period], Report]]] = {
 
 
 # -- CSV -------------------------------------------------------------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Cell) -> str:
-    """A cell as text; text a spreadsheet would run as a formula gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
-    return str(value)
 
 
 def csv_rows(report: Report) -> Sequence[list[str]]:

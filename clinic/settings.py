@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "treatments",
     "clinic.waitlist",
     "clinic.integrations",  # the REST API's keys and the webhooks
+    "clinic.imports",  # moving a clinic in from CSV files, and its data out
 ]
 
 MIDDLEWARE = [
@@ -395,6 +396,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest physician's letter the clearance form takes (bytes).
 LETTER_MAX_BYTES = env_int("LETTER_MAX_BYTES", 10 * 1024 * 1024)
+# The largest CSV file an import reads, and its most rows (clinic.imports); two files of this
+# size fit under MAX_REQUEST_BYTES.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 # The largest request body: a bigger declared Content-Length is answered 413 before the body is
 # read (clinic.kernel.limits). DATA_UPLOAD_MAX_MEMORY_SIZE leaves files out, so without this a
 # 1 GB upload would be written to a temporary file before any view could refuse it. nginx's

@@ -41,6 +41,8 @@ urlpatterns = [
     path("clinic/integrations/", include("clinic.integrations.urls")),
     # The REST API for other systems: its own keys, no session (clinic.integrations).
     path("api/v1/", api.urls()),
+    # The manager's import from another system and CSV exports (clinic.imports).
+    path("manage/", include("clinic.imports.urls")),
     path("clinic/", include("clinic.app_urls")),
     # A practitioner's calendar feed: bookings data, at the address subscribed calendars use.
     path("practitioners/feed/<str:token>.ics", feed_views.ical_feed, name="ical_feed"),

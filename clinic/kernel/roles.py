@@ -101,6 +101,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "treatments.*",
         # The waitlist: read in the back office, written on its pages.
         "waitlist.view_*",
+        # Imports: read in the back office, made on their pages.
+        "imports.view_importrun",
         # The outbox: read, and "Retry now" (the change permission); rows are never edited.
         "outbox.view_message",
         "outbox.change_message",

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clients.models import IntakeSource
 from clients.tests.builders import make_clearance, make_client, make_intake
 from clinic.integrations.services import create_key, register_endpoint
+from clinic.imports.models import ImportRun
 from clinic.kernel.roles import Role, roles_of
 from clinic.tests.builders import future_day, make_closure, make_time_off
 from clinic.waitlist.models import WaitlistEntry
@@ -213,6 +214,14 @@ ROUTES: dict[str, Route] = {
     "integrations:webhooks": Route(MANAGER_ONLY),
     "integrations:webhook_disable": Route(MANAGER_ONLY, lambda w: {"pk": w.endpoint.pk}),
     "integrations:webhook_retry": Route(MANAGER_ONLY, lambda w: {"pk": w.endpoint.pk}),
+    # Moving a clinic in from CSV files, and its CSV exports: managers only.
+    "imports:start": Route(MANAGER_ONLY),
+    "imports:mapping": Route(MANAGER_ONLY, lambda w: {"pk": w.import_run.pk}),
+    "imports:report": Route(MANAGER_ONLY, lambda w: {"pk": w.import_run.pk}),
+    "imports:confirm": Route(MANAGER_ONLY, lambda w: {"pk": w.import_run.pk}),
+    "imports:discard": Route(MANAGER_ONLY, lambda w: {"pk": w.import_run.pk}),
+    "imports:export_clients": Route(MANAGER_ONLY),
+    "imports:export_bookings": Route(MANAGER_ONLY),
 }
 # The REST API (/api/v1/) has no session: its keys are the credential, and every operation's
 # refusals are walked through its published schema in clinic/integrations/tests/test_api_access.py.
@@ -276,6 +285,12 @@ def world(db, settings, tmp_path, manager, practitioner, receptionist, outsider)
     handout = HomeCareHandout(note=signed, points="BL23", created_by=practitioner.user)
     handout.pdf.save("handout.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
     handout.save()
+    import_run = ImportRun.objects.create(
+        created_by=manager,
+        clients_name="clients.csv",
+        clients_text="First name,Last name,Date of birth\nAnn,Smith,1980-01-02\n",
+        clients_mapping=["first_name", "last_name", "date_of_birth"],
+    )
     return SimpleNamespace(
         api_key=api_key,
         endpoint=endpoint,
@@ -283,6 +298,7 @@ def world(db, settings, tmp_path, manager, practitioner, receptionist, outsider)
         private_protocol=private_protocol,
         handout=handout,
         entry=entry,
+        import_run=import_run,
         time_off=time_off,
         closure=closure,
         client=client,

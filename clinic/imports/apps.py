@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "clinic.imports"
+    label = "imports"
+    verbose_name = "Data import and export"
