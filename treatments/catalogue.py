@@ -3,7 +3,7 @@
 Resolving what a practitioner types must not cost a query per word. The index over every
 active point (with its cautions) is built once per process and kept until the catalogue
 version moves. The version is one aggregate query (point count, highest id, newest change,
-the same for cautions); a page asks for the catalogue once and reuses it.
+the same for cautions and for guides); a page asks for the catalogue once and reuses it.
 
 The Point instances held here are shared between requests: treat them as read-only.
 """
@@ -28,8 +28,9 @@ class Catalogue:
     version: tuple[Any, ...]
     index: PointIndex[Point]
     cautions: dict[int, tuple[PointCaution, ...]] = field(default_factory=dict)
-    # Where each point is drawn and how a client presses it. Not part of the version: guides
-    # change only by data migration, and a deploy that runs one restarts the processes.
+    # Where each point is drawn and how a client presses it. Part of the version too: guides
+    # change by data migration, and a process that outlives one (a worker on another host, a
+    # server not restarted) must not keep handing out the old texts.
     guides: dict[int, PointGuide] = field(default_factory=dict)
 
     def resolve(self, text: str, *, legacy_bladder: bool = False) -> Point | None:
@@ -69,7 +70,7 @@ _cached: list[Catalogue] = []  # zero or one entry: the newest index built in th
 
 
 def catalogue_version() -> tuple[Any, ...]:
-    """One query that changes whenever a point or a caution is added, edited or removed."""
+    """One query that changes whenever a point, a caution or a guide is added, edited or removed."""
     stats = Point.objects.aggregate(
         points=Count("id", distinct=True),
         top=Max("id"),
@@ -77,6 +78,9 @@ def catalogue_version() -> tuple[Any, ...]:
         caution_count=Count("cautions", distinct=True),
         caution_top=Max("cautions__id"),
         caution_changed=Max("cautions__updated_at"),
+        guide_count=Count("guide", distinct=True),
+        guide_top=Max("guide__id"),
+        guide_changed=Max("guide__updated_at"),
     )
     return tuple(stats[key] for key in sorted(stats))
 

@@ -158,6 +158,9 @@ class PointGuide(models.Model):
         blank=True,
         help_text="Plain words for the client: direction, pressure, how long, how often, any caution.",
     )
+    # Part of the catalogue version, like Point.updated_at: a migration that reloads the texts
+    # moves it, and every process's cached guides with it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["point"]

@@ -3,11 +3,13 @@ kept with the note and emailed through the outbox; caution points only with an o
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from pypdf import PdfReader
 
 from clients.screening import screening_for
 from clients.tests.builders import make_client, make_intake
@@ -15,7 +17,7 @@ from clinic.kernel.outbox.models import Message
 from conftest import run_outbox_worker
 from treatments import handouts, services
 from treatments.catalogue import current_catalogue
-from treatments.models import HomeCareHandout, Point, TreatmentPlan
+from treatments.models import HomeCareHandout, Point, PointGuide, TreatmentPlan
 from treatments.tests.builders import make_note, make_pregnant_client
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +159,36 @@ def test_the_pdf_is_made_kept_with_the_note_and_emailed_once(practitioner, pract
     email = mailoutbox[0]
     assert email.to == ["mei@example.org"] and "home-practice" in email.subject.lower()
     assert email.attachments[0][0] == "home-practice.pdf" and email.attachments[0][1] == pdf
+
+
+def _opening(text: str, words: int = 6) -> str:
+    return " ".join(text.split()[:words])
+
+
+@needs_pdf
+def test_the_pdfs_text_has_the_clients_points_and_their_how_to_but_not_a_caution_point_left_off(
+    practitioner,
+):
+    client = make_client()
+    note = _set_home_care(make_note(practitioner, client=client), ["BL23", "PC6", "SP6"])
+    make_intake(client, pregnant=True, pregnancy_weeks=12)  # SP6 now a caution, with no override
+    row = services.make_handout(
+        note_id=note.pk,
+        user=practitioner.user,
+        catalogue=current_catalogue(),
+        screening=screening_for(client),
+    )
+    assert row.points == "BL23 PC6" and row.left_out == "SP6"
+    with row.pdf.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+    for code in ("BL23", "PC6"):
+        guide = PointGuide.objects.get(point__code=code)
+        assert code in text
+        assert _opening(guide.how_to_find) in text and _opening(guide.how_to_press) in text, code
+    sp6 = PointGuide.objects.get(point__code="SP6")
+    assert "SP6" not in text and _opening(sp6.how_to_find) not in text
 
 
 @needs_pdf

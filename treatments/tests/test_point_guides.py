@@ -5,14 +5,19 @@ and the safety rules name has a place on the figure."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.utils import timezone
 
 from clients import bodymap
 from clients.models import ContraindicationRule
 from clients.screening import expand_points
-from treatments.models import Point, PointCaution, PointGuide, PointKind
+from treatments import guide_data
+from treatments.catalogue import current_catalogue
+from treatments.models import CAUTION_PRESSURE_CAP, CautionKind, Point, PointCaution, PointGuide, PointKind
 
 pytestmark = pytest.mark.django_db
 
@@ -75,12 +80,62 @@ def test_every_seed_point_has_a_position_and_how_to_find_and_press_it():
         assert bodymap.shape_of(guide.figure, guide.point.region) is not None
 
 
-def test_pregnancy_caution_points_with_self_care_text_say_so():
-    pregnancy = set(PointCaution.objects.filter(condition="pregnancy").values_list("point__code", flat=True))
-    for guide in (
-        PointGuide.objects.filter(point__code__in=pregnancy).exclude(how_to_press="").select_related("point")
-    ):
-        assert "pregnan" in guide.how_to_press.lower(), guide.point.code
+def test_every_positioned_point_has_how_to_find_and_how_to_press_it():
+    guides = _guides()
+    missing = [g.point.code for g in guides if not (g.how_to_find.strip() and g.how_to_press.strip())]
+    assert len(guides) >= 190 and not missing, "no self-care text: " + ", ".join(missing)
+
+
+def _names(condition: str, labels: dict[str, str]) -> set[str]:
+    """How a client's text may name a condition: the words of the clinic's label for it (the
+    screening rule's), or the condition's code spelt out when no rule has it."""
+    label = labels.get(condition) or condition.replace("_", " ")
+    return {word for word in re.findall(r"[a-z]+", label.lower()) if len(word) >= 5}
+
+
+def _says(text: str, words: set[str]) -> bool:
+    return any(word in text.lower() for word in words)
+
+
+def test_every_caution_point_says_its_caution_in_its_self_care_text():
+    """The cautions come from the project's own data: the points' cautions (point_cautions.csv)
+    and the seeded screening rules, both the points they name and every point in their regions."""
+    guides = {g.point.code: g for g in _guides()}
+    rules = list(ContraindicationRule.objects.all())
+    labels = {rule.condition: rule.label for rule in rules}
+    # (code, what the text must say, why) for every caution that reaches a positioned point
+    expected: list[tuple[str, set[str], str]] = []
+    for caution in PointCaution.objects.select_related("point"):
+        if caution.point.code not in guides:
+            continue
+        if caution.kind == CautionKind.AVOID_IF:
+            expected.append((caution.point.code, _names(caution.condition, labels), caution.condition))
+        elif caution.kind == CautionKind.NEVER_PRESS:
+            expected.append((caution.point.code, {"not pressed", "do not press"}, caution.kind))
+        else:  # a pressure cap: the text keeps to light pressure (or says not to press at all)
+            expected.append((caution.point.code, {"light", "do not press"}, caution.kind))
+    for rule in rules:
+        for code, guide in guides.items():
+            if code in expand_points(rule.points_to_avoid) or guide.point.region in rule.region_codes:
+                expected.append((code, _names(rule.condition, labels), rule.condition))
+    assert {why for _, _, why in expected} >= {"pregnancy", "past_dvt", CautionKind.GENTLE_ONLY}
+    silent = sorted(
+        {
+            f"{code} ({why})"
+            for code, words, why in expected
+            if not _says(guides[code].how_to_find + " " + guides[code].how_to_press, words)
+        }
+    )
+    assert not silent, "the text does not say its caution: " + ", ".join(silent)
+
+
+def test_points_with_a_pressure_cap_are_never_told_to_press_firmly():
+    capped = PointGuide.objects.filter(point__cautions__kind__in=list(CAUTION_PRESSURE_CAP)).select_related(
+        "point"
+    )
+    assert capped
+    for guide in capped:
+        assert "firm" not in guide.how_to_press.lower(), guide.point.code
 
 
 def test_every_extra_point_that_the_views_can_show_has_a_position():
@@ -96,3 +151,16 @@ def test_every_self_care_text_in_the_data_file_was_loaded_with_a_position():
         codes = {row["code"] for row in csv.DictReader(line for line in handle if not line.startswith("#"))}
     loaded = set(PointGuide.objects.exclude(how_to_find="").values_list("point__code", flat=True))
     assert len(codes) >= 50 and codes == loaded
+
+
+def test_reloading_the_guides_restores_the_files_text_and_the_cached_catalogue_follows():
+    """What migration 0018 does to a database loaded before the texts changed."""
+    [in_file] = [row for row in guide_data.data_rows("point_self_care.csv") if row["code"] == "GB39"]
+    point = Point.objects.get(code="GB39")
+    PointGuide.objects.filter(point=point).update(how_to_press="An older text.", updated_at=timezone.now())
+    assert current_catalogue().guide_for(point).how_to_press == "An older text."  # the cache saw it
+
+    guide_data.load_guides(apps)
+
+    assert PointGuide.objects.get(point=point).how_to_press == in_file["how_to_press"]
+    assert current_catalogue().guide_for(point).how_to_press == in_file["how_to_press"]
