@@ -160,10 +160,15 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "endpoint"], name="delivery_once_per_endpoint"),
+            models.UniqueConstraint(
+                fields=["event", "endpoint"],
+                name="delivery_once_per_endpoint",
+                violation_error_message="This event is already on its way to this address.",
+            ),
             models.CheckConstraint(
                 condition=~Q(status=DeliveryStatus.DELIVERED) | Q(delivered_at__isnull=False),
                 name="delivery_delivered_has_time",
+                violation_error_message="A delivered event needs the time it was delivered.",
             ),
         ]
         indexes = [

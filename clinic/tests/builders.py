@@ -30,7 +30,7 @@ def make_room(**overrides: Any) -> Room:
 
 def make_service(*, practitioners: list[Practitioner] = (), **overrides: Any) -> Service:  # type: ignore[assignment]
     fields: dict[str, Any] = {
-        "name": f"Acupressure {next(_seq)}",
+        "name": f"Acupressure session {next(_seq)}",  # never the fixtures' "Acupressure 60"
         "modality": Modality.TCM_ACUPRESSURE,
         "duration_minutes": 60,
         "buffer_minutes": 15,

@@ -22,8 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clients.models import IntakeSource
 from clients.tests.builders import make_clearance, make_client, make_intake
-from clinic.integrations.services import create_key, register_endpoint
 from clinic.imports.models import ImportRun
+from clinic.integrations.services import create_key, register_endpoint
 from clinic.kernel.roles import Role, roles_of
 from clinic.tests.builders import future_day, make_closure, make_time_off
 from clinic.waitlist.models import WaitlistEntry

@@ -69,14 +69,14 @@ def test_the_page_lists_recent_imports_in_a_fixed_number_of_queries(
     for n in range(3):
         ImportRun.objects.create(created_by=manager, clients_name=f"c{n}.csv")
     # session, user, django-otp's device, savepoint, the user's groups, the recent imports with
-    # who uploaded them, release; savepoint, the session's save, release
-    with django_assert_num_queries(10):
+    # who uploaded them, release (the session is saved at most once a minute, not here)
+    with django_assert_num_queries(7):
         response = manager_client.get("/manage/import/")
     assert response.status_code == 200
     assert "c2.csv" in response.content.decode()
     for n in range(10):
         ImportRun.objects.create(created_by=manager, clients_name=f"more{n}.csv")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         assert manager_client.get("/manage/import/").status_code == 200
 
 
@@ -87,8 +87,8 @@ def test_the_report_runs_a_fixed_number_of_queries(manager_client, run, django_a
         ImportRow(run=run, kind="clients", line=n, outcome="refused", message="why") for n in range(2, 250)
     )
     # session, user, device, savepoint, groups, the run, the counts by outcome, the page's
-    # count, the page's rows, release; savepoint, the session's save, release
-    with django_assert_num_queries(13):
+    # count, the page's rows, release (the session is saved at most once a minute, not here)
+    with django_assert_num_queries(10):
         response = manager_client.get(f"/manage/import/{run.pk}/?page=2")
     assert response.status_code == 200
     assert "Page 2 of 3" in response.content.decode()

@@ -19,8 +19,8 @@ from clinic.tests.builders import local, make_booking
 from treatments.models import TreatmentNote
 
 # session, user, django-otp's device, savepoint, the user's groups, the rows (one read),
-# release; savepoint, the session's save, release.
-QUERIES = 10
+# release (the session is saved at most once a minute, not here).
+QUERIES = 7
 CLINICAL_MODELS = (Intake, IntakeSite, HealthUpdate, PhysicianClearance, TreatmentNote)
 
 
