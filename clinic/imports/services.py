@@ -28,7 +28,7 @@ from django.utils import timezone
 from clients.forms import ClientForm
 from clients.models import Client
 from clients.search import fold
-from clients.services import possible_duplicates, save_client
+from clients.services import DuplicateFinder, save_new_clients
 from clinic.imports.files import Table, table_or_error
 from clinic.imports.layouts import APPOINTMENTS, CLIENTS, IGNORE, Layout
 from clinic.imports.models import FileKind, ImportRow, ImportRun, ImportStatus, Outcome
@@ -120,6 +120,8 @@ def _label(name: str) -> str:
 
 
 def _import_clients(run: _Run, table: Table, mapping: list[str]) -> None:
+    new: list[Client] = []
+    checked: list[tuple[RowResult, Client]] = []
     for line, row in table.rows:
         values = cells(CLIENTS, mapping, row)
         result = RowResult(FileKind.CLIENTS, line, Outcome.REFUSED, summary=_client_summary(values)[:300])
@@ -135,20 +137,30 @@ def _import_clients(run: _Run, table: Table, mapping: list[str]) -> None:
                 f"{_label(name)}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()
             )[:500]
             continue
-        client = form.save(commit=False)
-        match = next(iter(possible_duplicates(client=client)), None)
+        checked.append((result, form.save(commit=False)))
+    duplicates = DuplicateFinder([client for _, client in checked])
+    made_by: dict[int, int] = {}  # id() of a client of this file -> its line
+    matched: list[tuple[RowResult, Client]] = []
+    for result, client in checked:
+        match = duplicates.first_match(client)
         if match is not None:
-            made_by = run.client_rows.get(match.pk)
-            where = (
-                f"the client of row {made_by} of this file" if made_by else f"{match.full_name} (#{match.pk})"
-            )
+            line = made_by.get(id(match)) or run.client_rows.get(match.pk or 0)
+            where = f"the client of row {line} of this file" if line else f"{match.full_name} (#{match.pk})"
             result.outcome = Outcome.DUPLICATE
             result.message = f"Same {_why_duplicate(client, match)} as {where}: not created again."
-            result.client_id = match.pk
+            matched.append((result, match))  # its id: once the file's new clients are saved
             continue
-        save_client(client=client, consents=False)
-        run.client_rows[client.pk] = line
-        result.outcome, result.client_id = Outcome.CREATED, client.pk
+        duplicates.add(client)
+        made_by[id(client)] = result.line
+        new.append(client)
+        result.outcome = Outcome.CREATED
+    save_new_clients(clients=new, consents=False, by=run.by)
+    for result, client in checked:
+        if result.outcome == Outcome.CREATED:
+            run.client_rows[client.pk] = result.line
+            result.client_id = client.pk
+    for result, match in matched:
+        result.client_id = match.pk
 
 
 # -- appointments ----------------------------------------------------------------------------------
