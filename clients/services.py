@@ -78,7 +78,8 @@ def save_new_clients(*, clients: Sequence[Client], consents: bool, by: User | No
         if client.pk:
             raise ValueError("save_new_clients only adds clients; save an edit with save_client.")
         _ready_to_save(client, consents=consents)
-    return bulk_create_with_history(list(clients), Client, batch_size=1000, default_user=by)
+    saved: list[Client] = bulk_create_with_history(list(clients), Client, batch_size=1000, default_user=by)
+    return saved
 
 
 def possible_duplicates(*, client: Client) -> QuerySet[Client]:
