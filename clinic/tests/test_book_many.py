@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.tests.builders import make_client, make_intake
+from clinic.integrations.models import Delivery, Event, WebhookEvent
+from clinic.integrations.services import register_endpoint
 from clinic.models import Booking, BookingSource
 from clinic.services import (
     BookingBatch,
@@ -169,3 +171,23 @@ def test_a_booking_the_database_refuses_at_the_insert_is_refused_alone(
     assert isinstance(first, BookingConflict) and "already has a booking" in first.message
     assert isinstance(second, Booking) and Booking.objects.filter(pk=second.pk, client=kim).exists()
     assert not Booking.objects.filter(client=sam).exists()
+
+
+def test_each_booking_made_is_a_created_event_as_from_book(
+    manager, practitioner, other_practitioner, service, room, receptionist
+):
+    register_endpoint(name="All", url="https://a.example/h", events=list(WebhookEvent.values), by=manager)
+    make_room(name="Cedar")
+    sam, kim = make_client(first_name="Sam"), make_client(first_name="Kim")
+    requests = [
+        BookingRequest(client=sam, practitioner=practitioner.pk, service=service.pk, start=local(DAY, 10)),
+        BookingRequest(client=kim, practitioner=practitioner.pk, service=service.pk, start=local(DAY, 10)),
+        BookingRequest(
+            client=kim, practitioner=other_practitioner.pk, service=service.pk, start=local(DAY, 10)
+        ),
+    ]
+    made = [r for r in book_many(requests, by=receptionist) if isinstance(r, Booking)]
+    assert len(made) == 2
+    events = Event.objects.order_by("id")
+    assert [(e.kind, e.booking_id) for e in events] == [(WebhookEvent.CREATED, b.pk) for b in made]
+    assert Delivery.objects.count() == 2
