@@ -5,10 +5,10 @@ through the client form's checks, the duplicate check the desk warns with
 (`clients.services.DuplicateFinder`, `possible_duplicates` for many) and `save_new_clients`
 (`save_client` for many); an appointment through `clinic.services.BookingBatch` (`book`'s
 checks: hours, time off, closures, rooms, overlaps, screening; then the database's rules), each
-row in file order seeing the rows accepted before it. The dry run does it all in a transaction that is then rolled back, so what it reports
-is exactly what the import would do; the import does it again in one transaction and keeps it
-only if every row comes out as the dry run said (else nothing is kept and the new dry run is
-shown). Imported bookings send no email.
+row in file order seeing the rows accepted before it. The dry run does it all in a
+transaction that is then rolled back, so what it reports is exactly what the import would do;
+the import does it again in one transaction and keeps it only if every row comes out as the
+dry run said (else nothing is kept and the new dry run is shown). Imported bookings send no email.
 
 Importing a file a second time creates nothing: its people are matched as duplicates and its
 appointments found already booked.
