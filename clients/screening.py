@@ -553,28 +553,35 @@ def screenings_for(
 
     Staff-taken intakes count as reviewed (needs_review is False on them).
     """
-    ids = [c if isinstance(c, int) else c.pk for c in clients_or_ids]
-    if not ids:
-        return {}
     day = on or timezone.localdate()
+    ids = [c if isinstance(c, int) else c.pk for c in clients_or_ids]
+    return {client_id: result for (client_id, _), result in screenings_on([(i, day) for i in ids]).items()}
+
+
+def screenings_on(wanted: Iterable[tuple[int, date]]) -> dict[tuple[int, date], ScreeningResult]:
+    """`screenings_for` for (client id, day) pairs of any days (an import's bookings), in the
+    same five queries: the clearances read are those valid on any day between the first and
+    the last, and each pair's screening counts those valid on its own day."""
+    pairs = list(dict.fromkeys(wanted))
+    if not pairs:
+        return {}
+    ids = list({client_id for client_id, _ in pairs})
     reviewed, pending = _intakes_of(ids)
     clearances: dict[int, list[PhysicianClearance]] = {}
-    for clearance in (
-        PhysicianClearance.objects.filter(client_id__in=ids)
-        .valid_on(day)
-        .prefetch_related(
-            Prefetch("conditions", queryset=ContraindicationRule.objects.only("id", "condition"))
-        )
-    ):
+    for clearance in PhysicianClearance.objects.filter(
+        client_id__in=ids,
+        issued_on__lte=max(day for _, day in pairs),
+        expires_on__gte=min(day for _, day in pairs),
+    ).prefetch_related(Prefetch("conditions", queryset=ContraindicationRule.objects.only("id", "condition"))):
         clearances.setdefault(clearance.client_id, []).append(clearance)
     rules = _RuleIndex(_rule_index(ContraindicationRule.objects.all()))  # once, not per client
     return {
-        client_id: screen(
+        (client_id, day): screen(
             reviewed.get(client_id),
             clearances.get(client_id, []),
             on=day,
             rules=rules,
             pending=pending.get(client_id, ()),
         )
-        for client_id in ids
+        for client_id, day in pairs
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -12,9 +13,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from clients.forms import ANSWER_FIELDS
 from clients.models import (
@@ -48,17 +51,35 @@ def fill_search_columns(client: Client) -> None:
     )
 
 
-@transaction.atomic
-def save_client(*, client: Client, consents: bool) -> Client:
-    """Save a new or edited client with its folded search columns brought up to date, and the
-    consent to treatment as ticked (stamped when first given, cleared when withdrawn)."""
+def _ready_to_save(client: Client, *, consents: bool) -> None:
+    """What every save of a client sets first: the consent to treatment as ticked (stamped
+    when first given, cleared when withdrawn) and the folded search columns."""
     if consents:
         client.record_consent(at=timezone.now())
     else:
         client.withdraw_consent()
     fill_search_columns(client)
+
+
+@transaction.atomic
+def save_client(*, client: Client, consents: bool) -> Client:
+    """Save a new or edited client with its folded search columns brought up to date, and the
+    consent to treatment as ticked (stamped when first given, cleared when withdrawn)."""
+    _ready_to_save(client, consents=consents)
     client.save()
     return client
+
+
+@transaction.atomic
+def save_new_clients(*, clients: Sequence[Client], consents: bool, by: User | None = None) -> list[Client]:
+    """`save_client` for many new clients at once (an import): the same fields set on each,
+    then inserted together with their history rows (ids set on the instances)."""
+    for client in clients:
+        if client.pk:
+            raise ValueError("save_new_clients only adds clients; save an edit with save_client.")
+        _ready_to_save(client, consents=consents)
+    saved: list[Client] = bulk_create_with_history(list(clients), Client, batch_size=1000, default_user=by)
+    return saved
 
 
 def possible_duplicates(*, client: Client) -> QuerySet[Client]:
@@ -75,7 +96,67 @@ def possible_duplicates(*, client: Client) -> QuerySet[Client]:
     found = Client.objects.filter(match)
     if client.pk:
         found = found.exclude(pk=client.pk)
-    return found.order_by("last_name", "first_name", "id")[:5]
+    return found.order_by(*_DUPLICATE_ORDER)[:5]
+
+
+_DUPLICATE_ORDER = ("last_name", "first_name", "id")
+
+
+def _duplicate_keys(client: Client) -> list[tuple[str, Any]]:
+    """What `possible_duplicates` matches a client on, as keys: the name (case aside) with
+    the date of birth, the email (case aside), the phone."""
+    keys: list[tuple[str, Any]] = [
+        ("born", (client.first_name.upper(), client.last_name.upper(), client.date_of_birth))
+    ]
+    if client.email:
+        keys.append(("email", client.email.upper()))
+    if client.phone:
+        keys.append(("phone", client.phone))
+    return keys
+
+
+class DuplicateFinder:
+    """`possible_duplicates`' first answer for many new clients, in a few queries: the
+    existing clients sharing a key with any of them are read at once (in chunks), and the
+    clients added with `add` (earlier rows of one import) are matched as well.
+
+    Order as `possible_duplicates`': by last name, first name, then id (a client being added
+    comes after the existing ones, as its id will)."""
+
+    CHUNK = 500
+
+    def __init__(self, clients: Sequence[Client]) -> None:
+        self._by_key: dict[tuple[str, Any], list[tuple[tuple[Any, ...], Client]]] = defaultdict(list)
+        self._added = 0
+        found: dict[int, Client] = {}
+        for n in range(0, len(clients), self.CHUNK):
+            part = clients[n : n + self.CHUNK]
+            match = Q(
+                date_of_birth__in={c.date_of_birth for c in part},
+                last_upper__in={c.last_name.upper() for c in part},
+            )
+            if emails := {c.email.upper() for c in part if c.email}:
+                match |= Q(email_upper__in=emails)
+            if phones := {c.phone for c in part if c.phone}:
+                match |= Q(phone__in=phones)
+            rows = Client.objects.annotate(last_upper=Upper("last_name"), email_upper=Upper("email"))
+            found.update((c.pk, c) for c in rows.filter(match).order_by())
+        for client in found.values():
+            self._index(client, (client.last_name, client.first_name, 0, client.pk))
+
+    def _index(self, client: Client, rank: tuple[Any, ...]) -> None:
+        for key in _duplicate_keys(client):
+            self._by_key[key].append((rank, client))
+
+    def first_match(self, client: Client) -> Client | None:
+        ranked = [item for key in _duplicate_keys(client) for item in self._by_key.get(key, ())]
+        ranked = [item for item in ranked if item[1] is not client]
+        return min(ranked, key=lambda item: item[0])[1] if ranked else None
+
+    def add(self, client: Client) -> None:
+        """A client about to be created: matched from now on, after the existing clients."""
+        self._added += 1
+        self._index(client, (client.last_name, client.first_name, 1, self._added))
 
 
 def previous_answers(client: Client) -> tuple[dict[str, Any], list[SiteRow]]:

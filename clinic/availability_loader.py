@@ -229,3 +229,23 @@ def load_world_and_rooms(
         client_busy=client_busy,
     )
     return world, {r.pk: r for r in active_rooms}
+
+
+def clients_busy(client_ids: Sequence[int], *, first_day: date, last_day: date) -> dict[int, list[Interval]]:
+    """The active bookings of many clients between the two local dates (`World.client_busy`
+    for each, as `load_world` reads it for one), in one query per 5,000 clients."""
+    tz = clinic_tz()
+    start, end = local_span(first_day, last_day, None, None, tz)
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    ids = list(client_ids)
+    for n in range(0, len(ids), 5000):
+        rows = (
+            Booking.objects.active()
+            .filter(client_id__in=ids[n : n + 5000])
+            .filter(meets(start - timedelta(days=1), end, until="blocks_until"))
+            .order_by()
+            .values_list("client_id", "start", "end")
+        )
+        for client_id, b_start, b_end in rows:
+            busy[client_id].append(Interval(b_start, b_end))
+    return busy

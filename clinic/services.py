@@ -16,24 +16,26 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from clients.models import Client
-from clients.screening import ScreeningStatus, screening_for
+from clients.screening import ScreeningResult, ScreeningStatus, screening_for, screenings_on
 from clinic import availability
-from clinic.availability_loader import load_world, load_world_and_rooms, service_spec
+from clinic.availability_loader import clients_busy, load_world, load_world_and_rooms, service_spec
 from clinic.emails import queue_booking_email, withdraw_reminder
 from clinic.integrations.models import WebhookEvent
-from clinic.integrations.webhooks import emit, status_key
+from clinic.integrations.webhooks import emit, emit_many, status_key
 from clinic.kernel.contention import Contention, contention
 from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import MAX_BOOKING_SPAN, Booking, BookingSource, BookingStatus, Course, Room, Service
@@ -96,7 +98,10 @@ class ScreeningCheck:
 
 def screening_check(client: Client, on: date) -> ScreeningCheck:
     """Reception-safe verdict of the client's screening for a session on `on`."""
-    result = screening_for(client, on=on)
+    return _verdict(screening_for(client, on=on))
+
+
+def _verdict(result: ScreeningResult) -> ScreeningCheck:
     status = str(result.status)
     show = (
         status != ScreeningStatus.CLEAR
@@ -319,12 +324,19 @@ def _check_time(
         client_id=client.pk,
         exclude_booking_id=exclude_booking_id,
     )
+    _check_slot(world, practitioner=practitioner, start=start, end=end, now=now)
+    return world, rooms
+
+
+def _check_slot(
+    world: availability.World, *, practitioner: Practitioner, start: datetime, end: datetime, now: datetime
+) -> None:
+    """Refuse a time the calendar rules out (the past, hours, time off, closures)."""
     problems = availability.slot_problems(
         world, practitioner_id=practitioner.pk, start=start, end=end, now=now
     )
     if problems:
         raise SlotUnavailable(" ".join(problems))
-    return world, rooms
 
 
 def _choose_room(
@@ -420,7 +432,11 @@ def _check_length(start: datetime, end: datetime, service: Service) -> None:
 def _screening_allows(client: Client, start: datetime) -> ScreeningCheck:
     """The client's screening for a session at `start`; a client who must not be treated
     then is refused (booked or moved there)."""
-    screening = screening_check(client, start.astimezone(clinic_tz()).date())
+    return _allowed(screening_check(client, start.astimezone(clinic_tz()).date()))
+
+
+def _allowed(screening: ScreeningCheck) -> ScreeningCheck:
+    """A verdict that lets the booking go ahead, else `ScreeningRefused`."""
     if screening.refused:
         raise ScreeningRefused(f"This client can't be booked: {screening.action}")
     return screening
@@ -434,6 +450,60 @@ def _validate_parties(*, client: Client, practitioner: Practitioner, service: Se
     if not service.is_active:
         raise BookingError(f"{service.name} is no longer offered.", field="service")
     # Whether the practitioner offers the service: `_lock_practitioner`, with the lock.
+
+
+def _new_booking(
+    world: availability.World,
+    *,
+    screening: ScreeningCheck,
+    client: Client,
+    practitioner: Practitioner,
+    service: Service,
+    start: datetime,
+    end: datetime,
+    by: User | None,
+    now: datetime,
+    source: str,
+    reception_note: str,
+    acknowledge_clearance: bool,
+    course: Course | None,
+) -> Booking:
+    """The new booking (unsaved, no room yet) once the clearance rule and the overlaps as read
+    in `world` allow it: `book`'s and `book_many`'s last checks before the room."""
+    online = source == BookingSource.ONLINE
+    held = online and screening.needs_acknowledgement
+    acknowledged = screening.needs_acknowledgement and not held
+    if acknowledged and not acknowledge_clearance:
+        raise ClearanceNeeded(
+            f"This client needs a physician's clearance ({screening.action}). "
+            "Tick the acknowledgement to book anyway."
+        )
+    booking = Booking(
+        client=client,
+        practitioner=practitioner,
+        service=service,
+        start=start,
+        end=end,
+        blocks_until=room_blocked_until(end, service),
+        course=course,
+        reception_note=reception_note,
+        created_by=by,
+        created_at=now,
+        clearance_acknowledged_by=by if acknowledged else None,
+        clearance_acknowledged_at=now if acknowledged else None,
+        source=source,
+        awaiting_confirmation=held,
+    )
+    _check_overlaps(booking, world)  # the practitioner and the client first: the clearest message
+    reason = "Booked online by the client" if online else "Booked"
+    if source == BookingSource.API:
+        reason = f"Booked through the API by {by}"
+    booking._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
+    if by is not None:
+        # Who the history names: the one booking, whoever the request's user is (an API call
+        # has none: the integration's key acts as its own user).
+        booking._history_user = by  # type: ignore[attr-defined]  # django-simple-history
+    return booking
 
 
 @booking_write
@@ -474,48 +544,258 @@ def book(
     if isinstance(room, int):
         room = _room_by_id(room, rooms, service)
 
-    screening = _screening_allows(client, start)
-    held = online and screening.needs_acknowledgement
-    acknowledged = screening.needs_acknowledgement and not held
-    if acknowledged and not acknowledge_clearance:
-        raise ClearanceNeeded(
-            f"This client needs a physician's clearance ({screening.action}). "
-            "Tick the acknowledgement to book anyway."
-        )
-
-    blocks_until = room_blocked_until(end, service)
-    booking = Booking(
+    booking = _new_booking(
+        world,
+        screening=_screening_allows(client, start),
         client=client,
         practitioner=practitioner,
         service=service,
         start=start,
         end=end,
-        blocks_until=blocks_until,
-        course=course,
-        reception_note=reception_note,
-        created_by=by,
-        created_at=now,
-        clearance_acknowledged_by=by if acknowledged else None,
-        clearance_acknowledged_at=now if acknowledged else None,
+        by=by,
+        now=now,
         source=source,
-        awaiting_confirmation=held,
+        reception_note=reception_note,
+        acknowledge_clearance=acknowledge_clearance,
+        course=course,
     )
-    _check_overlaps(booking, world)  # the practitioner and the client first: the clearest message
-    reason = "Booked online by the client" if online else "Booked"
-    if source == BookingSource.API:
-        reason = f"Booked through the API by {by}"
-    booking._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
-    if by is not None:
-        # Who the history names: the one booking, whoever the request's user is (an API call
-        # has none: the integration's key acts as its own user).
-        booking._history_user = by  # type: ignore[attr-defined]  # django-simple-history
     _save_in_a_room(booking, world, rooms, wanted=room)
-    # Named by its time as well as its id: SQLite may give a removed row's id out again.
-    emit(WebhookEvent.CREATED, booking, key=f"booking:{booking.pk}:created:{booking.created_at.isoformat()}")
+    emit(WebhookEvent.CREATED, booking, key=_created_key(booking))
     if notify:
         # The key names the booking just inserted: no message can have it yet.
         queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True)
     return booking
+
+
+def _created_key(booking: Booking) -> str:
+    """The created event's key, named by its time as well as its id: SQLite may give a
+    removed row's id out again."""
+    return f"booking:{booking.pk}:created:{booking.created_at.isoformat()}"
+
+
+# --- Many bookings at once (an import) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """One booking asked of `book_many` (what `book` is given, for a file's row)."""
+
+    client: Client
+    practitioner: int
+    service: int
+    start: datetime
+    end: datetime | None = None
+    reception_note: str = ""
+
+
+class _Busy:
+    """Active bookings' intervals by owner (a practitioner, a room, a client), filed by the
+    UTC day they start, so that a check reads only those that can reach its time: none
+    lasts longer than MAX_BOOKING_SPAN."""
+
+    def __init__(self) -> None:
+        self._days: dict[int, dict[date, list[availability.Interval]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+
+    def add(self, owner: int, interval: availability.Interval) -> None:
+        self._days[owner][interval.start.astimezone(UTC).date()].append(interval)
+
+    def near(self, owner: int, start: datetime, end: datetime) -> list[availability.Interval]:
+        days = self._days.get(owner)
+        if not days:
+            return []
+        day, last = (start - MAX_BOOKING_SPAN).astimezone(UTC).date(), end.astimezone(UTC).date()
+        found: list[availability.Interval] = []
+        while day <= last:
+            found.extend(days.get(day, ()))
+            day += timedelta(days=1)
+        return found
+
+
+class BookingBatch:
+    """`book` for many bookings in one transaction, with its checks (the same functions) run
+    on one calendar read for them all: `add` checks a booking and holds its time (the later
+    ones see it), `save` inserts those accepted in bulk. Use inside a `booking_write`.
+
+    Reads, whatever the number of bookings: the offers (the practitioners' rows locked, as
+    `book` locks them; then the active rooms, PostgreSQL), one `load_world` over the first to
+    the last day, the clients' bookings, their screenings (`screenings_on`). The database's
+    rules stay the final word: when the bulk insert breaks one, every accepted booking goes
+    through `book` one by one instead, so each refusal names its own booking."""
+
+    def __init__(
+        self,
+        requests: Sequence[BookingRequest],
+        *,
+        by: User,
+        source: str,
+        now: datetime | None = None,
+        notify: bool = False,
+    ) -> None:
+        self.by, self.source, self.notify = by, source, notify
+        self.now = now or timezone.now()
+        self.accepted: list[tuple[BookingRequest, Booking]] = []
+        offers = Service.practitioners.through.objects.select_related("practitioner", "service").filter(
+            practitioner_id__in={r.practitioner for r in requests},
+            service_id__in={r.service for r in requests},
+        )
+        if connection.vendor == "postgresql":
+            offers = offers.select_for_update(of=("practitioner",))
+        self._offers = {
+            (o.practitioner_id, o.service_id): (o.practitioner, o.service)
+            for o in offers.order_by("practitioner_id", "service_id")
+        }
+        if connection.vendor == "postgresql" and requests:  # `_lock_room`'s, for every room at once
+            list(
+                Room.objects.select_for_update(no_key=True)
+                .filter(is_active=True)
+                .order_by("pk")
+                .values_list("pk")
+            )
+        tz = clinic_tz()
+        first_day = min((r.start for r in requests), default=self.now).astimezone(tz).date()
+        last_day = (
+            (max((r.end or r.start for r in requests), default=self.now) + MAX_BOOKING_SPAN)
+            .astimezone(tz)
+            .date()
+        )
+        practitioners = list({p.pk: p for p, _ in self._offers.values()}.values())
+        self._world, self._rooms = load_world_and_rooms(
+            first_day=first_day, last_day=last_day, practitioners=practitioners
+        )
+        self._practitioner_busy, self._room_busy, self._client_busy = _Busy(), _Busy(), _Busy()
+        for schedule in self._world.schedules:
+            for interval in schedule.busy:
+                self._practitioner_busy.add(schedule.practitioner_id, interval)
+        for room in self._world.rooms:
+            for interval in room.busy:
+                self._room_busy.add(room.room_id, interval)
+        clients = list({r.client.pk: None for r in requests})
+        for client_id, intervals in clients_busy(clients, first_day=first_day, last_day=last_day).items():
+            for interval in intervals:
+                self._client_busy.add(client_id, interval)
+        self._screenings = screenings_on((r.client.pk, r.start.astimezone(tz).date()) for r in requests)
+
+    def _view(
+        self, practitioner_id: int, client_id: int, start: datetime, until: datetime
+    ) -> availability.World:
+        """The calendar as `book` would read it for one booking: what is near its time."""
+        schedule = self._world.schedule_by_id.get(practitioner_id)
+        schedules = (
+            []
+            if schedule is None
+            else [replace(schedule, busy=self._practitioner_busy.near(practitioner_id, start, until))]
+        )
+        return availability.World(
+            tz=self._world.tz,
+            schedules=schedules,
+            rooms=[
+                availability.RoomSchedule(r.room_id, tuple(self._room_busy.near(r.room_id, start, until)))
+                for r in self._world.rooms
+            ],
+            closures=self._world.closures,
+            client_busy=self._client_busy.near(client_id, start, until),
+        )
+
+    def add(self, request: BookingRequest) -> Booking:
+        """Check one booking as `book` does (a `BookingError` says why not) and hold its time."""
+        client, start = request.client, request.start
+        offer = self._offers.get((request.practitioner, request.service))
+        if offer is None:  # refused: `book`'s reading says why
+            offer = _offered(client, request.practitioner, request.service)
+        practitioner, service = offer
+        _validate_parties(client=client, practitioner=practitioner, service=service)
+        end = request.end or start + service.duration
+        _check_length(start, end, service)
+        world = self._view(practitioner.pk, client.pk, start, room_blocked_until(end, service))
+        _check_slot(world, practitioner=practitioner, start=start, end=end, now=self.now)
+        day = start.astimezone(world.tz).date()
+        booking = _new_booking(
+            world,
+            screening=_allowed(_verdict(self._screenings[(client.pk, day)])),
+            client=client,
+            practitioner=practitioner,
+            service=service,
+            start=start,
+            end=end,
+            by=self.by,
+            now=self.now,
+            source=self.source,
+            reception_note=request.reception_note,
+            acknowledge_clearance=False,
+            course=None,
+        )
+        booking.room = _choose_room(
+            world, self._rooms, service, start=start, blocks_until=booking.blocks_until, wanted=None
+        )
+        _check_room(booking, world)
+        self._practitioner_busy.add(practitioner.pk, availability.Interval(start, end))
+        self._client_busy.add(client.pk, availability.Interval(start, end))
+        if booking.room is not None:
+            self._room_busy.add(booking.room.pk, availability.Interval(start, booking.blocks_until))
+        self.accepted.append((request, booking))
+        return booking
+
+    def save(self) -> list[Booking | BookingError]:
+        """Insert the accepted bookings and their history; the saved booking of each (in the
+        order added), or, when the database refused the bulk insert, each one's own answer
+        from `book`."""
+        bookings = [booking for _, booking in self.accepted]
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(bookings, Booking, batch_size=1000)
+        except IntegrityError:
+            logger.warning(
+                "The database refused a batch of %s bookings: booking them one by one", len(bookings)
+            )
+            return [self._one(request) for request, _ in self.accepted]
+        emit_many(WebhookEvent.CREATED, [(b, _created_key(b)) for b in bookings])
+        if self.notify:
+            for booking in bookings:
+                queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True)
+        return list(bookings)
+
+    def _one(self, request: BookingRequest) -> Booking | BookingError:
+        try:
+            with transaction.atomic():
+                return book(
+                    client=request.client,
+                    practitioner=request.practitioner,
+                    service=request.service,
+                    start=request.start,
+                    end=request.end,
+                    by=self.by,
+                    reception_note=request.reception_note,
+                    now=self.now,
+                    notify=self.notify,
+                    source=self.source,
+                )
+        except BookingError as error:
+            return error
+
+
+@booking_write
+def book_many(
+    requests: Sequence[BookingRequest],
+    *,
+    by: User,
+    source: str = BookingSource.DESK,
+    notify: bool = False,
+    now: datetime | None = None,
+) -> list[Booking | BookingError]:
+    """Book each of `requests` in order as `book` would (a later one sees the earlier ones),
+    in one transaction and a fixed number of reads (`BookingBatch`): the booking made for
+    each, or the `BookingError` saying why not."""
+    batch = BookingBatch(requests, by=by, source=source, now=now, notify=notify)
+    outcomes: list[Booking | BookingError] = []
+    for request in requests:
+        try:
+            outcomes.append(batch.add(request))
+        except BookingError as error:
+            outcomes.append(error)
+    saved = iter(batch.save())
+    return [next(saved) if isinstance(outcome, Booking) else outcome for outcome in outcomes]
 
 
 @booking_write

@@ -2,12 +2,13 @@
 
 Both run the same code, `_apply`: every row goes through the desk's own rules, a client
 through the client form's checks, the duplicate check the desk warns with
-(`clients.services.possible_duplicates`) and `save_client`; an appointment through
-`clinic.services.book` (hours, time off, closures, rooms, overlaps, screening, the database's
-rules). The dry run does it all in a transaction that is then rolled back, so what it reports
-is exactly what the import would do; the import does it again in one transaction and keeps it
-only if every row comes out as the dry run said (else nothing is kept and the new dry run is
-shown). Imported bookings send no email.
+(`clients.services.DuplicateFinder`, `possible_duplicates` for many) and `save_new_clients`
+(`save_client` for many); an appointment through `clinic.services.BookingBatch` (`book`'s
+checks: hours, time off, closures, rooms, overlaps, screening; then the database's rules), each
+row in file order seeing the rows accepted before it. The dry run does it all in a
+transaction that is then rolled back, so what it reports is exactly what the import would do;
+the import does it again in one transaction and keeps it only if every row comes out as the
+dry run said (else nothing is kept and the new dry run is shown). Imported bookings send no email.
 
 Importing a file a second time creates nothing: its people are matched as duplicates and its
 appointments found already booked.
@@ -28,7 +29,7 @@ from django.utils import timezone
 from clients.forms import ClientForm
 from clients.models import Client
 from clients.search import fold
-from clients.services import possible_duplicates, save_client
+from clients.services import DuplicateFinder, save_new_clients
 from clinic.imports.files import Table, table_or_error
 from clinic.imports.layouts import APPOINTMENTS, CLIENTS, IGNORE, Layout
 from clinic.imports.models import FileKind, ImportRow, ImportRun, ImportStatus, Outcome
@@ -36,7 +37,14 @@ from clinic.imports.values import CellError, parse_date, parse_datetime, parse_d
 from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.kernel.spreadsheets import FORMULA_STARTS
 from clinic.models import ACTIVE_STATUSES, Booking, BookingSource, Service
-from clinic.services import BookingBusy, BookingConflict, BookingError, book, booking_write
+from clinic.services import (
+    BookingBatch,
+    BookingBusy,
+    BookingConflict,
+    BookingError,
+    BookingRequest,
+    booking_write,
+)
 from practitioners.models import Practitioner
 
 # An old system's statuses for appointments that will not take place: left out of the import.
@@ -63,9 +71,9 @@ class _Run:
     results: list[RowResult] = field(default_factory=list)
     client_rows: dict[int, int] = field(default_factory=dict)  # client id -> line
     booking_rows: dict[int, int] = field(default_factory=dict)  # booking id -> line
-    booked: dict[int, list[tuple[datetime, datetime, int, tuple[int, int, int]]]] = field(
+    booked: dict[int, list[tuple[datetime, datetime, int, int]]] = field(
         default_factory=lambda: defaultdict(list)
-    )  # practitioner id -> (start, end, line, (client, service, booking id)) booked by this run
+    )  # practitioner id -> (start, end, line, client id) booked by this run
     # (client, practitioner, service, start, end) of each booking made by this run -> its line
     same_rows: dict[tuple[int, int, int, datetime, datetime], int] = field(default_factory=dict)
 
@@ -120,6 +128,8 @@ def _label(name: str) -> str:
 
 
 def _import_clients(run: _Run, table: Table, mapping: list[str]) -> None:
+    new: list[Client] = []
+    checked: list[tuple[RowResult, Client]] = []
     for line, row in table.rows:
         values = cells(CLIENTS, mapping, row)
         result = RowResult(FileKind.CLIENTS, line, Outcome.REFUSED, summary=_client_summary(values)[:300])
@@ -135,20 +145,30 @@ def _import_clients(run: _Run, table: Table, mapping: list[str]) -> None:
                 f"{_label(name)}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()
             )[:500]
             continue
-        client = form.save(commit=False)
-        match = next(iter(possible_duplicates(client=client)), None)
+        checked.append((result, form.save(commit=False)))
+    duplicates = DuplicateFinder([client for _, client in checked])
+    made_by: dict[int, int] = {}  # id() of a client of this file -> its line
+    matched: list[tuple[RowResult, Client]] = []
+    for result, client in checked:
+        match = duplicates.first_match(client)
         if match is not None:
-            made_by = run.client_rows.get(match.pk)
-            where = (
-                f"the client of row {made_by} of this file" if made_by else f"{match.full_name} (#{match.pk})"
-            )
+            made = made_by.get(id(match)) or run.client_rows.get(match.pk or 0)
+            where = f"the client of row {made} of this file" if made else f"{match.full_name} (#{match.pk})"
             result.outcome = Outcome.DUPLICATE
             result.message = f"Same {_why_duplicate(client, match)} as {where}: not created again."
-            result.client_id = match.pk
+            matched.append((result, match))  # its id: once the file's new clients are saved
             continue
-        save_client(client=client, consents=False)
-        run.client_rows[client.pk] = line
-        result.outcome, result.client_id = Outcome.CREATED, client.pk
+        duplicates.add(client)
+        made_by[id(client)] = result.line
+        new.append(client)
+        result.outcome = Outcome.CREATED
+    save_new_clients(clients=new, consents=False, by=run.by)
+    for result, client in checked:
+        if result.outcome == Outcome.CREATED:
+            run.client_rows[client.pk] = result.line
+            result.client_id = client.pk
+    for result, match in matched:
+        result.client_id = match.pk
 
 
 # -- appointments ----------------------------------------------------------------------------------
@@ -289,7 +309,7 @@ def _this_file_overlap(
         if other_start < end and start < other_end:
             return f"It overlaps row {line} of this file (the same practitioner)."
     for bookings in run.booked.values():
-        for other_start, other_end, line, (other_client, _, _) in bookings:
+        for other_start, other_end, line, other_client in bookings:
             if other_client == client_id and other_start < end and start < other_end:
                 return f"It overlaps row {line} of this file (the same client)."
     return ""
@@ -327,8 +347,24 @@ def _import_appointments(run: _Run, table: Table, mapping: list[str]) -> None:
         resolved.append((result, appointment, practitioner_id, service, client_id))
     existing = _existing([a for _, a, _, _, _ in resolved])
     clients = Client.objects.in_bulk({client_id for *_, client_id in resolved})
-    for result, appointment, practitioner_id, service, client_id in resolved:
-        end = appointment.end or appointment.start + service.duration
+    requests = [
+        BookingRequest(
+            client=clients[client_id],
+            practitioner=practitioner_id,
+            service=service.pk,
+            start=appointment.start,
+            end=appointment.end or appointment.start + service.duration,
+            reception_note=appointment.note,
+        )
+        for _, appointment, practitioner_id, service, client_id in resolved
+    ]
+    batch = BookingBatch(requests, by=run.by, source=BookingSource.IMPORT, now=now)
+    made: list[RowResult] = []
+    for (result, appointment, practitioner_id, service, client_id), request in zip(
+        resolved, requests, strict=True
+    ):
+        end = request.end
+        assert end is not None
         result.client_id = client_id
         key = (client_id, practitioner_id, service.pk, appointment.start, end)
         if key in existing:
@@ -345,30 +381,23 @@ def _import_appointments(run: _Run, table: Table, mapping: list[str]) -> None:
             result.message = "The note is longer than 300 characters; shorten it in the file."
             continue
         try:
-            booking = book(
-                client=clients[client_id],
-                practitioner=practitioner_id,
-                service=service.pk,
-                start=appointment.start,
-                end=end,
-                by=run.by,
-                reception_note=appointment.note,
-                now=now,
-                notify=False,
-                source=BookingSource.IMPORT,
-            )
+            booking = batch.add(request)
         except BookingError as error:
             overlap = ""
             if isinstance(error, BookingConflict):  # name the file's row it collides with, if one
                 overlap = _this_file_overlap(run, practitioner_id, client_id, appointment.start, end)
             result.message = (overlap or error.message)[:500]
             continue
-        run.booked[practitioner_id].append(
-            (booking.start, booking.end, result.line, (client_id, service.pk, booking.pk))
-        )
+        run.booked[practitioner_id].append((booking.start, booking.end, result.line, client_id))
         run.same_rows[key] = result.line
-        run.booking_rows[booking.pk] = result.line
-        result.outcome, result.booking_id = Outcome.CREATED, booking.pk
+        result.outcome = Outcome.CREATED
+        made.append(result)
+    for result, saved in zip(made, batch.save(), strict=True):
+        if isinstance(saved, BookingError):  # the database's rules refused it (a race)
+            result.outcome, result.message = Outcome.REFUSED, saved.message[:500]
+            continue
+        run.booking_rows[saved.pk] = result.line
+        result.booking_id = saved.pk
 
 
 # -- the run ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the event; each is unique per (event, endpoint), which is what makes it sent onc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from django.db import transaction
@@ -33,7 +34,23 @@ def emit(kind: WebhookEvent, booking: Booking, *, key: str) -> Event | None:
 
     `key` names this one event ("booking:12:moved:345"): the callers build it from what the
     change itself wrote, so no two events share one."""
-    endpoints = [e for e in WebhookEndpoint.objects.live() if kind in e.events]
+    return _record(kind, booking, key=key, endpoints=_listening(kind))
+
+
+def emit_many(kind: WebhookEvent, events: Sequence[tuple[Booking, str]]) -> None:
+    """`emit` for many bookings (booking, key): the endpoints read once for all."""
+    endpoints = _listening(kind) if events else []
+    for booking, key in events if endpoints else ():
+        _record(kind, booking, key=key, endpoints=endpoints)
+
+
+def _listening(kind: WebhookEvent) -> list[WebhookEndpoint]:
+    return [e for e in WebhookEndpoint.objects.live() if kind in e.events]
+
+
+def _record(
+    kind: WebhookEvent, booking: Booking, *, key: str, endpoints: list[WebhookEndpoint]
+) -> Event | None:
     if not endpoints:
         return None
     event = Event.objects.create(
