@@ -180,16 +180,23 @@ class Matches:
         self._sizes: list[int] | None = None
 
     def _group_sizes(self) -> list[int]:
-        """Each group's size up to SEARCH_CAP + 1: one query whatever the number of groups."""
+        """Each group's size up to SEARCH_CAP + 1, in one query. A group after one that reaches
+        the cap is not counted (SEARCH_CAP + 1 stands in): the pages never reach it, and
+        counting it would read every match of a common name to find the few that are not
+        prefix matches."""
         if self._sizes is None:
-            parts: list[str] = []
-            params: list[Any] = []
+            counts: list[tuple[str, list[Any]]] = []
             for group in self.groups:
                 sql, group_params = group.values("pk")[: SEARCH_CAP + 1].query.sql_with_params()
-                parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS g{len(parts)})")  # noqa: S608 - ORM-built SQL
-                params.extend(group_params)
+                counts.append((f"(SELECT COUNT(*) FROM ({sql}) AS g{len(counts)})", list(group_params)))  # noqa: S608 - ORM-built SQL
+            first, params = counts[0]
+            columns = [first]
+            for later, later_params in counts[1:]:
+                # CASE evaluates the later count only when the earlier one is under the cap.
+                columns.append(f"CASE WHEN {first} > {SEARCH_CAP} THEN {SEARCH_CAP + 1} ELSE {later} END")
+                params = [*params, *counts[0][1], *later_params]
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {', '.join(parts)}", params)
+                cursor.execute(f"SELECT {', '.join(columns)}", params)
                 self._sizes = [int(n) for n in cursor.fetchone()]
         return self._sizes
 

@@ -68,3 +68,16 @@ def test_the_first_page_is_read_without_counting_and_a_count_is_one_query(client
     with CaptureQueriesContext(connection) as counted:
         assert Matches(Client.objects.active(), "okafor").count() == 2 * clients
     assert len(counted) == 1
+
+
+def test_matches_inside_names_are_not_counted_once_the_surnames_alone_pass_the_cap(monkeypatch):
+    monkeypatch.setattr(search, "SEARCH_CAP", 5)
+    for n in range(8):
+        make_client(last_name=f"Smith{n}")
+    make_client(last_name="Goldsmith")
+    many = Matches(Client.objects.active(), "smith")
+    assert many._group_sizes() == [6, 6]  # the second is the cap's stand-in, not a count
+    few = Matches(Client.objects.active(), "smith7")
+    assert few._group_sizes() == [1, 0] and few[:5][0].last_name == "Smith7"
+    both = Matches(Client.objects.active().exclude(last_name__in=["Smith5", "Smith6", "Smith7"]), "smith")
+    assert both._group_sizes() == [5, 1] and both.count() == 5 and both.capped
