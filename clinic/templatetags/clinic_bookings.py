@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from clients.templatetags.clients_tags import BADGE_TEMPLATE, render_badge
 from clinic.kernel.render_cache import shared_cache
 from clinic.models import Booking, BookingStatus
+from clinic.templatetags.calendar_grid import booking_source
 
 register = template.Library()
 
@@ -120,3 +122,31 @@ def booking_actions(context: template.Context, booking: Booking) -> SafeString:
         parts.append(post(status("undo"), "btn-outline-secondary", "Undo no-show"))
     inner = "\n  ".join(parts)
     return mark_safe(f'<div class="d-flex flex-wrap gap-1 d-print-none booking-actions">\n  {inner}\n</div>')
+
+
+@register.simple_tag(takes_context=True)
+def desk_rows(context: template.Context, bookings: list[Booking]) -> SafeString:
+    """The desk's list of today's sessions, one <li> each: time and client (linked to the
+    booking), service, practitioner, room, status and where it was booked, the screening badge
+    and the quick actions. Written in one pass like the calendar's grid: a day of a hundred and
+    fifty sessions cost more in template lookups than in everything else on the page."""
+    badges = shared_cache(context, BADGE_TEMPLATE)
+    rows = []
+    for booking in bookings:
+        room = f" · {escape(booking.room.name)}" if booking.room else ""
+        rows.append(
+            f'<li class="list-group-item booking-row booking-{escape(booking.status)}">\n'
+            '  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
+            f'    <a href="{escape(booking_url(context, "clinic:booking_detail", booking.pk))}">'
+            f"<strong>{booking.local_start:%H:%M}</strong> {escape(booking.client.display_name)}</a>\n"
+            f'    <span class="small">{escape(booking.service.name)} · '
+            f"{escape(booking.practitioner.display_name)}{room} · {escape(booking.get_status_display())} "
+            f"{booking_source(booking)}</span>\n"
+            "  </div>\n"
+            '  <div class="d-flex flex-wrap justify-content-between align-items-center gap-2 mt-1">\n'
+            f"    {render_badge(getattr(booking, 'screening', None), True, badges)}\n"
+            f"    {booking_actions(context, booking)}\n"
+            "  </div>\n"
+            "</li>"
+        )
+    return mark_safe("\n".join(rows))  # every value escaped above
