@@ -7,11 +7,7 @@ from django.contrib.auth import get_user_model
 
 from clinic.imports import services
 from clinic.imports.models import ImportRun, ImportStatus
-
-try:  # Django 6 ships the Tasks API; on 5.2 the django-tasks backport provides the same one.
-    from django.tasks import task
-except ImportError:
-    from django_tasks import task
+from clinic.kernel.tasks import task
 
 
 @task()

@@ -7,11 +7,7 @@ from datetime import datetime, timedelta
 
 from clinic.integrations import delivery
 from clinic.kernel.outbox.tasks import enqueue_row
-
-try:  # Django 6 ships the Tasks API; on 5.2 the django-tasks backport provides the same one.
-    from django.tasks import task
-except ImportError:
-    from django_tasks import task
+from clinic.kernel.tasks import task
 
 
 @task()

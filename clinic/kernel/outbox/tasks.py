@@ -19,11 +19,7 @@ from django.utils import timezone
 
 from clinic.kernel.outbox import delivery
 from clinic.kernel.outbox.health import beat
-
-try:  # Django 6 ships the Tasks API; on 5.2 the django-tasks backport provides the same one.
-    from django.tasks import task
-except ImportError:
-    from django_tasks import task
+from clinic.kernel.tasks import task
 
 if TYPE_CHECKING:
     from django_tasks.base import Task
