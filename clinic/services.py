@@ -18,11 +18,11 @@ import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -35,7 +35,7 @@ from clinic import availability
 from clinic.availability_loader import clients_busy, load_world, load_world_and_rooms, service_spec
 from clinic.emails import queue_booking_email, withdraw_reminder
 from clinic.integrations.models import WebhookEvent
-from clinic.integrations.webhooks import emit, emit_many, status_key
+from clinic.integrations.webhooks import emit, emit_many, endpoints_live, status_key
 from clinic.kernel.contention import Contention, contention
 from clinic.kernel.dates import clinic_tz, local_datetime
 from clinic.models import MAX_BOOKING_SPAN, Booking, BookingSource, BookingStatus, Course, Room, Service
@@ -150,12 +150,18 @@ R = TypeVar("R")
 _in_write: ContextVar[bool] = ContextVar("in_booking_write", default=False)
 
 
+# How many times a write runs again because the room it chose went to a racing booking first
+# (each rerun reads afresh, and each such race means another booking was saved meanwhile).
+ROOM_RERUNS = 5
+
+
 def contended(unit: Callable[P, R]) -> Callable[P, R]:
     """Run `unit` (one whole transaction) so that contention never becomes a 500.
 
     A deadlock or serialization failure rolled the transaction back: it runs once more, and a
     second failure is a `BookingBusy`. A lock wait or statement that ran out of time is a
-    `BookingBusy` at once (waiting again would only hold the web worker longer).
+    `BookingBusy` at once (waiting again would only hold the web worker longer). A room taken
+    by a racing booking (`RoomTakenMeanwhile`) runs it again, up to ROOM_RERUNS times.
     """
 
     @functools.wraps(unit)
@@ -164,19 +170,27 @@ def contended(unit: Callable[P, R]) -> Callable[P, R]:
             return unit(*args, **kwargs)
         token = _in_write.set(True)
         try:
-            for attempt in (1, 2):
+            rolled_back = rooms_raced = 0
+            while True:
                 try:
                     return unit(*args, **kwargs)
+                except RoomTakenMeanwhile:
+                    rooms_raced += 1
+                    if rooms_raced > ROOM_RERUNS:
+                        raise
+                    logger.info(
+                        "%s: the room went to another booking meanwhile; running it again", unit.__name__
+                    )
                 except OperationalError as error:
                     kind = contention(error)
                     if kind is None:
                         raise
-                    if kind is Contention.ROLLED_BACK and attempt == 1:
+                    rolled_back += 1
+                    if kind is Contention.ROLLED_BACK and rolled_back == 1:
                         logger.warning("%s %s; running it once more", unit.__name__, kind.value)
                         continue
                     logger.warning("%s %s; answered as busy: %s", unit.__name__, kind.value, error)
                     raise BookingBusy(BUSY_MESSAGE) from error
-            raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
         finally:
             _in_write.reset(token)
 
@@ -215,24 +229,35 @@ def _lock_practitioner(practitioner: Practitioner, *, offering: Service) -> None
         raise BookingError(f"{practitioner} does not offer {offering.name}.", field="practitioner")
 
 
-def _offered(
-    client: Client, practitioner: Practitioner | int, service: Service | int
-) -> tuple[Practitioner, Service]:
+class Offer(NamedTuple):
+    """The practitioner and the service as `_offered` read them, and whether any webhook
+    endpoint is live (read in the same statement, so an event with no one to hear it costs
+    nothing)."""
+
+    practitioner: Practitioner
+    service: Service
+    webhooks_live: bool = True
+
+
+def _offered(client: Client, practitioner: Practitioner | int, service: Service | int) -> Offer:
     """The practitioner and the service, read fresh in one query that is also the offer check
     and (PostgreSQL) the practitioner's lock, `_lock_practitioner`'s job: the offer row
     (Service.practitioners' through table) joined to both, the practitioner's row locked.
     Refuses what `_validate_parties` refuses, then a practitioner who does not offer it."""
     practitioner_id = practitioner if isinstance(practitioner, int) else practitioner.pk
     service_id = service if isinstance(service, int) else service.pk
-    rows = Service.practitioners.through.objects.select_related("practitioner", "service").filter(
-        practitioner_id=practitioner_id, service_id=service_id
+    rows = (
+        Service.practitioners.through.objects.select_related("practitioner", "service")
+        .filter(practitioner_id=practitioner_id, service_id=service_id)
+        .annotate(webhooks_live=endpoints_live())
     )
     if connection.vendor == "postgresql":
         rows = rows.select_for_update(of=("practitioner",))
     offer = next(iter(rows.order_by()[:1]), None)
     if offer is not None:
         _validate_parties(client=client, practitioner=offer.practitioner, service=offer.service)
-        return offer.practitioner, offer.service
+        live = offer.webhooks_live  # type: ignore[attr-defined]  # the annotation above
+        return Offer(offer.practitioner, offer.service, webhooks_live=live)
     # Refused: which of the two is wrong (a query or two more, on this path only).
     if isinstance(service, int):
         found = Service.objects.filter(pk=service_id).first()
@@ -288,13 +313,12 @@ def _check_room(booking: Booking, world: availability.World) -> None:
         raise BookingConflict(f"{booking.room} is taken then (or still being turned over).", field="room")
 
 
-def _save(booking: Booking, *, savepoint: bool = True, **kwargs: Any) -> None:
-    """Save, inside a savepoint when the write goes on after a constraint violation (the
-    transaction stays usable then). Without one, the refusal ends the write: nothing runs in
-    the transaction after it, which rolls back."""
+def _save(booking: Booking, **kwargs: Any) -> None:
+    """Save; a refusal by the database's overlap rules is the `BookingConflict` it names. The
+    refusal ends the write (no savepoint: nothing runs in the transaction after it, which
+    rolls back)."""
     try:
-        with transaction.atomic() if savepoint else nullcontext():
-            booking.save(**kwargs)
+        booking.save(**kwargs)
     except IntegrityError as error:
         conflict = database_conflict(error, booking)
         if conflict is None:
@@ -348,18 +372,26 @@ def _choose_room(
     blocks_until: datetime,
     wanted: Room | None,
     keep: int | None = None,
-    tried: frozenset[int] = frozenset(),
 ) -> Room | None:
-    """The wanted room, else the current one (on a move), else the first free room not tried."""
+    """The wanted room, else the current one (on a move), else the first free room."""
     if not service.needs_room:
         return wanted
     if wanted is not None:
         return wanted  # checked by _check_room, which names the room if it's taken
-    order = sorted((r for r in world.rooms if r.room_id not in tried), key=lambda r: r.room_id != keep)
+    order = sorted(world.rooms, key=lambda r: r.room_id != keep)
     room_id = availability.free_room(order, start, blocks_until)
     if room_id is None:
         raise BookingConflict("No room is free then.", field="room")
     return rooms[room_id]
+
+
+class RoomTakenMeanwhile(BookingConflict):
+    """The room chosen as "any free room" was free as read, but a booking for another
+    practitioner took it before this one was saved (the database refused it). The write is
+    run again from the start (`contended`): its fresh read sees that booking and chooses
+    another room, or answers "No room is free then"."""
+
+    field = "room"
 
 
 def _save_in_a_room(
@@ -372,35 +404,27 @@ def _save_in_a_room(
 ) -> None:
     """Give the booking its room, check it and save it.
 
-    With "any free room", a room that a racing booking took since the world was read (our
-    check or the database refuses it) sends us on to the next free room; every room is tried
-    at most once, then the answer is "No room is free then."
+    With "any free room", a room that a racing booking took since the world was read (the
+    database refuses it) is `RoomTakenMeanwhile`: the whole write runs again on a fresh read,
+    rather than every save paying for a savepoint to go on after a refusal that is rare.
     """
-    tried: set[int] = set()
-    while True:
-        booking.room = _choose_room(
-            world,
-            rooms,
-            booking.service,
-            start=booking.start,
-            blocks_until=booking.blocks_until,
-            wanted=wanted,
-            keep=keep,
-            tried=frozenset(tried),
-        )
-        _lock_room(booking.room)
-        # Only "any free room" with another free room left tries again after the database
-        # refused the room: then the save needs its savepoint (two statements).
-        retry = wanted is None and booking.room is not None and _another_free_room(booking, world, tried)
-        try:
-            _check_room(booking, world)
-            _save(booking, savepoint=retry)
-        except BookingConflict as conflict:
-            if conflict.field != "room" or wanted is not None or booking.room is None:
-                raise
-            tried.add(booking.room.pk)
-        else:
-            return
+    booking.room = _choose_room(
+        world,
+        rooms,
+        booking.service,
+        start=booking.start,
+        blocks_until=booking.blocks_until,
+        wanted=wanted,
+        keep=keep,
+    )
+    _lock_room(booking.room)
+    _check_room(booking, world)
+    try:
+        _save(booking)
+    except BookingConflict as conflict:
+        if conflict.field == "room" and wanted is None and booking.room is not None:
+            raise RoomTakenMeanwhile(conflict.message) from conflict
+        raise
 
 
 def _room_by_id(room_id: int, rooms: dict[int, Room], service: Service) -> Room:
@@ -412,12 +436,6 @@ def _room_by_id(room_id: int, rooms: dict[int, Room], service: Service) -> Room:
     if found is None:
         raise BookingError("Choose a room that is in use, or any free room.", field="room")
     return found
-
-
-def _another_free_room(booking: Booking, world: availability.World, tried: set[int]) -> bool:
-    """Whether a room other than the booking's and those tried is free for it (as read)."""
-    others = [r for r in world.rooms if r.room_id not in tried and r.room_id != booking.room_id]
-    return availability.free_room(others, booking.start, booking.blocks_until) is not None
 
 
 def _check_length(start: datetime, end: datetime, service: Service) -> None:
@@ -535,7 +553,7 @@ def book(
     if by is None and not online:
         raise BookingError("Only an online booking is made without a staff member.", field=None)
     now = now or timezone.now()
-    practitioner, service = _offered(client, practitioner, service)
+    practitioner, service, webhooks_live = _offered(client, practitioner, service)
     end = end or start + service.duration
     _check_length(start, end, service)
     world, rooms = _check_time(
@@ -560,7 +578,7 @@ def book(
         course=course,
     )
     _save_in_a_room(booking, world, rooms, wanted=room)
-    emit(WebhookEvent.CREATED, booking, key=_created_key(booking))
+    emit(WebhookEvent.CREATED, booking, key=_created_key(booking), anyone_listening=webhooks_live)
     if notify:
         # The key names the booking just inserted: no message can have it yet.
         queue_booking_email([booking], "booked", key=f"booking:{booking.pk}:booked", new_key=True)
@@ -703,7 +721,7 @@ class BookingBatch:
         client, start = request.client, request.start
         offer = self._offers.get((request.practitioner, request.service))
         if offer is None:  # refused: `book`'s reading says why
-            offer = _offered(client, request.practitioner, request.service)
+            offer = _offered(client, request.practitioner, request.service)[:2]
         practitioner, service = offer
         _validate_parties(client=client, practitioner=practitioner, service=service)
         end = request.end or start + service.duration

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from clinic.integrations.models import Delivery, Event, WebhookEndpoint, WebhookEvent
@@ -29,12 +30,21 @@ def payload(kind: str, key: str, booking: Booking) -> dict[str, object]:
     }
 
 
-def emit(kind: WebhookEvent, booking: Booking, *, key: str) -> Event | None:
+def emit(kind: WebhookEvent, booking: Booking, *, key: str, anyone_listening: bool = True) -> Event | None:
     """Record the event for every live endpoint that wants it (one query when none does).
 
     `key` names this one event ("booking:12:moved:345"): the callers build it from what the
-    change itself wrote, so no two events share one."""
-    return _record(kind, booking, key=key, endpoints=_listening(kind))
+    change itself wrote, so no two events share one. `anyone_listening=False`: the caller read
+    `endpoints_live()` in the same transaction and no endpoint is live, so nothing is read.
+    """
+    endpoints = _listening(kind) if anyone_listening else []
+    return _record(kind, booking, key=key, endpoints=endpoints)
+
+
+def endpoints_live() -> Exists:
+    """Whether any endpoint is live, as an expression a write folds into a read it makes
+    anyway (booking create's offer read): with none, `emit` then reads nothing."""
+    return Exists(WebhookEndpoint.objects.live())
 
 
 def emit_many(kind: WebhookEvent, events: Sequence[tuple[Booking, str]]) -> None:

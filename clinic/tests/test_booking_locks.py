@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from django.urls import reverse
 
 from clients.tests.builders import make_client
 from clinic import booking_views, services
+from clinic.availability import RoomSchedule
 from clinic.kernel.contention import contention
 from clinic.models import Booking, BookingStatus, Room
 from clinic.services import BUSY_MESSAGE, BookingBusy, BookingConflict, book
@@ -310,17 +312,27 @@ def test_four_bookings_racing_for_any_free_room_take_four_rooms():
     assert taken == ["Room 1", "Room 2", "Room 3", "Room 4"]
 
 
-def take_room_meanwhile(monkeypatch: Any, room: Room, *, by: Practitioner, service: Any) -> None:
-    """Make certain what a racing booking does: `room` is booked (for `by`, at 10:00) between
-    the booking service reading the calendar and saving."""
+def take_room_meanwhile(
+    monkeypatch: Any, room: Room, *, by: Practitioner, service: Any, every_time: bool = False
+) -> list[int]:
+    """Make certain what a racing booking does: `room` is booked (for `by`, at 10:00) by a
+    write that committed after the booking service read the calendar: its first read does not
+    show that booking (the room looks free), every later read does (`every_time`: a new racer
+    takes it again before each read's write). The reads made are counted in the list returned."""
+    make_booking(practitioner=by, service=service, start=local(DAY, 10), room=room)
     check_time = services._check_time
+    reads: list[int] = []
 
-    def room_taken_meanwhile(**kwargs: Any) -> Any:
-        world = check_time(**kwargs)
-        make_booking(practitioner=by, service=service, start=local(DAY, 10), room=room)
-        return world
+    def read_before_the_racer_committed(**kwargs: Any) -> Any:
+        world, rooms = check_time(**kwargs)
+        reads.append(1)
+        if len(reads) == 1 or every_time:
+            seen = [r if r.room_id != room.pk else RoomSchedule(room.pk) for r in world.rooms]
+            world = replace(world, rooms=seen)
+        return world, rooms
 
-    monkeypatch.setattr(services, "_check_time", room_taken_meanwhile)
+    monkeypatch.setattr(services, "_check_time", read_before_the_racer_committed)
+    return reads
 
 
 @pytest.mark.django_db
@@ -330,12 +342,32 @@ def test_a_room_taken_after_the_calendar_was_read_sends_the_booking_to_the_next_
     """What a racing booking does, made certain: room 1 is taken between reading the calendar
     and saving, so the booking takes room 2 instead of answering "room is taken"."""
     first, second = make_room(name="Room 1", calendar_order=1), make_room(name="Room 2", calendar_order=2)
-    take_room_meanwhile(monkeypatch, first, by=other_practitioner, service=service)
+    reads = take_room_meanwhile(monkeypatch, first, by=other_practitioner, service=service)
     booking = book(
         client=make_client(), practitioner=practitioner, service=service, start=local(DAY, 10),
         by=make_user(role="Reception"),
     )  # fmt: skip
     assert booking.room == second
+    assert len(reads) == 2  # the database refused room 1: the write ran again on a fresh read
+    assert Booking.objects.filter(practitioner=practitioner).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_room_lost_to_racers_every_time_ends_in_a_clear_refusal(
+    practitioner, other_practitioner, service, monkeypatch
+):
+    """The reruns are bounded: a room lost on every read is answered, nothing saved."""
+    make_room(name="Room 2", calendar_order=2)
+    room = make_room(name="Room 1", calendar_order=1)
+    reads = take_room_meanwhile(monkeypatch, room, by=other_practitioner, service=service, every_time=True)
+    with pytest.raises(BookingConflict, match="Room 1 is taken") as refused:
+        book(
+            client=make_client(), practitioner=practitioner, service=service, start=local(DAY, 10),
+            by=make_user(role="Reception"),
+        )  # fmt: skip
+    assert refused.value.field == "room"
+    assert len(reads) == services.ROOM_RERUNS + 1
+    assert Booking.objects.filter(practitioner=practitioner).count() == 0
 
 
 @pytest.mark.django_db
@@ -343,12 +375,13 @@ def test_when_every_room_went_meanwhile_the_answer_is_no_room_free(
     practitioner, other_practitioner, service, monkeypatch
 ):
     room = make_room(name="Room 1")
-    take_room_meanwhile(monkeypatch, room, by=other_practitioner, service=service)
+    reads = take_room_meanwhile(monkeypatch, room, by=other_practitioner, service=service)
     with pytest.raises(BookingConflict, match="No room is free then"):
         book(
             client=make_client(), practitioner=practitioner, service=service, start=local(DAY, 10),
             by=make_user(role="Reception"),
         )  # fmt: skip
+    assert len(reads) == 2
     assert Booking.objects.filter(practitioner=practitioner).count() == 0
 
 
@@ -359,12 +392,13 @@ def test_a_chosen_room_that_went_meanwhile_is_named_not_swapped(
     """The person asked for that room: they hear it is taken, and pick again."""
     wanted = make_room(name="Room 1")
     make_room(name="Room 2")
-    take_room_meanwhile(monkeypatch, wanted, by=other_practitioner, service=service)
+    reads = take_room_meanwhile(monkeypatch, wanted, by=other_practitioner, service=service)
     with pytest.raises(BookingConflict, match="Room 1 is taken"):
         book(
             client=make_client(), practitioner=practitioner, service=service, start=local(DAY, 10),
             by=make_user(role="Reception"), room=wanted,
         )  # fmt: skip
+    assert len(reads) == 1
 
 
 @pytest.mark.parametrize("name", ["booking_new", "booking_move", "booking_cancel", "course_new"])
