@@ -150,3 +150,21 @@ def test_managers_read_the_chart_and_sign_nothing(manager_client, practitioner):
         "Visible to the manager"
         in manager_client.get(reverse("treatments:chart", args=[client.pk])).content.decode()
     )
+
+
+def test_each_point_line_says_side_duration_pressure_and_an_override_escaped(
+    practitioner, practitioner_client
+):
+    client = make_client()
+    note = make_note(practitioner, client=client, day=timezone.localdate() - timedelta(days=1))
+    add_point(note, "BL23", side="left", duration_seconds=75, pressure=3)
+    add_point(note, "ST36", entered_as="Zusanli <3", override_reason="asked <b>twice</b> & agreed")
+    add_point(note, "LI4", duration_seconds=120)
+    sign(note)
+    html = practitioner_client.get(reverse("treatments:chart", args=[client.pk])).content.decode()
+    assert (
+        '<li class="list-inline-item"><strong>BL23</strong> Shenshu (left, 1 min 15 s, 3/5)</li>'
+        '<li class="list-inline-item"><strong>ST36</strong> Zusanli — entered as Zusanli &lt;3 (both sides)'
+        ' <span class="small">[caution overridden: asked &lt;b&gt;twice&lt;/b&gt; &amp; agreed]</span></li>'
+        '<li class="list-inline-item"><strong>LI4</strong> Hegu (both sides, 2 min)</li>'
+    ) in html
