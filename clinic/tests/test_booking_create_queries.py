@@ -31,9 +31,10 @@ def form_data(who, practitioner, service, **overrides):
 
 
 def create_queries() -> int:
-    """Queries of the POST on this database, as the test sees them. A real request runs 15:
-    the session, the user, django-otp's verifying device, the user's groups (role check), the
-    client (the form's one lookup; the rest are ids), then in the booking's transaction the
+    """Queries of the POST on this database, as the test sees them. A real request runs 13:
+    the session, the user with their roles (role check) and whether the session's second-factor
+    device is theirs (clinic.kernel.identity), the client (the form's one lookup; the rest are
+    ids), then in the booking's transaction the
     offer read with the practitioner and the service (and, on PostgreSQL, the practitioner's
     row locked), the calendar (time off, closures, working hours and the active rooms in one
     UNION ALL), the bookings around the new one, the screening (intakes, their sites, the rules
@@ -43,7 +44,7 @@ def create_queries() -> int:
     test's own transaction turns the booking's transaction into a savepoint and its release:
     two statements more. PostgreSQL also locks the chosen room's row (the queue for racing
     writers)."""
-    return 18 if connection.vendor == "postgresql" else 17
+    return 16 if connection.vendor == "postgresql" else 15
 
 
 def test_booking_create_runs_a_pinned_number_of_queries_whatever_the_history(
