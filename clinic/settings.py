@@ -150,7 +150,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Which second-factor device (if any) verified this session: request.user.is_verified().
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, answered from the user's own statement (clinic.kernel.identity).
+    "clinic.kernel.identity.VerifiedDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A session signed in longer than SESSION_ABSOLUTE_HOURS ago is signed out, busy or not.
     "clinic.kernel.sessions.AbsoluteSessionLifetimeMiddleware",
@@ -262,7 +263,9 @@ OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, whose signed-in user is read with their roles and second factor
+    # in one statement (clinic.kernel.identity).
+    "clinic.kernel.identity.UserBackend",
 ]
 # Argon2 (argon2-cffi) for new and changed passwords; hashes made by the others still check, and
 # are upgraded to Argon2 at the next sign-in.

@@ -22,11 +22,11 @@ def populate(count: int) -> list:
     return clients
 
 
-# The request's own queries, the same on every page (6): the ATOMIC_REQUESTS savepoint and
-# its release, the session, the user, the second-factor device that verified the session
-# (django-otp), the user's groups (roles, for the decorator and the nav). The session is saved
-# at most once a minute (clinic.kernel.sessions), not on these pages.
-REQUEST = 6
+# The request's own queries, the same on every page (4): the ATOMIC_REQUESTS savepoint and
+# its release, the session, and the user with their roles (for the decorator and the nav) and
+# whether the second-factor device that verified the session is theirs (clinic.kernel.identity).
+# The session is saved at most once a minute (clinic.kernel.sessions), not on these pages.
+REQUEST = 4
 LIST_QUERIES = REQUEST + 2 + 5
 
 

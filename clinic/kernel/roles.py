@@ -6,7 +6,7 @@ with no role (an "outsider") is refused everywhere except their own account page
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -34,12 +34,18 @@ def roles_of(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_clinic_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            names.add(Role.MANAGER)
-        cached = frozenset(n for n in names if n in Role.values)
+        # A user signed in by the session arrives with them (clinic.kernel.identity).
+        cached = roles_from(user.groups.values_list("name", flat=True), is_superuser=user.is_superuser)
         user._clinic_roles = cached
     return cached
+
+
+def roles_from(group_names: Iterable[str], *, is_superuser: bool) -> frozenset[str]:
+    """The roles among a user's group names; a superuser is a manager whatever their groups."""
+    names = set(group_names)
+    if is_superuser:
+        names.add(Role.MANAGER)
+    return frozenset(n for n in names if n in Role.values)
 
 
 def has_role(user: Any, *roles: str) -> bool:

@@ -31,21 +31,22 @@ def form_data(who, practitioner, service, **overrides):
 
 
 def create_queries() -> int:
-    """Queries of the POST on this database, as the test sees them. A real request runs 14:
-    the session, the user, django-otp's verifying device, the user's groups (role check), the
-    client (the form's one lookup; the rest are ids), then in the booking's transaction (BEGIN)
-    the offer read with the practitioner, the service and whether any webhook endpoint is live
-    (and, on PostgreSQL, the practitioner's row locked), the calendar (time off, closures,
-    working hours and the active rooms in one UNION ALL), the bookings around the new one, the
-    screening (intakes, their sites, the rules with the client's valid clearances), the
-    inserts (booking, history, outbox), COMMIT, and after it the outbox's task. With no live
-    endpoint nothing more is read for the webhooks, and no savepoint is taken around the
-    insert (a room lost to a racing booking reruns the write). The session is saved at most
-    once a minute (clinic.kernel.sessions), not by this request. The test's own transaction
-    turns BEGIN and COMMIT into a savepoint and its release, and the task's insert runs only
-    on a real commit. PostgreSQL also locks the chosen room's row (the queue for racing
-    writers)."""
-    return 17 if connection.vendor == "postgresql" else 16
+    """Queries of the POST on this database, as the test sees them. A real request on
+    PostgreSQL runs 16:
+    - the session; the user with their roles and whether the session's second-factor device is
+      theirs (clinic.kernel.identity); the client (the form's one lookup; the rest are ids);
+    - BEGIN, the offer read with the practitioner, the service and whether any webhook endpoint
+      is live (the practitioner's row locked); the calendar (time off, closures, working hours
+      and the active rooms in one UNION ALL); the bookings around the new one; the screening
+      (intakes, their sites, the rules with the client's valid clearances); the chosen room's
+      row locked (the queue for racing writers); the inserts (booking, history, outbox); COMMIT;
+    - after it, the outbox's task.
+    With no live endpoint nothing more is read for the webhooks, and no savepoint is taken
+    around the insert (a room lost to a racing booking reruns the write). The session is saved
+    at most once a minute (clinic.kernel.sessions), not by this request. Here the test's own
+    transaction turns BEGIN and COMMIT into a savepoint and its release, and the task's insert
+    runs only on a real commit; SQLite locks no row (its transaction is already the queue)."""
+    return 15 if connection.vendor == "postgresql" else 14
 
 
 def test_booking_create_runs_a_pinned_number_of_queries_whatever_the_history(

@@ -110,17 +110,18 @@ def _world(n_bookings: int, n_practitioners: int = 10, day=DAY):
 
 
 # The day view's queries, whatever the number of practitioners and bookings:
-#  1-4 session, user, the device that verified the session (django-otp), the user's groups
-#  5-6 practitioners, their working hours (prefetch)
-#  7   bookings of the day with client, service, room, practitioner
-#  8   time off that day
-#  9   closures that day
-# 10-14 screening badges in bulk: newest intakes, their sites, valid clearances, their
+#  1-2 session; the user with their roles and whether the device that verified the session
+#      is a confirmed device of theirs (clinic.kernel.identity)
+#  3-4 practitioners, their working hours (prefetch)
+#  5   bookings of the day with client, service, room, practitioner
+#  6   time off that day
+#  7   closures that day
+#  8-12 screening badges in bulk: newest intakes, their sites, valid clearances, their
 #      conditions, the rules (clients.screening.screenings_for)
-# 15-16 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
+# 13-14 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
 #      transaction); the session is saved at most once a minute (clinic.kernel.sessions)
-DAY_VIEW_QUERIES = 15
-MY_DAY_QUERIES = 15
+DAY_VIEW_QUERIES = 13
+MY_DAY_QUERIES = 13
 
 
 @pytest.mark.parametrize("per_practitioner", [2, 12])

@@ -111,8 +111,8 @@ def test_the_page_costs_the_same_queries_however_many_services(
     for n in range(size):
         make_service(name=f"Service {n}", practitioners=[practitioner])
     manager_client.get(URL)
-    # The session, the user, their second-factor device, the request's savepoint, their
-    # roles; the settings row; the services and practitioners to choose from; those chosen
-    # (two); the savepoint's release. The session is saved at most once a minute, not here.
-    with django_assert_num_queries(11):
+    # The session, the user with their roles and second factor, the request's savepoint; the
+    # settings row; the services and practitioners to choose from; those chosen (two); the
+    # savepoint's release. The session is saved at most once a minute, not here.
+    with django_assert_num_queries(9):
         assert manager_client.get(URL).status_code == 200

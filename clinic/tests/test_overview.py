@@ -79,8 +79,8 @@ def test_week_figures_count_outcomes(manager_client):
 def test_overview_runs_a_fixed_number_of_queries(manager_client, django_assert_num_queries):
     _world(3)
     manager_client.get(reverse("overview"))  # the first request fills the role cache
-    # savepoint, session, user, the device that verified the session (django-otp), user's
-    # groups (the role check); the week's aggregate;
+    # savepoint, session, the user with their roles (the role check) and second factor
+    # (clinic.kernel.identity); the week's aggregate;
     # practitioners with counts; the upcoming bookings (ids only); screenings_for's newest
     # intakes, their sites, clearances and rules; the rows of the bookings that need attention;
     # intakes to review; draft notes; then the session save and
@@ -92,4 +92,4 @@ def test_overview_runs_a_fixed_number_of_queries(manager_client, django_assert_n
         manager_client.get(reverse("overview"))
 
 
-OVERVIEW_QUERIES = 16
+OVERVIEW_QUERIES = 14

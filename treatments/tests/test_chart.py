@@ -66,15 +66,14 @@ def test_the_chart_query_count_is_pinned(practitioner, practitioner_client, djan
     _sessions(practitioner, client, 5)
     url = reverse("treatments:chart", args=[client.pk])
     practitioner_client.get(url)
-    # The request: savepoint (ATOMIC_REQUESTS), session, user, the user's groups (role check).
-    # The page: client; notes (with practitioner and signer); their point applications (with
-    # point and technique); their amendments (with author); their home-care points; the plans;
-    # the screening (newest intake, the rules with the client's valid clearances: the client has
-    # no intake sites); the
-    # points used most; the access log's INSERT (chart viewed). Then the release. Plus the request's own:
-    # session, user, the verifying device (django-otp). The session is saved at most once a
-    # minute (clinic.kernel.sessions), not here.
-    with django_assert_num_queries(16):
+    # The request: session, the user with their roles (role check) and second factor, savepoint
+    # (ATOMIC_REQUESTS). The page: client; notes (with practitioner and signer); their point
+    # applications (with point and technique); their amendments (with author); their home-care
+    # points; the plans; the screening (newest intake, the rules with the client's valid
+    # clearances: the client has no intake sites); the points used most; the access log's INSERT
+    # (chart viewed). Then the release. The session is saved at most once a minute
+    # (clinic.kernel.sessions), not here.
+    with django_assert_num_queries(14):
         practitioner_client.get(url)
 
 

@@ -68,15 +68,15 @@ def test_the_page_lists_recent_imports_in_a_fixed_number_of_queries(
 ):
     for n in range(3):
         ImportRun.objects.create(created_by=manager, clients_name=f"c{n}.csv")
-    # session, user, django-otp's device, savepoint, the user's groups, the recent imports with
+    # session, the user with their roles and second factor, savepoint, the recent imports with
     # who uploaded them, release (the session is saved at most once a minute, not here)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = manager_client.get("/manage/import/")
     assert response.status_code == 200
     assert "c2.csv" in response.content.decode()
     for n in range(10):
         ImportRun.objects.create(created_by=manager, clients_name=f"more{n}.csv")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         assert manager_client.get("/manage/import/").status_code == 200
 
 
@@ -86,9 +86,10 @@ def test_the_report_runs_a_fixed_number_of_queries(manager_client, run, django_a
     ImportRow.objects.bulk_create(
         ImportRow(run=run, kind="clients", line=n, outcome="refused", message="why") for n in range(2, 250)
     )
-    # session, user, device, savepoint, groups, the run, the counts by outcome, the page's
-    # count, the page's rows, release (the session is saved at most once a minute, not here)
-    with django_assert_num_queries(10):
+    # session, the user with their roles and second factor, savepoint, the run, the counts by
+    # outcome, the page's count, the page's rows, release (the session is saved at most once a
+    # minute, not here)
+    with django_assert_num_queries(8):
         response = manager_client.get(f"/manage/import/{run.pk}/?page=2")
     assert response.status_code == 200
     assert "Page 2 of 3" in response.content.decode()

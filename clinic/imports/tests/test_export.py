@@ -18,9 +18,9 @@ from clinic.imports.services import cells
 from clinic.tests.builders import local, make_booking
 from treatments.models import TreatmentNote
 
-# session, user, django-otp's device, savepoint, the user's groups, the rows (one read),
+# session, the user with their roles and second factor, savepoint, the rows (one read),
 # release (the session is saved at most once a minute, not here).
-QUERIES = 7
+QUERIES = 5
 CLINICAL_MODELS = (Intake, IntakeSite, HealthUpdate, PhysicianClearance, TreatmentNote)
 
 
@@ -114,8 +114,8 @@ def test_the_exports_run_a_fixed_number_of_queries(
         response = manager_client.get(f"/manage/export/bookings.csv?start={day}&end={day}")
         return read(response)
 
-    # session, user, django-otp's device, the user's groups, then one read of the rows
-    # (+ the request's savepoint around the view, and the session's save in its own)
+    # session, the user with their roles and second factor, then one read of the rows (+ the
+    # request's savepoint around the view, and its release)
     with django_assert_num_queries(QUERIES):
         assert len(bookings()) == 6
     for n in range(5):

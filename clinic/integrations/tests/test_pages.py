@@ -124,13 +124,13 @@ def test_the_pages_run_a_fixed_number_of_queries(manager_client, manager, django
         )
         event = Event.objects.create(key=f"e{n}", kind="booking.created", booking_id=n + 1, payload={})
         Delivery.objects.create(event=event, endpoint=endpoint)
-    # The session, the user, the second factor's device, the user's groups (the role check),
-    # the rows (keys with who made them; endpoints with their last delivery, one query); and the
-    # savepoint of the test's transaction around the view and its release. The session is saved
-    # at most once a minute (clinic.kernel.sessions), not here.
-    with django_assert_num_queries(7):
+    # The session, the user with their roles (the role check) and second factor, the rows (keys
+    # with who made them; endpoints with their last delivery, one query); and the savepoint of
+    # the test's transaction around the view and its release. The session is saved at most once
+    # a minute (clinic.kernel.sessions), not here.
+    with django_assert_num_queries(5):
         assert manager_client.get(reverse("integrations:api_keys")).status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         assert manager_client.get(reverse("integrations:webhooks")).status_code == 200
 
 

@@ -1,9 +1,10 @@
 """Until the second step is done, a signed-in session reaches only the sign-in pages.
 
-Place after django_otp.middleware.OTPMiddleware (which sets `request.user.is_verified()`).
-Every other page, the back office included, sends the user to the verify page (or, with no
-device yet, to enrolment), with `next` kept; an htmx request is told through HX-Redirect, so
-the whole page moves rather than a fragment being swapped for a sign-in form.
+Place after the OTP middleware (clinic.kernel.identity.VerifiedDeviceMiddleware, which sets
+`request.user.is_verified()`). Every other page, the back office included, sends the user to the
+verify page (or, with no device yet, to enrolment), with `next` kept; an htmx request is told
+through HX-Redirect, so the whole page moves rather than a fragment being swapped for a sign-in
+form.
 """
 
 from __future__ import annotations
