@@ -1,8 +1,9 @@
 """Build `clinic.availability.World` from the database with a fixed number of queries.
 
 Queries, whatever the data size: practitioners (unless given), their working hours (one
-prefetch), time off, closures, rooms (unless given), and the active bookings in the range, of
-only those practitioners, rooms and the client, bounded on both sides (clinic.models.meets).
+prefetch), then one UNION ALL of time off, closures, hours (unless prefetched), active rooms
+(unless given) and the active bookings in the range, of only those practitioners, rooms and
+the client, each bounded on both sides (clinic.models.meets).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from django.db.models import (
     CharField,
     DateField,
+    DateTimeField,
     F,
     Field,
     IntegerField,
@@ -46,9 +48,12 @@ def practitioners_for(service: Service | None) -> list[Practitioner]:
     return list(qs)
 
 
-_OFF, _CLOSURE, _HOURS, _ROOM = 1, 2, 3, 4
+_OFF, _CLOSURE, _HOURS, _ROOM, _BOOKED = 1, 2, 3, 4, 5
 _ROOM_FIELDS = ["id", "name", "is_active", "calendar_order"]
-# The columns after the kind, each table's own or NULL: practitioner, dates, times, weekday.
+# The union's columns after the kind `k`, each table's own or NULL: `o` the practitioner (a
+# room's own id), `d1`/`d2` dates, `t1`/`t2` times, `wd` the weekday or the room's calendar
+# order, `s` the room's name; a booking's room, client, start, end and the end of its room's
+# turnover (`blocks_until`). `_calendar_rows` reads them, `load_world_and_rooms` by name.
 _SHAPE: dict[str, type[Field[Any, Any]]] = {
     "o": IntegerField,
     "d1": DateField,
@@ -57,6 +62,11 @@ _SHAPE: dict[str, type[Field[Any, Any]]] = {
     "t2": TimeField,
     "wd": IntegerField,
     "s": CharField,
+    "b_room": IntegerField,
+    "b_client": IntegerField,
+    "b_start": DateTimeField,
+    "b_end": DateTimeField,
+    "b_until": DateTimeField,
 }
 
 
@@ -65,20 +75,28 @@ def _hours_prefetched(practitioner: Practitioner) -> bool:
 
 
 def _calendar_rows(
-    practitioner_ids: list[int], first_day: date, last_day: date, *, with_hours: bool, with_rooms: bool
-) -> list[tuple[Any, ...]]:
-    """The practitioners' time off and the clinic's closures between the two local dates,
-    `with_hours` the practitioners' weekly hours, `with_rooms` the active rooms, in one query
-    (UNION ALL of the tables in one shape): (kind, practitioner or room id, start date, end
-    date, start time, end time, weekday or the room's calendar order, the room's name), the
-    columns a kind does not have left NULL."""
+    practitioner_ids: list[int],
+    first_day: date,
+    last_day: date,
+    *,
+    with_hours: bool,
+    with_rooms: bool,
+    booked_rooms: Sequence[int] | None,
+    client_id: int | None,
+    exclude_booking_id: int | None,
+) -> list[Any]:
+    """Everything the calendar holds between the two local dates, in one query (UNION ALL of
+    the tables in one shape, `_SHAPE`, rows named by its columns): the practitioners' time off,
+    the clinic's closures, `with_hours` the practitioners' weekly hours, `with_rooms` the
+    active rooms, and the active bookings of the practitioners, of `booked_rooms` (None: the
+    active rooms) or of the client, the columns a kind does not have left NULL."""
 
     def shaped(qs: QuerySet[Any], kind: int, **columns: Any) -> QuerySet[Any]:
         named = {"k": Value(kind, output_field=IntegerField())}
         for name, field in _SHAPE.items():
             # Typed: PostgreSQL matches a bare NULL to text, then refuses text against a date.
             named[name] = columns.get(name, Cast(Value(None), output_field=field()))
-        rows: QuerySet[Any] = qs.order_by().annotate(**named).values_list(*named)
+        rows: QuerySet[Any] = qs.order_by().annotate(**named).values_list(*named, named=True)
         return rows
 
     time_off = shaped(
@@ -104,9 +122,36 @@ def _calendar_rows(
         parts.append(
             shaped(hours, _HOURS, o=F("practitioner_id"), t1=F("start"), t2=F("end"), wd=F("weekday"))
         )
+    active = Room.objects.filter(is_active=True)
     if with_rooms:
-        active = Room.objects.filter(is_active=True)
         parts.append(shaped(active, _ROOM, o=F("id"), wd=F("calendar_order"), s=F("name")))
+
+    # Sessions may start the day before and run past midnight; the buffer runs past the end.
+    start, end = local_span(first_day, last_day, None, None, clinic_tz())
+    whose = Q(practitioner_id__in=practitioner_ids)
+    if booked_rooms is None:  # the active rooms as this statement sees them, like the rooms' rows
+        whose |= Q(room_id__in=active.values("pk"))
+    elif booked_rooms:
+        whose |= Q(room_id__in=booked_rooms)
+    if client_id is not None:
+        whose |= Q(client_id=client_id)
+    booked = Booking.objects.active().filter(
+        whose, meets(start - timedelta(days=1), end, until="blocks_until")
+    )
+    if exclude_booking_id is not None:
+        booked = booked.exclude(pk=exclude_booking_id)
+    parts.append(
+        shaped(
+            booked,
+            _BOOKED,
+            o=F("practitioner_id"),
+            b_room=F("room_id"),
+            b_client=F("client_id"),
+            b_start=F("start"),
+            b_end=F("end"),
+            b_until=F("blocks_until"),
+        )
+    )
     return list(time_off.union(*parts, all=True))
 
 
@@ -146,64 +191,52 @@ def load_world_and_rooms(
     exclude_booking_id: int | None = None,
 ) -> tuple[World, dict[int, Room]]:
     """`load_world`, and the active rooms it read (in calendar order; none when the caller
-    gave `rooms` or the service needs no room): two queries, the rooms read with the time off,
-    closures and hours, then the bookings."""
+    gave `rooms` or the service needs no room), all in one query (`_calendar_rows`)."""
     tz = clinic_tz()
-    start, end = local_span(first_day, last_day, None, None, tz)
     ids = [p.pk for p in practitioners]
     needs_room = service is None or service.needs_room
-
     hours_read = all(_hours_prefetched(p) for p in practitioners)
+
     off: dict[int, list[Interval]] = defaultdict(list)
     closures: list[Interval] = []
     weekly_read: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
     active_rooms: list[Room] = []
-    for kind, owner, start_date, end_date, start_time, end_time, weekday, name in _calendar_rows(
-        ids, first_day, last_day, with_hours=not hours_read, with_rooms=needs_room and rooms is None
-    ):
-        if kind == _HOURS:
-            weekly_read[owner][weekday].append((start_time, end_time))
+    by_practitioner: dict[int, list[Interval]] = defaultdict(list)
+    by_room: dict[int, list[Interval]] = defaultdict(list)
+    client_busy: list[Interval] = []
+    rows = _calendar_rows(
+        ids,
+        first_day,
+        last_day,
+        with_hours=not hours_read,
+        with_rooms=needs_room and rooms is None,
+        booked_rooms=rooms if needs_room else [],
+        client_id=client_id,
+        exclude_booking_id=exclude_booking_id,
+    )
+    for row in rows:
+        kind = row.k
+        if kind == _BOOKED:
+            by_practitioner[row.o].append(Interval(row.b_start, row.b_end))
+            if row.b_room is not None:
+                by_room[row.b_room].append(Interval(row.b_start, row.b_until))
+            if client_id is not None and row.b_client == client_id:
+                client_busy.append(Interval(row.b_start, row.b_end))
+        elif kind == _HOURS:
+            weekly_read[row.o][row.wd].append((row.t1, row.t2))
         elif kind == _OFF:
-            off[owner].append(Interval(*local_span(start_date, end_date, start_time, end_time, tz)))
+            off[row.o].append(Interval(*local_span(row.d1, row.d2, row.t1, row.t2, tz)))
         elif kind == _ROOM:
-            values = [owner, name, True, weekday]
-            active_rooms.append(
-                Room.from_db(Room.objects.db, ["id", "name", "is_active", "calendar_order"], values)
-            )
+            values = [row.o, row.s, True, row.wd]
+            active_rooms.append(Room.from_db(Room.objects.db, _ROOM_FIELDS, values))
         else:
-            closures.append(Interval(*local_span(start_date, end_date, None, None, tz)))
+            closures.append(Interval(*local_span(row.d1, row.d2, None, None, tz)))
     active_rooms.sort(key=lambda r: (r.calendar_order, r.name))  # Room's ordering
 
     if not needs_room:
         rooms = []
     elif rooms is None:
         rooms = [r.pk for r in active_rooms]
-
-    by_practitioner: dict[int, list[Interval]] = defaultdict(list)
-    by_room: dict[int, list[Interval]] = defaultdict(list)
-    client_busy: list[Interval] = []
-    # Sessions may start the day before and run past midnight; the buffer runs past `end`.
-    whose = Q(practitioner_id__in=ids)
-    if rooms:
-        whose |= Q(room_id__in=rooms)
-    if client_id is not None:
-        whose |= Q(client_id=client_id)
-    bookings = (
-        Booking.objects.active()
-        .filter(whose, meets(start - timedelta(days=1), end, until="blocks_until"))
-        .order_by()  # no use for the calendar's order (a join to practitioners and a sort)
-    )
-    if exclude_booking_id is not None:
-        bookings = bookings.exclude(pk=exclude_booking_id)
-    fields = ("practitioner_id", "room_id", "client_id", "start", "end", "blocks_until")
-    for practitioner_id, room_id, booked_client_id, b_start, b_end, blocks_until in bookings.values_list(
-        *fields
-    ):
-        by_practitioner[practitioner_id].append(Interval(b_start, b_end))
-        if room_id is not None:
-            by_room[room_id].append(Interval(b_start, blocks_until))
-        if client_id is not None and booked_client_id == client_id:
-            client_busy.append(Interval(b_start, b_end))
 
     schedules = []
     for p in practitioners:

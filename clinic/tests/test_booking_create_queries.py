@@ -32,12 +32,13 @@ def form_data(who, practitioner, service, **overrides):
 
 def create_queries() -> int:
     """Queries of the POST on this database, as the test sees them. A real request on
-    PostgreSQL runs 16:
+    PostgreSQL runs 15:
     - the session; the user with their roles and whether the session's second-factor device is
       theirs (clinic.kernel.identity); the client (the form's one lookup; the rest are ids);
     - BEGIN, the offer read with the practitioner, the service and whether any webhook endpoint
-      is live (the practitioner's row locked); the calendar (time off, closures, working hours
-      and the active rooms in one UNION ALL); the bookings around the new one; the screening
+      is live (the practitioner's row locked); the calendar around the new one (time off,
+      closures, working hours, the active rooms and the active bookings of the practitioner,
+      the client and those rooms, in one UNION ALL); the screening
       (intakes, their sites, the rules with the client's valid clearances); the chosen room's
       row locked (the queue for racing writers); the inserts (booking, history, outbox); COMMIT;
     - after it, the outbox's task.
@@ -46,7 +47,7 @@ def create_queries() -> int:
     at most once a minute (clinic.kernel.sessions), not by this request. Here the test's own
     transaction turns BEGIN and COMMIT into a savepoint and its release, and the task's insert
     runs only on a real commit; SQLite locks no row (its transaction is already the queue)."""
-    return 15 if connection.vendor == "postgresql" else 14
+    return 14 if connection.vendor == "postgresql" else 13
 
 
 def test_booking_create_runs_a_pinned_number_of_queries_whatever_the_history(

@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains
 from clients.tests.builders import make_client, make_intake
 from clinic.models import Booking, BookingStatus
 from clinic.tests.builders import future_day, local, make_booking
+from conftest import make_practitioner
 
 DAY = future_day()
 NEW = "/clinic/bookings/new/"
@@ -137,6 +138,38 @@ def test_find_slots_lists_bookable_links(reception_client, client_, practitioner
     page = reception_client.get(url).content.decode()
     assert "Next free slots" in page
     assert f"client={client_.pk}" in page and "time=08:00" in page
+
+
+def test_find_slots_reads_the_calendar_and_its_bookings_in_one_statement(
+    reception_client, client_, practitioner, other_practitioner, service, room, django_assert_num_queries
+):
+    someone_else = make_practitioner()
+    make_booking(practitioner=practitioner, service=service, start=local(DAY, 10))  # hers, no room
+    make_booking(practitioner=someone_else, service=service, start=local(DAY, 13), client=client_)
+    make_booking(practitioner=someone_else, service=service, start=local(DAY, 16), room=room)  # the only room
+    url = reverse("clinic:find_slots") + f"?client={client_.pk}&service={service.pk}&from_date={DAY}"
+    reception_client.get(url)
+    # The session, the user, django-otp's device, the request's savepoint, the user's groups;
+    # the form's client and service; the practitioners offering the service and their hours
+    # (one prefetch); the calendar of the first days (time off, closures, hours, the active
+    # rooms and the bookings of the practitioners, the client and the rooms: one UNION ALL);
+    # the rooms of the slots found; the form shown again: the chosen client's name (the
+    # picker), the services and practitioners to choose from; the savepoint's release.
+    with django_assert_num_queries(15):
+        page = reception_client.get(url)
+    assert page.status_code == 200
+    offered = {
+        (slot["practitioner"], slot["start"])
+        for day, rows in page.context["days"]
+        if day == DAY
+        for _p, slots in rows
+        for slot in slots
+    }
+    assert {(p, local(DAY, 8)) for p in (practitioner, other_practitioner)} <= offered
+    assert (other_practitioner, local(DAY, 10)) in offered
+    assert (practitioner, local(DAY, 10)) not in offered  # her own booking
+    for taken in (13, 16):  # the client's booking, the room's
+        assert not {(p, local(DAY, taken)) for p in (practitioner, other_practitioner)} & offered
 
 
 def test_find_slots_without_a_service_is_a_400(reception_client):

@@ -160,6 +160,26 @@ def test_a_closed_day_offers_no_time_and_the_next_free_days(config, service, pra
     assert slot_value(practitioner, local(DAY + timedelta(days=1), 8)) in html
 
 
+@pytest.mark.parametrize("booked", [1, 3])
+def test_the_times_page_reads_the_calendar_in_one_statement(
+    config, service, practitioner, other_practitioner, room, django_assert_num_queries, booked
+):
+    for n in range(booked):
+        make_booking(practitioner=other_practitioner, service=service, start=local(DAY, 8 + 2 * n), room=room)
+    web = HttpClient()
+    params = {"service": service.pk, "practitioner": "any", "day": DAY.isoformat()}
+    web.get(reverse("online:times"), params)
+    # The request's savepoint; the settings row; the services and the practitioners offered
+    # online; the day's calendar (time off, closures, hours, the active rooms and their and the
+    # practitioners' bookings: one UNION ALL); the savepoint's release.
+    with django_assert_num_queries(6):
+        page = web.get(reverse("online:times"), params)
+    html = page.content.decode()
+    assert slot_value(practitioner, local(DAY, 14)) in html
+    assert slot_value(other_practitioner, local(DAY, 8)) not in html  # booked
+    assert slot_value(practitioner, local(DAY, 8)) not in html  # the only room is taken
+
+
 @pytest.mark.parametrize("case", ["taken", "outside hours", "closure", "time off", "room buffer", "notice"])
 def test_a_crafted_post_for_a_time_that_is_not_free_is_refused(
     case, config, service, practitioner, other_practitioner, room

@@ -50,6 +50,9 @@ def test_listings_run_a_fixed_number_of_queries(
         ("/services", {}, 1),
         ("/rooms", {}, 1),
         ("/practitioners", {}, 2),  # the practitioners, then what each offers (one prefetch)
+        # The service; those offering it, with their hours (one prefetch); the calendar of the
+        # days (time off, closures, rooms and the bookings in the window: one UNION ALL).
+        ("/availability", {"service_id": service.pk, "from_date": DAY.isoformat(), "days": 2}, 4),
     ]
     for path, params, extra in calls:
         with django_assert_num_queries(queries_of_a_call(extra)):
