@@ -149,13 +149,13 @@ def test_find_slots_reads_the_calendar_and_its_bookings_in_one_statement(
     make_booking(practitioner=someone_else, service=service, start=local(DAY, 16), room=room)  # the only room
     url = reverse("clinic:find_slots") + f"?client={client_.pk}&service={service.pk}&from_date={DAY}"
     reception_client.get(url)
-    # The session, the user, django-otp's device, the request's savepoint, the user's groups;
-    # the form's client and service; the practitioners offering the service and their hours
+    # The session, the user (with roles and second factor), the request's savepoint; the
+    # form's client and service; the practitioners offering the service and their hours
     # (one prefetch); the calendar of the first days (time off, closures, hours, the active
     # rooms and the bookings of the practitioners, the client and the rooms: one UNION ALL);
     # the rooms of the slots found; the form shown again: the chosen client's name (the
     # picker), the services and practitioners to choose from; the savepoint's release.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         page = reception_client.get(url)
     assert page.status_code == 200
     offered = {
