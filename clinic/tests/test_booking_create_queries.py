@@ -31,19 +31,19 @@ def form_data(who, practitioner, service, **overrides):
 
 
 def create_queries() -> int:
-    """Queries of the POST on this database, as the test sees them. A real request runs 15:
+    """Queries of the POST on this database, as the test sees them. A real request runs 14:
     the session, the user, django-otp's verifying device, the user's groups (role check), the
     client (the form's one lookup; the rest are ids), then in the booking's transaction the
     offer read with the practitioner and the service (and, on PostgreSQL, the practitioner's
     row locked), the calendar (time off, closures, working hours and the active rooms in one
-    UNION ALL), the bookings around the new one, the screening (intakes, their sites, the rules
-    with the client's valid clearances), the inserts (booking, history, outbox), and the
+    UNION ALL), the bookings around the new one, the screening (the intakes with their sites and the
+    client's valid clearances, then the rules), the inserts (booking, history, outbox), and the
     webhook endpoints that might want the event (one read; with none, nothing more). The
     session is saved at most once a minute (clinic.kernel.sessions), not by this request. The
     test's own transaction turns the booking's transaction into a savepoint and its release:
     two statements more. PostgreSQL also locks the chosen room's row (the queue for racing
     writers)."""
-    return 18 if connection.vendor == "postgresql" else 17
+    return 17 if connection.vendor == "postgresql" else 16
 
 
 def test_booking_create_runs_a_pinned_number_of_queries_whatever_the_history(

@@ -115,12 +115,12 @@ def _world(n_bookings: int, n_practitioners: int = 10, day=DAY):
 #  7   bookings of the day with client, service, room, practitioner
 #  8   time off that day
 #  9   closures that day
-# 10-14 screening badges in bulk: newest intakes, their sites, valid clearances, their
-#      conditions, the rules (clients.screening.screenings_for)
-# 15-16 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
+# 10-11 screening badges in bulk: newest intakes (with their sites and the clients' valid
+#      clearances), the rules (clients.screening.screenings_for)
+# 12-13 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
 #      transaction); the session is saved at most once a minute (clinic.kernel.sessions)
-DAY_VIEW_QUERIES = 15
-MY_DAY_QUERIES = 15
+DAY_VIEW_QUERIES = 13
+MY_DAY_QUERIES = 13
 
 
 @pytest.mark.parametrize("per_practitioner", [2, 12])
