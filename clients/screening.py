@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from clients.choices import (
@@ -38,6 +38,7 @@ from clients.choices import (
 )
 from clients.models import Client, ContraindicationRule, Intake, IntakeSite, PhysicianClearance
 from clients.regions import BodyRegion, Side
+from clinic.kernel.json_rows import instances, json_rows
 
 __all__ = [
     "Finding",
@@ -475,40 +476,31 @@ def screen(
 
 
 @dataclass(frozen=True)
-class _Cleared:
-    """The conditions a client's clearances valid on the day cover (read already filtered)."""
+class _Covered:
+    """One condition a clearance covers, with the clearance's dates (a row `_intakes_of` read)."""
 
-    codes: frozenset[str]
+    condition: str
+    issued_on: date
+    expires_on: date
 
     def is_valid_on(self, day: date) -> bool:
-        return True
+        return self.issued_on <= day <= self.expires_on
 
     @property
-    def condition_codes(self) -> frozenset[str]:
-        return self.codes
+    def condition_codes(self) -> tuple[str]:
+        return (self.condition,)
 
 
 def screening_for(client: Client, *, on: date | None = None) -> ScreeningResult:
-    """Screen one client in three queries: the newest reviewed intake and the ones waiting for
-    review, their body sites (`screenings_for`'s first two), and the rules, each marked with
-    whether a clearance of this client valid on the day covers it (a subquery on the
-    clearances' conditions), where `screenings_for` reads clearances, conditions and rules."""
+    """Screen one client: `screenings_on` for this client on the day (two queries, one when
+    the client has no intake)."""
     day = on or timezone.localdate()
-    reviewed, pending = _intakes_of([client.pk])
-    covered = PhysicianClearance.conditions.through.objects.filter(
-        contraindicationrule_id=OuterRef("pk"),
-        physicianclearance__client_id=client.pk,
-        physicianclearance__issued_on__lte=day,
-        physicianclearance__expires_on__gte=day,
-    )
-    rules = list(ContraindicationRule.objects.annotate(cleared=Exists(covered)))
-    cleared = _Cleared(frozenset(rule.condition for rule in rules if rule.cleared))
-    return screen(reviewed.get(client.pk), [cleared], on=day, rules=rules, pending=pending.get(client.pk, ()))
+    return screenings_on([(client.pk, day)])[(client.pk, day)]
 
 
-# Where `_intakes_of` puts each intake's sites: a plain list, which costs Django's prefetch far
-# less per intake than filling the related manager's cache (a queryset built for each intake).
+# Where `_intakes_of` puts each intake's sites: a plain list, in the order of their ids.
 LOADED_SITES = "loaded_sites"
+_SITE_COLUMNS = [column.attname for column in IntakeSite._meta.concrete_fields]
 
 
 def _sites_of(intake: IntakeLike) -> list[SiteLike]:
@@ -518,25 +510,52 @@ def _sites_of(intake: IntakeLike) -> list[SiteLike]:
     return list(intake.sites.all()) if intake.pk else []  # an unsaved intake has no sites yet
 
 
-def _intakes_of(ids: list[int]) -> tuple[dict[int, Intake], dict[int, list[Intake]]]:
-    """Each client's newest reviewed intake, and the intakes sent online still waiting for
-    review (oldest first), their sites prefetched: two queries."""
+def _intakes_of(
+    ids: list[int], first: date, last: date
+) -> tuple[dict[int, Intake], dict[int, list[Intake]], dict[int, list[_Covered]]]:
+    """Each client's newest reviewed intake, the intakes sent online still waiting for review
+    (oldest first), and what the client's clearances valid on some day from `first` to `last`
+    cover, in one query: the intakes, each with its sites and the client's clearances as JSON
+    sub-selects. A client with no intake has nothing to screen, so no clearances are needed."""
     newest_reviewed = Intake.objects.filter(client_id=OuterRef("client_id"), needs_review=False).order_by(
         "-taken_on", "-created_at", "-id"
     )
+    sites = json_rows(IntakeSite.objects.filter(intake_id=OuterRef("pk")), "intake_id", _SITE_COLUMNS)
+    covered = json_rows(
+        PhysicianClearance.conditions.through.objects.filter(
+            physicianclearance__client_id=OuterRef("client_id"),
+            physicianclearance__issued_on__lte=last,
+            physicianclearance__expires_on__gte=first,
+        ),
+        "physicianclearance__client_id",
+        [
+            "contraindicationrule__condition",
+            "physicianclearance__issued_on",
+            "physicianclearance__expires_on",
+        ],
+    )
     reviewed: dict[int, Intake] = {}
     pending: dict[int, list[Intake]] = {}
+    clearances: dict[int, list[_Covered]] = {}
     for intake in (
         Intake.objects.filter(client_id__in=ids)
         .filter(Q(pk=Subquery(newest_reviewed.values("pk")[:1])) | Q(needs_review=True))
         .order_by("taken_on", "created_at", "id")
-        .prefetch_related(Prefetch("sites", queryset=IntakeSite.objects.order_by("id"), to_attr=LOADED_SITES))
+        .annotate(sites_json=sites, clearances_json=covered)
     ):
+        # The JSON annotations are taken off the intake: what stays on it is its row and its sites.
+        site_rows, covered_rows = vars(intake).pop("sites_json"), vars(intake).pop("clearances_json")
+        loaded = instances(IntakeSite, _SITE_COLUMNS, site_rows or (), intake._state.db or "default")
+        setattr(intake, LOADED_SITES, sorted(loaded, key=lambda site: site.pk))
+        clearances[intake.client_id] = [
+            _Covered(code, date.fromisoformat(issued), date.fromisoformat(expires))
+            for code, issued, expires in covered_rows or ()
+        ]
         if intake.needs_review:
             pending.setdefault(intake.client_id, []).append(intake)
         else:
             reviewed[intake.client_id] = intake
-    return reviewed, pending
+    return reviewed, pending, clearances
 
 
 def screenings_for(
@@ -545,11 +564,9 @@ def screenings_for(
     """Screen many clients at once, keyed by client id, in a fixed number of queries:
 
     1. each client's newest reviewed intake (a correlated subquery picks it) and the intakes
-       sent online still waiting for review;
-    2. those intakes' body sites;
-    3. the clients' clearances valid on the day;
-    4. those clearances' conditions;
-    5. the rules.
+       sent online still waiting for review, each with its body sites and what the client's
+       clearances valid on the day cover (JSON sub-selects);
+    2. the rules, when any of the clients has an intake.
 
     Staff-taken intakes count as reviewed (needs_review is False on them).
     """
@@ -560,25 +577,20 @@ def screenings_for(
 
 def screenings_on(wanted: Iterable[tuple[int, date]]) -> dict[tuple[int, date], ScreeningResult]:
     """`screenings_for` for (client id, day) pairs of any days (an import's bookings), in the
-    same five queries: the clearances read are those valid on any day between the first and
+    same two queries: the clearances read are those valid on any day between the first and
     the last, and each pair's screening counts those valid on its own day."""
     pairs = list(dict.fromkeys(wanted))
     if not pairs:
         return {}
     ids = list({client_id for client_id, _ in pairs})
-    reviewed, pending = _intakes_of(ids)
-    clearances: dict[int, list[PhysicianClearance]] = {}
-    for clearance in PhysicianClearance.objects.filter(
-        client_id__in=ids,
-        issued_on__lte=max(day for _, day in pairs),
-        expires_on__gte=min(day for _, day in pairs),
-    ).prefetch_related(Prefetch("conditions", queryset=ContraindicationRule.objects.only("id", "condition"))):
-        clearances.setdefault(clearance.client_id, []).append(clearance)
-    rules = _RuleIndex(_rule_index(ContraindicationRule.objects.all()))  # once, not per client
+    days = [day for _, day in pairs]
+    reviewed, pending, clearances = _intakes_of(ids, min(days), max(days))
+    # Without an intake `screen` reads no rule: the rules are read only when some client has one.
+    rules = _RuleIndex(_rule_index(ContraindicationRule.objects.all()) if reviewed or pending else {})
     return {
         (client_id, day): screen(
             reviewed.get(client_id),
-            clearances.get(client_id, []),
+            clearances.get(client_id, ()),
             on=day,
             rules=rules,
             pending=pending.get(client_id, ()),

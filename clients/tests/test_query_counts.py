@@ -27,14 +27,14 @@ def populate(count: int) -> list:
 # whether the second-factor device that verified the session is theirs (clinic.kernel.identity).
 # The session is saved at most once a minute (clinic.kernel.sessions), not on these pages.
 REQUEST = 4
-LIST_QUERIES = REQUEST + 2 + 5
+LIST_QUERIES = REQUEST + 2 + 2
 
 
 @pytest.mark.parametrize("count", [5, 30])
 def test_client_list_query_count_does_not_grow(reception_client, django_assert_num_queries, count):
     populate(count)
-    # + count of clients, the page of clients, and screenings_for's five: newest intakes,
-    # their sites, valid clearances, their conditions, rules
+    # + count of clients, the page of clients, and screenings_for's two: newest intakes (with
+    # their sites and the clients' valid clearances), rules
     with django_assert_num_queries(LIST_QUERIES):
         response = reception_client.get(reverse("clients:list"))
     assert response.status_code == 200
@@ -48,12 +48,12 @@ def test_client_search_query_count_does_not_grow(reception_client, django_assert
     assert response.status_code == 200
 
 
-# + the client, screening_for's three (newest intakes, their sites, the rules with this client's
-# valid clearances), health updates with who recorded them, the
+# + the client, screening_for's two (newest intakes with their sites and this client's valid
+# clearances, the rules), health updates with who recorded them, the
 # open intake link, and the bookings panel's two (upcoming and past bookings, from
 # templates/clinic/_client_bookings.html); clinicians also: intakes with their reviewers,
 # clearances, their conditions, and the access log's INSERT (health section viewed).
-CLIENT_PAGE = REQUEST + 1 + 3 + 2 + 2
+CLIENT_PAGE = REQUEST + 1 + 2 + 2 + 2
 
 
 @pytest.mark.parametrize("count", [5, 30])

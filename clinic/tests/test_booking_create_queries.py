@@ -32,14 +32,14 @@ def form_data(who, practitioner, service, **overrides):
 
 def create_queries() -> int:
     """Queries of the POST on this database, as the test sees them. A real request on
-    PostgreSQL runs 15:
+    PostgreSQL runs 14:
     - the session; the user with their roles and whether the session's second-factor device is
       theirs (clinic.kernel.identity); the client (the form's one lookup; the rest are ids);
     - BEGIN, the offer read with the practitioner, the service and whether any webhook endpoint
       is live (the practitioner's row locked); the calendar around the new one (time off,
       closures, working hours, the active rooms and the active bookings of the practitioner,
       the client and those rooms, in one UNION ALL); the screening
-      (intakes, their sites, the rules with the client's valid clearances); the chosen room's
+      (the intakes with their sites and the client's valid clearances, then the rules); the chosen room's
       row locked (the queue for racing writers); the inserts (booking, history, outbox); COMMIT;
     - after it, the outbox's task.
     With no live endpoint nothing more is read for the webhooks, and no savepoint is taken
@@ -47,7 +47,7 @@ def create_queries() -> int:
     at most once a minute (clinic.kernel.sessions), not by this request. Here the test's own
     transaction turns BEGIN and COMMIT into a savepoint and its release, and the task's insert
     runs only on a real commit; SQLite locks no row (its transaction is already the queue)."""
-    return 14 if connection.vendor == "postgresql" else 13
+    return 13 if connection.vendor == "postgresql" else 12
 
 
 def test_booking_create_runs_a_pinned_number_of_queries_whatever_the_history(

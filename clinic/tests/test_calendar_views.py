@@ -116,12 +116,12 @@ def _world(n_bookings: int, n_practitioners: int = 10, day=DAY):
 #  5   bookings of the day with client, service, room, practitioner
 #  6   time off that day
 #  7   closures that day
-#  8-12 screening badges in bulk: newest intakes, their sites, valid clearances, their
-#      conditions, the rules (clients.screening.screenings_for)
-# 13-14 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
+#  8-9 screening badges in bulk: newest intakes (with their sites and the clients' valid
+#      clearances), the rules (clients.screening.screenings_for)
+# 10-11 the request's transaction (ATOMIC_REQUESTS: savepoint and release under the test's
 #      transaction); the session is saved at most once a minute (clinic.kernel.sessions)
-DAY_VIEW_QUERIES = 13
-MY_DAY_QUERIES = 13
+DAY_VIEW_QUERIES = 11
+MY_DAY_QUERIES = 11
 
 
 @pytest.mark.parametrize("per_practitioner", [2, 12])

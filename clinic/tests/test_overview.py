@@ -82,7 +82,7 @@ def test_overview_runs_a_fixed_number_of_queries(manager_client, django_assert_n
     # savepoint, session, the user with their roles (the role check) and second factor
     # (clinic.kernel.identity); the week's aggregate;
     # practitioners with counts; the upcoming bookings (ids only); screenings_for's newest
-    # intakes, their sites, clearances and rules; the rows of the bookings that need attention;
+    # intakes (with their sites and clearances) and the rules; the rows of the bookings that need attention;
     # intakes to review; draft notes; then the session save and
     # the savepoint's release.
     with django_assert_num_queries(OVERVIEW_QUERIES):

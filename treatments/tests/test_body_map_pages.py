@@ -142,11 +142,11 @@ def test_the_draft_note_page_query_count_is_pinned(
     make_protocol(practitioner)
     practitioner_client.get(note.get_absolute_url())  # warm the catalogue (points, cautions, guides)
     # The request: session, the user with their roles and second factor, savepoint. The page:
-    # the note; the access log's INSERT; the catalogue's version; the screening (newest intake,
-    # its sites, the rules); the point applications (with point and technique); the home-care
-    # points (the form's initial value, and again for the handout link); the previous signed
-    # note; the protocols offered (whether any, then the choices); the techniques. Then the
-    # release (the session is saved at most once a minute, not here). The figures cost nothing:
-    # the positions come with the catalogue.
-    with django_assert_num_queries(17):
+    # the note; the access log's INSERT; the catalogue's version; the screening (newest intake
+    # with its sites and the client's clearances, the rules); the point applications (with
+    # point and technique); the home-care points (the form's initial value, and again for the
+    # handout link); the previous signed note; the protocols offered (whether any, then the
+    # choices); the techniques. Then the release (the session is saved at most once a minute,
+    # not here). The figures cost nothing: the positions come with the catalogue.
+    with django_assert_num_queries(16):
         practitioner_client.get(note.get_absolute_url())

@@ -69,11 +69,11 @@ def test_the_chart_query_count_is_pinned(practitioner, practitioner_client, djan
     # The request: session, the user with their roles (role check) and second factor, savepoint
     # (ATOMIC_REQUESTS). The page: client; notes (with practitioner and signer); their point
     # applications (with point and technique); their amendments (with author); their home-care
-    # points; the plans; the screening (newest intake, the rules with the client's valid
-    # clearances: the client has no intake sites); the points used most; the access log's INSERT
-    # (chart viewed). Then the release. The session is saved at most once a minute
+    # points; the plans; the screening (the client's intakes with their sites and clearances:
+    # the client has no intake, so no rules are read); the points used most; the access log's
+    # INSERT (chart viewed). Then the release. The session is saved at most once a minute
     # (clinic.kernel.sessions), not here.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         practitioner_client.get(url)
 
 
