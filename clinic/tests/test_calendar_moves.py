@@ -275,8 +275,8 @@ def _busy_week(per_day: int, practitioners: int = 4) -> None:
 # for the list's 2) and lists the practitioners for its menu (1 more); each session there is
 # movable. The week of everyone shows every practitioner's sessions (4 here).
 WEEK_PAGES = {
-    "everyone": (13, lambda someone: WEEK_ALL, "booking-card booking-booked", 4),
-    "practitioner": (14, lambda someone: reverse("clinic:week", args=[someone.pk]), "data-move-url", 1),
+    "everyone": (11, lambda someone: WEEK_ALL, "booking-card booking-booked", 4),
+    "practitioner": (12, lambda someone: reverse("clinic:week", args=[someone.pk]), "data-move-url", 1),
 }
 
 
