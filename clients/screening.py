@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from clients.choices import (
@@ -38,7 +38,7 @@ from clients.choices import (
 )
 from clients.models import Client, ContraindicationRule, Intake, IntakeSite, PhysicianClearance
 from clients.regions import BodyRegion, Side
-from clinic.kernel.json_rows import instances, json_rows
+from clinic.kernel.json_rows import instances, json_rows, json_table, nested
 
 __all__ = [
     "Finding",
@@ -493,8 +493,11 @@ class _Covered:
 
 def screening_for(client: Client, *, on: date | None = None) -> ScreeningResult:
     """Screen one client: `screenings_on` for this client on the day (two queries, one when
-    the client has no intake)."""
+    the client has no intake), or none when the client was read `with_screening`."""
     day = on or timezone.localdate()
+    loaded = _loaded_screening(client)
+    if loaded is not None:
+        return screen(loaded.intake, loaded.covered, on=day, rules=loaded.rules, pending=loaded.pending)
     return screenings_on([(client.pk, day)])[(client.pk, day)]
 
 
@@ -510,6 +513,56 @@ def _sites_of(intake: IntakeLike) -> list[SiteLike]:
     return list(intake.sites.all()) if intake.pk else []  # an unsaved intake has no sites yet
 
 
+def _screening_intakes(**clients: Any) -> QuerySet[Intake]:
+    """The intakes a screening reads, of the clients `clients` filters on (`client_id__in=...`,
+    or `client_id=OuterRef(...)`): each client's newest reviewed intake (a correlated subquery
+    picks it) and the intakes sent online still waiting for review. Staff-taken intakes count
+    as reviewed (needs_review is False on them)."""
+    newest_reviewed = Intake.objects.filter(client_id=OuterRef("client_id"), needs_review=False).order_by(
+        "-taken_on", "-created_at", "-id"
+    )
+    return Intake.objects.filter(**clients).filter(
+        Q(pk=Subquery(newest_reviewed.values("pk")[:1])) | Q(needs_review=True)
+    )
+
+
+def _sites_json() -> Subquery:
+    """An intake's body sites, as `json_rows` of `_SITE_COLUMNS` (on an intake queryset)."""
+    return json_rows(IntakeSite.objects.filter(intake_id=OuterRef("pk")), "intake_id", _SITE_COLUMNS)
+
+
+def _covered_json(client: OuterRef, *, first: date | None = None, last: date | None = None) -> Subquery:
+    """What the client's clearances cover, each condition with its clearance's dates, as
+    `json_rows`: those valid on some day from `first` to `last`, or all of them."""
+    covered = PhysicianClearance.conditions.through.objects.filter(physicianclearance__client_id=client)
+    if last is not None:
+        covered = covered.filter(physicianclearance__issued_on__lte=last)
+    if first is not None:
+        covered = covered.filter(physicianclearance__expires_on__gte=first)
+    return json_rows(covered, "physicianclearance__client_id", _COVERED_COLUMNS)
+
+
+_COVERED_COLUMNS = [
+    "contraindicationrule__condition",
+    "physicianclearance__issued_on",
+    "physicianclearance__expires_on",
+]
+
+
+def _covered_from(rows: Any) -> list[_Covered]:
+    return [
+        _Covered(code, date.fromisoformat(issued), date.fromisoformat(expires))
+        for code, issued, expires in rows or ()
+    ]
+
+
+def _with_sites(intake: Intake, site_rows: Any) -> Intake:
+    """The intake, its sites (JSON rows read with it) in `loaded_sites`, in the order of their ids."""
+    loaded = instances(IntakeSite, _SITE_COLUMNS, nested(site_rows), intake._state.db or "default")
+    setattr(intake, LOADED_SITES, sorted(loaded, key=lambda site: site.pk))
+    return intake
+
+
 def _intakes_of(
     ids: list[int], first: date, last: date
 ) -> tuple[dict[int, Intake], dict[int, list[Intake]], dict[int, list[_Covered]]]:
@@ -517,45 +570,84 @@ def _intakes_of(
     (oldest first), and what the client's clearances valid on some day from `first` to `last`
     cover, in one query: the intakes, each with its sites and the client's clearances as JSON
     sub-selects. A client with no intake has nothing to screen, so no clearances are needed."""
-    newest_reviewed = Intake.objects.filter(client_id=OuterRef("client_id"), needs_review=False).order_by(
-        "-taken_on", "-created_at", "-id"
-    )
-    sites = json_rows(IntakeSite.objects.filter(intake_id=OuterRef("pk")), "intake_id", _SITE_COLUMNS)
-    covered = json_rows(
-        PhysicianClearance.conditions.through.objects.filter(
-            physicianclearance__client_id=OuterRef("client_id"),
-            physicianclearance__issued_on__lte=last,
-            physicianclearance__expires_on__gte=first,
-        ),
-        "physicianclearance__client_id",
-        [
-            "contraindicationrule__condition",
-            "physicianclearance__issued_on",
-            "physicianclearance__expires_on",
-        ],
-    )
     reviewed: dict[int, Intake] = {}
     pending: dict[int, list[Intake]] = {}
     clearances: dict[int, list[_Covered]] = {}
     for intake in (
-        Intake.objects.filter(client_id__in=ids)
-        .filter(Q(pk=Subquery(newest_reviewed.values("pk")[:1])) | Q(needs_review=True))
+        _screening_intakes(client_id__in=ids)
         .order_by("taken_on", "created_at", "id")
-        .annotate(sites_json=sites, clearances_json=covered)
+        .annotate(
+            sites_json=_sites_json(),
+            clearances_json=_covered_json(OuterRef("client_id"), first=first, last=last),
+        )
     ):
         # The JSON annotations are taken off the intake: what stays on it is its row and its sites.
         site_rows, covered_rows = vars(intake).pop("sites_json"), vars(intake).pop("clearances_json")
-        loaded = instances(IntakeSite, _SITE_COLUMNS, site_rows or (), intake._state.db or "default")
-        setattr(intake, LOADED_SITES, sorted(loaded, key=lambda site: site.pk))
-        clearances[intake.client_id] = [
-            _Covered(code, date.fromisoformat(issued), date.fromisoformat(expires))
-            for code, issued, expires in covered_rows or ()
-        ]
+        _with_sites(intake, site_rows)
+        clearances[intake.client_id] = _covered_from(covered_rows)
         if intake.needs_review:
             pending.setdefault(intake.client_id, []).append(intake)
         else:
             reviewed[intake.client_id] = intake
     return reviewed, pending, clearances
+
+
+# --- One client read with its screening --------------------------------------------------------
+
+_INTAKE_COLUMNS = [column.attname for column in Intake._meta.concrete_fields]
+_RULE_COLUMNS = [column.attname for column in ContraindicationRule._meta.concrete_fields]
+# Where `with_screening` puts its JSON rows on the client, and where they go once turned back.
+_LOADED_COLUMNS = ("screening_intakes", "screening_covered", "screening_rules")
+_LOADED = "_loaded_screening"
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    intake: Intake | None
+    pending: tuple[Intake, ...]
+    covered: tuple[_Covered, ...]
+    rules: _RuleIndex
+
+
+def with_screening(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """`clients`, each read with everything its screening needs in the same statement (JSON
+    sub-selects): its screening intakes (the newest reviewed and those waiting for review),
+    each with its body sites; what its clearances cover, with their dates; and the rules.
+    `screening_for` then screens such a client on any day without a query, from the rows as
+    they were read: for a page that reads one client to book or screen it at once (the booking
+    form's client), not for one that changes the intakes in between."""
+    intakes = _screening_intakes(client_id=OuterRef("pk")).annotate(sites_json=_sites_json())
+    return clients.annotate(
+        screening_intakes=json_rows(intakes, "client_id", [*_INTAKE_COLUMNS, "sites_json"]),
+        screening_covered=_covered_json(OuterRef("pk")),
+        screening_rules=json_table(ContraindicationRule.objects.all(), _RULE_COLUMNS),
+    )
+
+
+def _loaded_screening(client: Client) -> _Loaded | None:
+    """What `with_screening` read with the client, as model instances (turned once, then kept
+    on the client); None when the client was read without it."""
+    fields = vars(client)
+    if _LOADED in fields:
+        loaded: _Loaded = fields[_LOADED]
+        return loaded
+    if not all(column in fields for column in _LOADED_COLUMNS):
+        return None
+    intake_rows, covered_rows, rule_rows = (fields.pop(column) for column in _LOADED_COLUMNS)
+    db = client._state.db or "default"
+    rows = nested(intake_rows)  # each intake's columns, then its sites' rows
+    intakes = instances(Intake, _INTAKE_COLUMNS, [row[:-1] for row in rows], db)
+    for intake, row in zip(intakes, rows, strict=True):
+        _with_sites(intake, row[-1])
+    intakes.sort(key=lambda intake: (intake.taken_on, intake.created_at, intake.pk))
+    reviewed = [intake for intake in intakes if not intake.needs_review]
+    loaded = fields[_LOADED] = _Loaded(
+        intake=reviewed[-1] if reviewed else None,
+        pending=tuple(intake for intake in intakes if intake.needs_review),
+        covered=tuple(_covered_from(covered_rows)),
+        rules=_RuleIndex(_rule_index(instances(ContraindicationRule, _RULE_COLUMNS, nested(rule_rows), db))),
+    )
+    return loaded
 
 
 def screenings_for(

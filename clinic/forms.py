@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from clients.models import Client
+from clients.screening import with_screening
 from clinic.kernel.dates import LATEST, clinic_tz, local_datetime, parse_id, validate_clinic_date
 from clinic.kernel.forms import DateInput, TimeInput
 from clinic.models import Closure, Room, Service
@@ -119,7 +120,9 @@ class StartFieldsMixin:
 
 
 class BookingForm(StartFieldsMixin, forms.Form):
-    client = ClientChoiceField()
+    # Read with what the client's screening needs (`with_screening`): the booking then screens
+    # the client without reading it again.
+    client = ClientChoiceField(queryset=with_screening(Client.objects.active()))
     # Ids: `clinic.services.book` reads them, and whether one offers the other, in one query.
     service = IdChoiceField(queryset=Service.objects.none(), empty_label="Choose a service")
     practitioner = IdChoiceField(queryset=Practitioner.objects.none(), empty_label="Choose a practitioner")

@@ -32,22 +32,23 @@ def form_data(who, practitioner, service, **overrides):
 
 def create_queries() -> int:
     """Queries of the POST on this database, as the test sees them. A real request on
-    PostgreSQL runs 14:
+    PostgreSQL runs 12:
     - the session; the user with their roles and whether the session's second-factor device is
-      theirs (clinic.kernel.identity); the client (the form's one lookup; the rest are ids);
+      theirs (clinic.kernel.identity); the client, read with what its screening needs
+      (clients.screening.with_screening: its intakes with their sites, what its clearances
+      cover, the rules), the form's one lookup (the rest are ids);
     - BEGIN, the offer read with the practitioner, the service and whether any webhook endpoint
       is live (the practitioner's row locked); the calendar around the new one (time off,
       closures, working hours, the active rooms and the active bookings of the practitioner,
-      the client and those rooms, in one UNION ALL); the screening
-      (the intakes with their sites and the client's valid clearances, then the rules); the chosen room's
-      row locked (the queue for racing writers); the inserts (booking, history, outbox); COMMIT;
+      the client and those rooms, in one UNION ALL); the chosen room's row locked (the queue
+      for racing writers); the inserts (booking, history, outbox); COMMIT;
     - after it, the outbox's task.
     With no live endpoint nothing more is read for the webhooks, and no savepoint is taken
     around the insert (a room lost to a racing booking reruns the write). The session is saved
     at most once a minute (clinic.kernel.sessions), not by this request. Here the test's own
     transaction turns BEGIN and COMMIT into a savepoint and its release, and the task's insert
     runs only on a real commit; SQLite locks no row (its transaction is already the queue)."""
-    return 13 if connection.vendor == "postgresql" else 12
+    return 11 if connection.vendor == "postgresql" else 10
 
 
 def test_booking_create_runs_a_pinned_number_of_queries_whatever_the_history(
