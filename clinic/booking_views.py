@@ -254,6 +254,7 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
         rooms: dict[int | None, Room] = {
             r.pk: r for r in Room.objects.filter(pk__in={s.room_id for s in found if s.room_id})
         }
+        new_booking = reverse("clinic:booking_new")  # once, not for each slot
         for slot in found:
             local = slot.start.astimezone(clinic_tz())
             params = (
@@ -269,7 +270,7 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "start": local,
                     "practitioner": names[slot.practitioner_id],
                     "room": rooms.get(slot.room_id),
-                    "url": f"{reverse('clinic:booking_new')}?{params}",
+                    "url": f"{new_booking}?{params}",
                 }
             )
     template = "clinic/_slot_results.html" if request.htmx else "clinic/find_slots.html"
