@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django import template
-from django.utils.html import format_html
+from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clients.regions import BodyRegion, Side
 
 if TYPE_CHECKING:
-    from treatments.models import PointApplication
+    from treatments.models import PointApplication, TreatmentNote
 
 register = template.Library()
 
@@ -51,3 +54,87 @@ def _application_item(a: PointApplication) -> str:
     if a.override_reason:
         parts.append(format_html(' <span class="small">[caution overridden: {}]</span>', a.override_reason))
     return format_html('<li class="list-inline-item">{}</li>', mark_safe("".join(parts)))  # escaped above
+
+
+@register.simple_tag
+def note_body(note: TreatmentNote) -> SafeString:
+    """A note's SOAP text as written (read-only), as a definition list: the pain scores, the
+    four SOAP fields, the regions treated, the home-care points and the next session. The note
+    page once signed shows one; the chart shows fifty, where the template's lookups cost more
+    than the rest of the page. Values are escaped, line breaks kept."""
+    rows: list[str] = []
+
+    def row(label: str, value: str) -> None:
+        rows.append(f'<dt class="col-sm-3">{label}</dt><dd class="col-sm-9">{value}</dd>')
+
+    pain = []
+    if note.pain_before is not None:
+        pain.append(f"{int(note.pain_before)}/10 before")
+    if note.pain_after is not None:
+        pain.append(f" → {int(note.pain_after)}/10 after")
+    if pain:
+        row("Pain", "".join(pain))
+    for label, text in (
+        ("Subjective", note.subjective),
+        ("Objective", note.objective),
+        ("Assessment", note.assessment),
+        ("Plan", note.plan),
+    ):
+        if text:
+            row(label, linebreaksbr(text, autoescape=True))
+    if note.regions_treated:
+        row("Regions treated", ", ".join(escape(label) for label in note.region_labels()))
+    home_care = list(note.home_care_points.all())
+    if home_care:
+        points = ", ".join(f"{escape(p.code)} {escape(p.pinyin)}" for p in home_care)
+        if note.home_care_reason:
+            reason = note.home_care_reason
+            points += format_html(' <span class="small">[caution overridden: {}]</span>', reason)
+        row("Home care", points)
+    if note.next_session:
+        row("Next time", linebreaksbr(note.next_session, autoescape=True))
+    inner = "".join(f"\n  {r}" for r in rows)
+    return mark_safe(f'<dl class="row mb-0 note-body">{inner}\n</dl>')  # every value escaped above
+
+
+_NOTE_ID = 987654321  # a stand-in id: the note page's route reversed once, each note's id written in
+
+
+@register.simple_tag
+def chart_notes(notes: Iterable[TreatmentNote]) -> SafeString:
+    """The chart's sessions, one card each: the date (linked to the note), the practitioner and
+    the status; the note's text (`note_body`); its points (`application_items`); its
+    amendments. In one pass: fifty cards cost more in template lookups than the rest of the
+    chart. Values are escaped."""
+    route = reverse("treatments:note", args=[_NOTE_ID]).split(str(_NOTE_ID))
+    cards = []
+    for note in notes:
+        url = escape(str(int(note.pk)).join(route))
+        badge = "text-bg-success" if note.is_signed else "text-bg-secondary"
+        applications = list(note.applications.all())
+        points = ""
+        if applications:
+            items = application_items(applications)
+            points = f'\n      <ul class="list-inline mb-0 mt-2">\n        {items}\n      </ul>'
+        amendments = "".join(
+            format_html(
+                '\n      <p class="mt-2 mb-0 small border-start border-3 ps-2">'
+                "Amendment {} by {} ({}): {}</p>",
+                dateformat.format(timezone.localtime(am.created_at), "j M Y"),
+                am.author.get_full_name() or am.author.username,
+                am.reason,
+                am.text,
+            )
+            for am in note.amendments.all()
+        )
+        cards.append(
+            '  <article class="card mb-3 session-note">\n'
+            '    <div class="card-body">\n'
+            f'      <h3 class="h6"><a href="{url}">{dateformat.format(note.service_date, "l j F Y")}</a>'
+            f" · {escape(note.practitioner)}\n"
+            f'        <span class="badge {badge}">{escape(note.get_status_display())}</span></h3>\n'
+            f"      {note_body(note)}{points}{amendments}\n"
+            "    </div>\n"
+            "  </article>"
+        )
+    return mark_safe("\n".join(cards))  # every value escaped above

@@ -167,3 +167,35 @@ def test_each_point_line_says_side_duration_pressure_and_an_override_escaped(
         ' <span class="small">[caution overridden: asked &lt;b&gt;twice&lt;/b&gt; &amp; agreed]</span></li>'
         '<li class="list-inline-item"><strong>LI4</strong> Hegu (both sides, 2 min)</li>'
     ) in html
+
+
+def test_a_notes_text_is_shown_escaped_with_its_line_breaks_home_care_and_regions(
+    practitioner, practitioner_client
+):
+    client = make_client()
+    note = make_note(
+        practitioner,
+        client=client,
+        day=timezone.localdate() - timedelta(days=1),
+        pain_before=7,
+        pain_after=0,
+        subjective="Neck <stiff>\nsince Monday & worse",
+        plan="",
+        next_session="Recheck <C7>",
+        regions_treated=["neck", "upper_back"],
+        home_care_reason="asked & agreed",
+    )
+    add_point(note, "LI4")
+    note.home_care_points.add(*note.applications.values_list("point", flat=True))
+    sign(note)
+    for url in (reverse("treatments:chart", args=[client.pk]), note.get_absolute_url()):
+        html = practitioner_client.get(url).content.decode()
+        body = html[html.index('<dl class="row mb-0 note-body">') :]
+        body = body[: body.index("</dl>")]
+        assert '<dd class="col-sm-9">7/10 before → 0/10 after</dd>' in body
+        assert '<dd class="col-sm-9">Neck &lt;stiff&gt;<br>since Monday &amp; worse</dd>' in body
+        assert "Plan</dt>" not in body  # an empty field is left out
+        assert 'Regions treated</dt><dd class="col-sm-9">Neck and throat, Upper back</dd>' in body
+        overridden = '<span class="small">[caution overridden: asked &amp; agreed]</span>'
+        assert f'<dd class="col-sm-9">LI4 Hegu {overridden}</dd>' in body
+        assert '<dd class="col-sm-9">Recheck &lt;C7&gt;</dd>' in body
