@@ -5,6 +5,7 @@ clinical content (only the reception-safe screening badge)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -58,8 +59,29 @@ from practitioners.models import Practitioner
 
 SEARCH_DAYS = 28
 # Searched first: a clinic's next few days usually hold a page of free times, so the other
-# days' bookings are read only when they do not (the cost follows the days looked at).
+# days' bookings are read only when they do not (the cost follows the days looked at). At
+# least this many; more when the practitioners searched work too few hours to fill a page in
+# them (`_first_window`).
 FIRST_SEARCH_DAYS = 3
+# The share of working time `_first_window` expects to be free.
+EXPECTED_FREE = 0.5
+
+
+def _first_window(practitioners: Sequence[Practitioner]) -> int:
+    """Days to search first: enough for the practitioners' weekly hours (prefetched) to hold a
+    page of free start times if EXPECTED_FREE of their time is free; at least FIRST_SEARCH_DAYS,
+    at most SEARCH_DAYS. One practitioner's page takes about a week, the whole clinic's a day:
+    without this, a search for one practitioner read its first days twice."""
+    weekly = sum(
+        (datetime.combine(date.min, hours.end) - datetime.combine(date.min, hours.start))
+        / availability.DEFAULT_STEP
+        for practitioner in practitioners
+        for hours in practitioner.working_hours.all()
+    )
+    free_per_day = weekly / 7 * EXPECTED_FREE
+    if free_per_day <= 0:
+        return FIRST_SEARCH_DAYS
+    return max(FIRST_SEARCH_DAYS, min(SEARCH_DAYS, math.ceil((SLOTS_SHOWN + 1) / free_per_day)))
 
 
 def _days_for_a_page(searched: int, found: int) -> int:
@@ -221,7 +243,7 @@ def find_slots(request: AuthenticatedHttpRequest) -> HttpResponse:
             latest=data["latest"],
         )
         now = timezone.now()
-        days = FIRST_SEARCH_DAYS
+        days = _first_window(practitioners)
         while True:
             world = load_world(
                 first_day=first,

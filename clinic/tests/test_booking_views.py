@@ -11,7 +11,7 @@ from pytest_django.asserts import assertContains
 
 from clients.tests.builders import make_client, make_intake
 from clinic.models import Booking, BookingStatus
-from clinic.tests.builders import future_day, local, make_booking
+from clinic.tests.builders import future_day, give_hours, local, make_booking
 from conftest import make_practitioner
 
 DAY = future_day()
@@ -363,3 +363,20 @@ def test_a_search_short_of_a_page_looks_next_as_far_as_the_rate_found_says():
     assert booking_views._days_for_a_page(3, page // 2) == 8
     assert booking_views._days_for_a_page(3, 0) == booking_views.SEARCH_DAYS  # nothing free yet
     assert booking_views._days_for_a_page(3, 1) == booking_views.SEARCH_DAYS  # never past the window
+
+
+@pytest.mark.django_db
+def test_the_first_days_searched_are_as_many_as_the_hours_need_to_hold_a_page():
+    from clinic import booking_views
+    from clinic.availability_loader import practitioners_for
+
+    someone, idle = make_practitioner(), make_practitioner()
+    give_hours(someone)  # 08:00-20:00 every day: 48 starts a day, half of them expected free
+    by_id = {p.pk: p for p in practitioners_for(None)}  # their hours prefetched, as the page has them
+    page = booking_views.SLOTS_SHOWN + 1
+    assert booking_views._first_window([by_id[someone.pk]]) == max(
+        booking_views.FIRST_SEARCH_DAYS, -(-page // 24)
+    )
+    # The whole clinic: a page in a day, the first days are enough.
+    assert booking_views._first_window([by_id[someone.pk]] * 20) == booking_views.FIRST_SEARCH_DAYS
+    assert booking_views._first_window([by_id[idle.pk]]) == booking_views.FIRST_SEARCH_DAYS  # no hours
