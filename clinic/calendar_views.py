@@ -52,7 +52,15 @@ def load_days(first: date, last: date, *, practitioners: list[Practitioner] | No
     if practitioners is None:
         practitioners = practitioners_for(None)  # practitioners + working hours (2 queries)
     start, end = local_span(first, last, None, None, tz)
-    bookings = list(Booking.objects.between(start, end).filter(practitioner__in=practitioners))
+    # The practitioners are in hand: each booking is given its own rather than a copy joined in.
+    by_id = {p.pk: p for p in practitioners}
+    bookings = list(
+        Booking.objects.overlapping(start, end)
+        .filter(practitioner__in=practitioners)
+        .select_related("client", "service", "room")
+    )
+    for booking in bookings:
+        booking.practitioner = by_id[booking.practitioner_id]
     off: dict[int, list[Interval]] = defaultdict(list)
     for item in TimeOff.objects.filter(
         practitioner__in=practitioners, start_date__lte=last, end_date__gte=first
