@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clients.templatetags.clients_tags import BADGE_TEMPLATE, render_badge
@@ -20,6 +21,12 @@ from clinic.templatetags.calendar_grid import booking_source
 register = template.Library()
 
 RECENT = 10
+
+
+def _escape(value: Any) -> str:
+    """What django.utils.html.escape writes, without its check for lazy strings on each call:
+    these tags write a day's rows, a dozen values each."""
+    return html.escape(str(value))
 
 
 @register.inclusion_tag("clinic/_client_bookings_list.html", takes_context=True)
@@ -53,14 +60,14 @@ def slot_buttons(day_slots: list[dict[str, Any]], short_day: str, name: str, htm
     written in one pass rather than a dozen template lookups per button. Values are escaped."""
     out = []
     for slot in day_slots:
-        url = escape(slot["url"])
+        url = _escape(slot["url"])
         at = timezone.localtime(slot["start"]).strftime("%H:%M")  # as `|time:"H:i"` shows it
         room = slot.get("room")
-        where = f" in {escape(room.name)}" if room else ""
+        where = f" in {_escape(room.name)}" if room else ""
         hx = f' hx-get="{url}" hx-target="#booking-form-wrap" hx-swap="outerHTML"' if htmx else ""
         out.append(
             f'\n        <a class="btn btn-sm btn-outline-primary" href="{url}"{hx}\n'
-            f'           aria-label="Book {escape(short_day)} {at} with {escape(name)}{where}">{at}</a>'
+            f'           aria-label="Book {_escape(short_day)} {at} with {_escape(name)}{where}">{at}</a>'
         )
     return mark_safe("".join(out))
 
@@ -83,13 +90,13 @@ def booking_actions(context: template.Context, booking: Booking) -> SafeString:
             request.get_full_path(),
         )
     hidden = cache["hidden"]
-    who = escape(booking.client.display_name)
+    who = _escape(booking.client.display_name)
 
     def url(name: str, *args: Any) -> str:
-        return escape(booking_url(context, name, booking.pk, *args))
+        return _escape(booking_url(context, name, booking.pk, *args))
 
     def post(action: str, classes: str, label: str, hint: str = "", confirm: str = "") -> str:
-        extra = f' data-confirm="{escape(confirm)}"' if confirm else ""
+        extra = f' data-confirm="{_escape(confirm)}"' if confirm else ""
         return (
             f'<form method="post" action="{action}">{hidden}<button class="btn btn-sm {classes}" '
             f'type="submit"{extra}>{label}{hint}</button></form>'
@@ -103,7 +110,7 @@ def booking_actions(context: template.Context, booking: Booking) -> SafeString:
     if booking.status == BookingStatus.BOOKED:
         if booking.awaiting_confirmation:
             hint = f'<span class="visually-hidden"> the online request: {who}</span>'
-            confirm_url = escape(reverse("online:confirm", args=[booking.pk]))
+            confirm_url = _escape(reverse("online:confirm", args=[booking.pk]))
             parts.append(post(confirm_url, "btn-warning", "Confirm", hint))
         if booking.arrival_due:
             parts.append(post(status("arrived"), "btn-success", "Arrived", named))
@@ -134,14 +141,15 @@ def desk_rows(context: template.Context, bookings: list[Booking]) -> SafeString:
     badges = shared_cache(context, BADGE_TEMPLATE)
     rows = []
     for booking in bookings:
-        room = f" · {escape(booking.room.name)}" if booking.room else ""
+        room = f" · {_escape(booking.room.name)}" if booking.room else ""
+        status = _escape(BookingStatus(booking.status).label)
         rows.append(
-            f'<li class="list-group-item booking-row booking-{escape(booking.status)}">\n'
+            f'<li class="list-group-item booking-row booking-{_escape(booking.status)}">\n'
             '  <div class="d-flex flex-wrap justify-content-between gap-2">\n'
-            f'    <a href="{escape(booking_url(context, "clinic:booking_detail", booking.pk))}">'
-            f"<strong>{booking.local_start:%H:%M}</strong> {escape(booking.client.display_name)}</a>\n"
-            f'    <span class="small">{escape(booking.service.name)} · '
-            f"{escape(booking.practitioner.display_name)}{room} · {escape(booking.get_status_display())} "
+            f'    <a href="{_escape(booking_url(context, "clinic:booking_detail", booking.pk))}">'
+            f"<strong>{booking.local_start:%H:%M}</strong> {_escape(booking.client.display_name)}</a>\n"
+            f'    <span class="small">{_escape(booking.service.name)} · '
+            f"{_escape(booking.practitioner.display_name)}{room} · {status} "
             f"{booking_source(booking)}</span>\n"
             "  </div>\n"
             '  <div class="d-flex flex-wrap justify-content-between align-items-center gap-2 mt-1">\n'
@@ -159,13 +167,13 @@ def desk_gaps(gaps: list[tuple[Any, datetime, datetime]]) -> SafeString:
     that practitioner and time, and the practitioner. In one pass (the route reversed once, the
     times written as `|time:"H:i"` shows them): twenty practitioners' gaps cost more in the
     template's lookups and filters than the rest of the column. Values are escaped."""
-    new = escape(reverse("clinic:booking_new"))
+    new = _escape(reverse("clinic:booking_new"))
     rows = []
     for practitioner, start, end in gaps:
         local_start, local_end = timezone.localtime(start), timezone.localtime(end)
         at = f"{local_start:%H:%M}"
         rows.append(
             f'<li><a href="{new}?practitioner={int(practitioner.pk)}&amp;date={local_start:%Y-%m-%d}'
-            f'&amp;time={at}">{at}\u2013{local_end:%H:%M}</a> · {escape(practitioner.display_name)}</li>'
+            f'&amp;time={at}">{at}\u2013{local_end:%H:%M}</a> · {_escape(practitioner.display_name)}</li>'
         )
     return mark_safe("\n".join(rows))  # every value escaped above
