@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clients.templatetags.clients_tags import BADGE_TEMPLATE, render_badge
-from clinic.kernel.render_cache import shared_cache
+from clinic.kernel.render_cache import id_route, shared_cache
 from clinic.models import Booking, BookingStatus
 from clinic.templatetags.calendar_grid import booking_source
 
@@ -39,19 +39,16 @@ def client_bookings(context: template.Context, client: Any) -> dict[str, Any]:
     return {"client": client, "upcoming": upcoming, "past": past, "request": context.get("request")}
 
 
-_ID = 987654321  # a stand-in id: reversed once, then replaced by each booking's
-
-
 @register.simple_tag(takes_context=True)
 def booking_url(context: template.Context, name: str, pk: int, *args: Any) -> str:
     """{% url name pk *args %} for a list of bookings: each route is reversed once per rendering
     and the id written in (a desk of a hundred bookings reverses five routes, not five hundred)."""
     cache = shared_cache(context, "clinic:booking_url")
     key = (name, *args)
-    parts = cache.get(key)
-    if parts is None:
-        parts = cache[key] = reverse(name, args=[_ID, *args]).split(str(_ID))
-    return str(int(pk)).join(parts)
+    route = cache.get(key)
+    if route is None:
+        route = cache[key] = id_route(name, *args)
+    return route(pk)
 
 
 @register.simple_tag

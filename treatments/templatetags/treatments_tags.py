@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from clients.regions import BodyRegion, Side
+from clinic.kernel.render_cache import id_route
 
 if TYPE_CHECKING:
     from treatments.models import PointApplication, TreatmentNote
@@ -97,19 +97,16 @@ def note_body(note: TreatmentNote) -> SafeString:
     return mark_safe(f'<dl class="row mb-0 note-body">{inner}\n</dl>')  # every value escaped above
 
 
-_NOTE_ID = 987654321  # a stand-in id: the note page's route reversed once, each note's id written in
-
-
 @register.simple_tag
 def chart_notes(notes: Iterable[TreatmentNote]) -> SafeString:
     """The chart's sessions, one card each: the date (linked to the note), the practitioner and
     the status; the note's text (`note_body`); its points (`application_items`); its
     amendments. In one pass: fifty cards cost more in template lookups than the rest of the
     chart. Values are escaped."""
-    route = reverse("treatments:note", args=[_NOTE_ID]).split(str(_NOTE_ID))
+    note_url = id_route("treatments:note")
     cards = []
     for note in notes:
-        url = escape(str(int(note.pk)).join(route))
+        url = escape(note_url(note.pk))
         badge = "text-bg-success" if note.is_signed else "text-bg-secondary"
         applications = list(note.applications.all())
         points = ""
