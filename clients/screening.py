@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from clients.choices import (
@@ -39,6 +39,7 @@ from clients.choices import (
 from clients.models import Client, ContraindicationRule, Intake, IntakeSite, PhysicianClearance
 from clients.regions import BodyRegion, Side
 from clinic.kernel.json_rows import instances, json_rows, json_table, nested
+from clinic.kernel.statements import In, Slot, Statement
 
 __all__ = [
     "Finding",
@@ -513,17 +514,34 @@ def _sites_of(intake: IntakeLike) -> list[SiteLike]:
     return list(intake.sites.all()) if intake.pk else []  # an unsaved intake has no sites yet
 
 
-def _screening_intakes(**clients: Any) -> QuerySet[Intake]:
-    """The intakes a screening reads, of the clients `clients` filters on (`client_id__in=...`,
-    or `client_id=OuterRef(...)`): each client's newest reviewed intake (a correlated subquery
+def _screening_intakes(clients: Q | In) -> QuerySet[Intake]:
+    """The intakes a screening reads, of the clients `clients` filters on (`In("client_id", ...)`,
+    or `Q(client_id=OuterRef(...))`): each client's newest reviewed intake (a correlated subquery
     picks it) and the intakes sent online still waiting for review. Staff-taken intakes count
     as reviewed (needs_review is False on them)."""
     newest_reviewed = Intake.objects.filter(client_id=OuterRef("client_id"), needs_review=False).order_by(
         "-taken_on", "-created_at", "-id"
     )
-    return Intake.objects.filter(**clients).filter(
+    return Intake.objects.filter(clients).filter(
         Q(pk=Subquery(newest_reviewed.values("pk")[:1])) | Q(needs_review=True)
     )
+
+
+# The read above, built and compiled once (clinic.kernel.statements): building and compiling
+# its sub-selects cost more than the database took to run it, on every page with a badge.
+_SCREENING_INTAKES = Statement(
+    Intake,
+    lambda: (
+        _screening_intakes(In("client_id", "ids"))
+        .order_by("taken_on", "created_at", "id")
+        .annotate(
+            sites_json=_sites_json(),
+            clearances_json=_covered_json(
+                OuterRef("client_id"), first=Slot("first", DateField()), last=Slot("last", DateField())
+            ),
+        )
+    ),
+)
 
 
 def _sites_json() -> Subquery:
@@ -531,7 +549,7 @@ def _sites_json() -> Subquery:
     return json_rows(IntakeSite.objects.filter(intake_id=OuterRef("pk")), "intake_id", _SITE_COLUMNS)
 
 
-def _covered_json(client: OuterRef, *, first: date | None = None, last: date | None = None) -> Subquery:
+def _covered_json(client: OuterRef, *, first: Slot | None = None, last: Slot | None = None) -> Subquery:
     """What the client's clearances cover, each condition with its clearance's dates, as
     `json_rows`: those valid on some day from `first` to `last`, or all of them."""
     covered = PhysicianClearance.conditions.through.objects.filter(physicianclearance__client_id=client)
@@ -573,14 +591,7 @@ def _intakes_of(
     reviewed: dict[int, Intake] = {}
     pending: dict[int, list[Intake]] = {}
     clearances: dict[int, list[_Covered]] = {}
-    for intake in (
-        _screening_intakes(client_id__in=ids)
-        .order_by("taken_on", "created_at", "id")
-        .annotate(
-            sites_json=_sites_json(),
-            clearances_json=_covered_json(OuterRef("client_id"), first=first, last=last),
-        )
-    ):
+    for intake in _SCREENING_INTAKES.all(ids=ids, first=first, last=last):
         # The JSON annotations are taken off the intake: what stays on it is its row and its sites.
         site_rows, covered_rows = vars(intake).pop("sites_json"), vars(intake).pop("clearances_json")
         _with_sites(intake, site_rows)
@@ -616,7 +627,7 @@ def with_screening(clients: QuerySet[Client]) -> QuerySet[Client]:
     `screening_for` then screens such a client on any day without a query, from the rows as
     they were read: for a page that reads one client to book or screen it at once (the booking
     form's client), not for one that changes the intakes in between."""
-    intakes = _screening_intakes(client_id=OuterRef("pk")).annotate(sites_json=_sites_json())
+    intakes = _screening_intakes(Q(client_id=OuterRef("pk"))).annotate(sites_json=_sites_json())
     return clients.annotate(
         screening_intakes=json_rows(intakes, "client_id", [*_INTAKE_COLUMNS, "sites_json"]),
         screening_covered=_covered_json(OuterRef("pk")),

@@ -8,10 +8,11 @@ client/service/room/practitioner, time off, closures, rooms, and the screening b
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db.models import DateTimeField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from clinic.availability_loader import practitioners_for
 from clinic.calendar import Column, bounds, build_grid
 from clinic.kernel.dates import clinic_tz, day_from_query, local_span
 from clinic.kernel.roles import staff_required
+from clinic.kernel.statements import In, Slot, Statement
 from clinic.models import ACTIVE_STATUSES, Booking, BookingStatus, Closure, Room
 from practitioners.models import Practitioner, TimeOff
 
@@ -36,14 +38,25 @@ class DayData:
     closures: list[Interval]
     closure_reasons: list[str]
     screenings: dict[int, Any]
+    active: list[Booking] = field(init=False)  # the sessions that stay on the day
+    inactive: list[Booking] = field(init=False)  # cancelled and no-shows
 
-    @property
-    def active(self) -> list[Booking]:
-        return [b for b in self.bookings if b.status in ACTIVE_STATUSES]
+    def __post_init__(self) -> None:
+        # Split once: a page reads each list several times (the desk: schedule, arrivals, gaps).
+        self.active = [b for b in self.bookings if b.status in ACTIVE_STATUSES]
+        self.inactive = [b for b in self.bookings if b.status not in ACTIVE_STATUSES]
 
-    @property
-    def inactive(self) -> list[Booking]:
-        return [b for b in self.bookings if b.status not in ACTIVE_STATUSES]
+
+# The calendar's read of its bookings, compiled once (clinic.kernel.statements): each with its
+# client, service and room; the practitioners are in hand.
+_DAYS_BOOKINGS = Statement(
+    Booking,
+    lambda: (
+        Booking.objects.overlapping(Slot("start", DateTimeField()), Slot("end", DateTimeField()))
+        .filter(In("practitioner_id", "practitioners"))
+        .select_related("client", "service", "room")
+    ),
+)
 
 
 def load_days(first: date, last: date, *, practitioners: list[Practitioner] | None = None) -> DayData:
@@ -54,11 +67,7 @@ def load_days(first: date, last: date, *, practitioners: list[Practitioner] | No
     start, end = local_span(first, last, None, None, tz)
     # The practitioners are in hand: each booking is given its own rather than a copy joined in.
     by_id = {p.pk: p for p in practitioners}
-    bookings = list(
-        Booking.objects.overlapping(start, end)
-        .filter(practitioner__in=practitioners)
-        .select_related("client", "service", "room")
-    )
+    bookings = _DAYS_BOOKINGS.all(start=start, end=end, practitioners=list(by_id)) if by_id else []
     for booking in bookings:
         booking.practitioner = by_id[booking.practitioner_id]
     off: dict[int, list[Interval]] = defaultdict(list)
@@ -67,7 +76,9 @@ def load_days(first: date, last: date, *, practitioners: list[Practitioner] | No
     ):
         off[item.practitioner_id].append(Interval(*item.span(tz)))
     closures = list(Closure.objects.filter(start_date__lte=last, end_date__gte=first))
-    client_ids = {b.client_id for b in bookings}
+    # Badges are shown on the sessions that stay on the day, never on the cancelled and
+    # no-show list: only their clients are screened.
+    client_ids = {b.client_id for b in bookings if b.status in ACTIVE_STATUSES}
     return DayData(
         day=first,
         practitioners=practitioners,

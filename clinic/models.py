@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Expression, F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -177,14 +177,18 @@ MAX_BOOKING_SPAN = timedelta(hours=12)
 # floating-point days.
 _LOOKBACK = MAX_BOOKING_SPAN + timedelta(minutes=1)
 
+# A range bound: a moment, or an expression giving one (a slot of a compiled statement).
+Moment = datetime | Expression
 
-def meets(start: datetime, end: datetime, *, until: str = "end", prefix: str = "") -> Q:
+
+def meets(start: Moment, end: Moment, *, until: str = "end", prefix: str = "") -> Q:
     """Bookings whose [start, `until`) meets [start, end), bounded on both sides of `start`.
 
     `start < end AND until > start` alone leaves an index on start reading from the
     beginning of history; since no booking holds anyone for longer than MAX_BOOKING_SPAN,
     one that reaches into the range started at most that long before it. `prefix` names the
-    bookings through a relation ("bookings__")."""
+    bookings through a relation ("bookings__"). The bounds may be expressions: a compiled
+    statement's slots (clinic.kernel.statements)."""
     return Q(
         **{
             f"{prefix}start__gte": start - _LOOKBACK,
@@ -198,7 +202,7 @@ class BookingQuerySet(models.QuerySet["Booking"]):
     def active(self) -> BookingQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 
-    def overlapping(self, start: datetime, end: datetime, *, until: str = "end") -> BookingQuerySet:
+    def overlapping(self, start: Moment, end: Moment, *, until: str = "end") -> BookingQuerySet:
         """Bookings whose [start, until) meets [start, end); `until="blocks_until"` counts the
         room's turnover too. Both sides of `start` are bounded (see `meets`)."""
         return self.filter(meets(start, end, until=until))
