@@ -107,8 +107,7 @@ def booking_actions(context: template.Context, booking: Booking) -> SafeString:
     if booking.status == BookingStatus.BOOKED:
         if booking.awaiting_confirmation:
             hint = f'<span class="visually-hidden"> the online request: {who}</span>'
-            confirm_url = _escape(reverse("online:confirm", args=[booking.pk]))
-            parts.append(post(confirm_url, "btn-warning", "Confirm", hint))
+            parts.append(post(url("online:confirm"), "btn-warning", "Confirm", hint))
         if booking.arrival_due:
             parts.append(post(status("arrived"), "btn-success", "Arrived", named))
         if booking.no_show_possible:

@@ -324,6 +324,8 @@ def test_reception_sees_the_request_and_confirms_it(config, service, practitione
     booking = Booking.objects.get()
     page = reception_client.get(reverse("clinic:booking_detail", args=[booking.pk]))
     assert "Requested online" in page.content.decode()
+    confirm_form = f'<form method="post" action="{reverse("online:confirm", args=[booking.pk])}">'
+    assert confirm_form in page.content.decode()
     day = reception_client.get(reverse("clinic:day"), {"date": DAY.isoformat()})
     assert "Requested online" in day.content.decode()
     answer = reception_client.post(reverse("online:confirm", args=[booking.pk]))
