@@ -525,3 +525,6 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # Endpoints must be https:// (the events name clients and their times) unless this is on (a
 # receiver on the same private network, a demo).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Endpoints must be addresses on the internet, not inside the clinic's network (loopback, private,
+# link-local ranges: clinic.integrations.addresses) unless this is on (a receiver on this machine).
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", DEBUG)

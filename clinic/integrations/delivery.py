@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.integrations.addresses import opener
 from clinic.integrations.models import Delivery, DeliveryStatus
 from clinic.kernel.outbox.delivery import Outcome, backoff, max_attempts, sweep_rows, take
 
@@ -57,7 +58,8 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+# Straight to addresses outside the clinic's network, checked as it connects (see addresses).
+_opener = opener(_NoRedirects)
 
 
 def claim(delivery_id: int, now: datetime) -> bool:

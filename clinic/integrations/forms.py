@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django import forms
-from django.conf import settings
 
+from clinic.integrations.addresses import url_problem
 from clinic.integrations.models import Scope, WebhookEvent
 
 
@@ -26,6 +24,6 @@ class WebhookForm(forms.Form):
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]
-        if urlsplit(url).scheme != "https" and not settings.WEBHOOK_ALLOW_HTTP:
-            raise forms.ValidationError("Use an https:// address: the events name clients and their times.")
+        if problem := url_problem(url):
+            raise forms.ValidationError(problem)
         return url

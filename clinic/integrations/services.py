@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import hash_token
+from clinic.integrations.addresses import url_problem
 from clinic.integrations.models import ApiKey, Delivery, DeliveryStatus, Scope, WebhookEndpoint, WebhookEvent
 from clinic.integrations.tasks import enqueue_deliveries
 
@@ -58,10 +59,13 @@ def revoke_key(*, key: ApiKey, by: User) -> bool:
 
 
 def register_endpoint(*, name: str, url: str, events: Iterable[str], by: User) -> tuple[WebhookEndpoint, str]:
-    """A new endpoint and its signing secret, to show once."""
+    """A new endpoint and its signing secret, to show once. Refused (ValueError) without an
+    event, or for an address webhooks may not go to (clinic.integrations.addresses)."""
     chosen = [e for e in WebhookEvent.values if e in set(events)]
     if not chosen:
         raise ValueError("An endpoint needs at least one event.")
+    if problem := url_problem(url):
+        raise ValueError(problem)
     secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint.objects.create(name=name, url=url, events=chosen, secret=secret, created_by=by)
     return endpoint, secret

@@ -160,3 +160,15 @@ def test_failed_events_are_sent_again_on_request_and_delivered_ones_never(
     assert sorted(r.args_kwargs["args"][0] for r in queued) == sorted(
         [rows[DeliveryStatus.GIVEN_UP].pk, rows[DeliveryStatus.FAILED].pk]
     )
+
+
+def test_a_webhook_address_inside_the_clinics_network_is_refused_next_to_the_field(manager_client, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    url = "https://169.254.169.254/latest/meta-data"
+    page = manager_client.post(
+        reverse("integrations:webhooks"), {"name": "Metadata", "url": url, "events": ["booking.created"]}
+    )
+    assert page.status_code == 400
+    assert "inside the clinic&#x27;s own network" in str(page.context["form"].errors["url"])
+    assert f'value="{url}"' in page.content.decode() and 'value="Metadata"' in page.content.decode()
+    assert not WebhookEndpoint.objects.exists()

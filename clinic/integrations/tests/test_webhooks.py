@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from clients.tests.builders import make_client
 from clinic.integrations import delivery as webhook_delivery
 from clinic.integrations.delivery import SIGNATURE_HEADER, valid_signature
-from clinic.integrations.models import Delivery, DeliveryStatus, Event, WebhookEvent
+from clinic.integrations.models import Delivery, DeliveryStatus, Event, WebhookEndpoint, WebhookEvent
 from clinic.integrations.services import disable_endpoint, register_endpoint
 from clinic.models import Booking
 from clinic.services import BookingError, book, cancel_booking, change_status, move_booking
@@ -63,6 +63,7 @@ class Receiver:
 @pytest.fixture
 def receiver(settings) -> Iterator[Receiver]:
     settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_PRIVATE = True  # the receiver listens on this machine
     found = Receiver()
     found.thread.start()
     yield found
@@ -139,7 +140,7 @@ def test_each_failure_waits_twice_as_long_and_the_last_gives_up(
 def test_a_receiver_that_is_not_there_is_retried_not_lost(
     settings, manager, receptionist, practitioner, service, room
 ):
-    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_HTTP = settings.WEBHOOK_ALLOW_PRIVATE = True
     register_endpoint(name="Gone", url="http://127.0.0.1:9/nothing", events=ALL_EVENTS, by=manager)
     book_one(receptionist, practitioner, service)
     assert webhook_delivery.deliver(Delivery.objects.get().pk).status == "failed"
@@ -236,3 +237,75 @@ def test_of_two_workers_one_claims_a_delivery(manager, receptionist, practitione
     pending = Delivery.objects.get()
     now = timezone.now()
     assert [webhook_delivery.claim(pending.pk, now), webhook_delivery.claim(pending.pk, now)] == [True, False]
+
+
+def test_a_delivery_to_an_address_inside_the_network_is_not_sent_and_says_why(
+    settings, receiver, manager, receptionist, practitioner, service, room
+):
+    """Registered while allowed (by name, as a re-pointed name would be), then the rule on: the
+    worker resolves the name itself, connects nowhere inside, and keeps the delivery to retry."""
+    local_name = receiver.url.replace("127.0.0.1", "localhost")
+    register_endpoint(name="Inside", url=local_name, events=ALL_EVENTS, by=manager)
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    book_one(receptionist, practitioner, service)
+    pending = Delivery.objects.get()
+
+    assert webhook_delivery.deliver(pending.pk).status == "failed"
+    pending.refresh_from_db()
+    assert receiver.requests == []
+    assert pending.status == DeliveryStatus.FAILED and pending.last_status_code is None
+    assert "inside the clinic's own network (127.0.0.1" in pending.last_error
+
+    # The same delivery goes once the address is allowed: it was the rule that held it back.
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    Delivery.objects.filter(pk=pending.pk).update(next_attempt_at=timezone.now())
+    assert webhook_delivery.deliver(pending.pk).status == "delivered"
+    assert len(receiver.accepted) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/h",
+        "https://localhost:8443/h",
+        "https://10.1.2.3/h",
+        "https://192.168.0.10/h",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/h",
+        "https://[fd00::5]/h",
+        "https://100.64.0.1/h",
+        "https://0.0.0.0/h",
+    ],
+)
+def test_the_service_refuses_an_address_inside_the_network_whoever_calls_it(settings, manager, url):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    with pytest.raises(ValueError, match="inside the clinic's own network"):
+        register_endpoint(name="Inside", url=url, events=ALL_EVENTS, by=manager)
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_service_refuses_plain_http_unless_allowed(settings, manager):
+    settings.WEBHOOK_ALLOW_HTTP = False
+    with pytest.raises(ValueError, match="https://"):
+        register_endpoint(name="Plain", url="http://site.example/h", events=ALL_EVENTS, by=manager)
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_an_internet_address_or_a_name_not_yet_found_is_accepted(settings, manager):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    for url in ("https://93.184.215.14/h", "https://[2606:4700::1111]/h", "https://site.example/h"):
+        register_endpoint(name="Out", url=url, events=ALL_EVENTS, by=manager)
+    assert WebhookEndpoint.objects.count() == 3
+
+
+def test_an_https_delivery_is_held_to_the_same_rule(
+    settings, manager, receptionist, practitioner, service, room
+):
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    register_endpoint(name="Inside", url="https://127.0.0.1:9/h", events=ALL_EVENTS, by=manager)
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    book_one(receptionist, practitioner, service)
+    pending = Delivery.objects.get()
+    assert webhook_delivery.deliver(pending.pk).status == "failed"
+    pending.refresh_from_db()
+    assert "inside the clinic's own network (127.0.0.1)" in pending.last_error
