@@ -1,4 +1,4 @@
-"""Messages to clients: confirmations (booked, moved, cancelled) and reminders.
+"""Messages to clients: confirmations (booked, moved, changed, cancelled) and reminders.
 
 Each is written to the outbox (clinic.kernel.outbox) inside the caller's transaction and sent
 by a worker after it commits; nothing here waits on the mail server. Only to clients with an
@@ -22,6 +22,7 @@ from clinic.models import Booking
 SUBJECTS = {
     "booked": "Your appointment is booked",
     "moved": "Your appointment has moved",
+    "changed": "Your appointment has changed",
     "cancelled": "Your appointment is cancelled",
     "reminder": "Reminder: your appointment",
 }

@@ -858,6 +858,7 @@ def _move(
     if locked.status != BookingStatus.BOOKED:
         raise BookingError(f"A {locked.get_status_display().lower()} booking can't be moved.", field=None)
     old_start = locked.start
+    seen_before = (locked.start, locked.end, locked.practitioner_id)  # what the client's email shows
     _validate_parties(client=booking.client, practitioner=practitioner, service=booking.service)
     _lock_practitioner(practitioner, offering=booking.service)
     end = end or start + locked.duration
@@ -885,7 +886,11 @@ def _move(
     # One email (and one event) per move: the move's own history record names it.
     move_id = booking.history.values_list("history_id", flat=True).first()
     emit(WebhookEvent.MOVED, booking, key=f"booking:{booking.pk}:moved:{move_id}")
-    queue_booking_email([booking], "moved", key=f"booking:{booking.pk}:moved:{move_id}")
+    # The client hears of what they see: a new start has "moved", a new end or practitioner at
+    # the same start has "changed"; another room alone is the clinic's business (no email).
+    if (booking.start, booking.end, booking.practitioner_id) != seen_before:
+        kind = "moved" if booking.start != old_start else "changed"
+        queue_booking_email([booking], kind, key=f"booking:{booking.pk}:moved:{move_id}")
     return booking
 
 

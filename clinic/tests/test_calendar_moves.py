@@ -291,3 +291,50 @@ def test_the_weeks_run_a_fixed_number_of_queries(reception_client, django_assert
         response = reception_client.get(f"{url(someone)}?date={DAY}")
     assert response.status_code == 200
     assert response.content.decode().count(marker) == practitioners * 5 * per_day
+
+
+def _emails_after(action, mailoutbox):
+    from conftest import run_outbox_worker
+
+    action()
+    run_outbox_worker()
+    return [(m.subject, m.body) for m in mailoutbox]
+
+
+def test_the_client_hears_moved_for_a_new_start_and_changed_for_a_new_end(
+    reception_client, booked, practitioner, mailoutbox
+):
+    (resized,) = _emails_after(
+        lambda: drop(reception_client, booked, practitioner, "10:00", end_time="11:30"), mailoutbox
+    )
+    assert resized[0].startswith("Your appointment has changed")
+    assert "Your appointment has changed; it is now:" in resized[1] and "10:00 to 11:30" in resized[1]
+    mailoutbox.clear()
+    (moved,) = _emails_after(lambda: drop(reception_client, booked, practitioner, "14:00"), mailoutbox)
+    assert moved[0].startswith("Your appointment has moved")
+    assert "Your appointment has moved to:" in moved[1] and "14:00 to 15:30" in moved[1]
+
+
+def test_another_practitioner_at_the_same_time_is_a_change_the_client_hears_of(
+    reception_client, booked, other_practitioner, mailoutbox
+):
+    (changed,) = _emails_after(
+        lambda: drop(reception_client, booked, other_practitioner, "10:00"), mailoutbox
+    )
+    assert (
+        changed[0].startswith("Your appointment has changed")
+        and other_practitioner.display_name in changed[1]
+    )
+
+
+def test_another_room_alone_is_recorded_but_emails_no_one(reception_client, booked, practitioner, mailoutbox):
+    from clinic.tests.builders import make_room
+
+    garden = make_room(name="Garden")
+    sent = _emails_after(
+        lambda: drop(reception_client, booked, practitioner, "10:00", room=garden.pk), mailoutbox
+    )
+    booked.refresh_from_db()
+    assert booked.room == garden and booked.start == local(DAY, 10)
+    assert booked.history.first().room_id == garden.pk
+    assert sent == []
