@@ -260,6 +260,8 @@ OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 4 * 3600)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
 # The workers' periodic sweep (lost tasks, abandoned sends) and heartbeat run this often.
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+# Days `manage.py prune_sent` keeps sent (or given-up) emails and finished webhook events.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 730)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

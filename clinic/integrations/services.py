@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.contrib.auth.models import User
@@ -13,8 +13,17 @@ from django.utils import timezone
 
 from clients.models import hash_token
 from clinic.integrations.addresses import url_problem
-from clinic.integrations.models import ApiKey, Delivery, DeliveryStatus, Scope, WebhookEndpoint, WebhookEvent
+from clinic.integrations.models import (
+    ApiKey,
+    Delivery,
+    DeliveryStatus,
+    Event,
+    Scope,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from clinic.integrations.tasks import enqueue_deliveries
+from clinic.kernel.outbox.services import id_batches
 
 KEY_PREFIX = "clk_"
 # The last use is written at most this often per key: a busy integration is not a write per call.
@@ -89,3 +98,34 @@ def retry_deliveries(*, endpoint: WebhookEndpoint) -> int:
     )
     transaction.on_commit(partial(enqueue_deliveries, ids))
     return len(ids)
+
+
+# Deliveries nothing will touch again: delivered, or given up (a retry sets one back to pending).
+FINISHED = (DeliveryStatus.DELIVERED, DeliveryStatus.GIVEN_UP)
+
+
+def prune_events(*, before: datetime, dry_run: bool = False) -> int:
+    """Delete the events that happened before `before` whose every delivery is delivered or
+    given up, with those deliveries (how many events); an event with a delivery still to make
+    is kept whatever its age. `dry_run`: count only."""
+    old = Event.objects.filter(created_at__lt=before).exclude(deliveries__status__in=_UNFINISHED)
+    if dry_run:
+        return old.count()
+    deleted = 0
+    for ids in id_batches(old):
+        with transaction.atomic():
+            # The deliveries' rows locked, then their statuses read again: one retried meanwhile
+            # keeps its event.
+            rows = (
+                Delivery.objects.select_for_update()
+                .filter(event_id__in=ids)
+                .values_list("event_id", "status")
+            )
+            busy = {event_id for event_id, status in rows if status not in FINISHED}
+            done = [pk for pk in ids if pk not in busy]
+            Delivery.objects.filter(event_id__in=done).delete()
+            deleted += Event.objects.filter(pk__in=done).delete()[0]
+    return deleted
+
+
+_UNFINISHED = [status for status in DeliveryStatus.values if status not in FINISHED]

@@ -1,4 +1,4 @@
-"""Writing to the outbox, and the back office's hands on it (retry now, withdraw).
+"""Writing to the outbox, the back office's hands on it (retry now, withdraw), and pruning.
 
 `write_message` is what every app calls: inside the caller's transaction it creates the
 message row (once per key, however often it is called) and, when that transaction commits,
@@ -8,10 +8,13 @@ hands the message to the task backend. Nothing here talks to the mail server.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.kernel.outbox.models import Message, MessageStatus
@@ -93,3 +96,30 @@ def withdraw(*, key: str, reason: str) -> bool:
             status=MessageStatus.GIVEN_UP, last_error=f"Withdrawn: {reason}"
         )
     )
+
+
+def id_batches(rows: QuerySet[Any], *, size: int = 1000) -> Iterator[list[int]]:
+    """The ids of `rows` in ascending batches of `size`, each read after the one before was
+    handled (deleted, say): a long clean-up holds its locks one batch at a time."""
+    last = 0
+    while ids := list(rows.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size]):
+        yield ids
+        last = ids[-1]
+
+
+# Messages nothing will touch again: sent, or given up (a retry from the back office would
+# set one back to pending, which the prune then leaves alone).
+FINISHED = (MessageStatus.SENT, MessageStatus.GIVEN_UP)
+
+
+def prune(*, before: datetime, dry_run: bool = False) -> int:
+    """Delete the messages written before `before` that are sent or given up (how many); those
+    still to send are kept whatever their age. `dry_run`: count only."""
+    old = Message.objects.filter(created_at__lt=before, status__in=FINISHED)
+    if dry_run:
+        return old.count()
+    deleted = 0
+    for ids in id_batches(old):
+        # The status is checked again by the DELETE itself: a message retried meanwhile stays.
+        deleted += Message.objects.filter(pk__in=ids, status__in=FINISHED).delete()[0]
+    return deleted
