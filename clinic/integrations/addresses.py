@@ -42,6 +42,15 @@ def _resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
+def _inside(addresses: list[str]) -> str | None:
+    """Why these resolved addresses may not be reached (some are inside), or None (all are on
+    the internet, or WEBHOOK_ALLOW_PRIVATE)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE:
+        return None
+    inside = sorted({a for a in addresses if not _outside(a)})
+    return INSIDE % ", ".join(inside) if inside else None
+
+
 def url_problem(url: str) -> str | None:
     """Why `url` cannot be an endpoint's address, or None. A name that does not resolve (yet)
     is no problem here: the worker checks again on each delivery."""
@@ -54,8 +63,7 @@ def url_problem(url: str) -> str | None:
         addresses = _resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError, ValueError):
         return None
-    inside = sorted({a for a in addresses if not _outside(a)})
-    return INSIDE % ", ".join(inside) if inside else None
+    return _inside(addresses)
 
 
 def _connect_outside(
@@ -65,10 +73,8 @@ def _connect_outside(
     address the name resolves to is checked: one inside refuses them all)."""
     host, port = address
     addresses = _resolve(host, port)
-    if not settings.WEBHOOK_ALLOW_PRIVATE:
-        inside = sorted({a for a in addresses if not _outside(a)})
-        if inside:
-            raise AddressRefused(INSIDE % ", ".join(inside))
+    if problem := _inside(addresses):
+        raise AddressRefused(problem)
     error: OSError | None = None
     for resolved in dict.fromkeys(addresses):
         try:

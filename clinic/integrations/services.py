@@ -23,7 +23,7 @@ from clinic.integrations.models import (
     WebhookEvent,
 )
 from clinic.integrations.tasks import enqueue_deliveries
-from clinic.kernel.outbox.services import id_batches
+from clinic.kernel.batches import id_batches
 
 KEY_PREFIX = "clk_"
 # The last use is written at most this often per key: a busy integration is not a write per call.
@@ -102,6 +102,7 @@ def retry_deliveries(*, endpoint: WebhookEndpoint) -> int:
 
 # Deliveries nothing will touch again: delivered, or given up (a retry sets one back to pending).
 FINISHED = (DeliveryStatus.DELIVERED, DeliveryStatus.GIVEN_UP)
+_UNFINISHED = [status for status in DeliveryStatus.values if status not in FINISHED]
 
 
 def prune_events(*, before: datetime, dry_run: bool = False) -> int:
@@ -126,6 +127,3 @@ def prune_events(*, before: datetime, dry_run: bool = False) -> int:
             Delivery.objects.filter(event_id__in=done).delete()
             deleted += Event.objects.filter(pk__in=done).delete()[0]
     return deleted
-
-
-_UNFINISHED = [status for status in DeliveryStatus.values if status not in FINISHED]

@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from clinic.integrations.models import Delivery, DeliveryStatus, Event, WebhookEndpoint
+from clinic.kernel.batches import id_batches
 from clinic.kernel.outbox.models import Message, MessageStatus
-from clinic.kernel.outbox.services import id_batches
 
 pytestmark = pytest.mark.django_db
 

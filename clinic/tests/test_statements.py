@@ -4,7 +4,7 @@ built from, with each run's own values, in one query, on SQLite and PostgreSQL a
 from __future__ import annotations
 
 import pytest
-from django.db.models import Count, DateTimeField, F, Q
+from django.db.models import Count, DateTimeField, F
 
 from clients.models import Client
 from clinic.kernel.statements import In, Slot, Statement
@@ -28,10 +28,6 @@ def _day_of_bookings():
         make_booking(practitioner=bob, service=service, start=local(DAY, 15)),
     ]
     return ann, bob, made
-
-
-def _between(statement_values: dict) -> Q:
-    return Q(start__lt=statement_values["end"], end__gt=statement_values["start"])
 
 
 def _built():
@@ -75,7 +71,7 @@ def test_the_rows_are_those_of_the_queryset_with_each_runs_own_values(django_ass
     ):
         expected = (
             Booking.objects.filter(practitioner_id__in=practitioners)
-            .filter(_between({"start": start, "end": end}))
+            .filter(start__lt=end, end__gt=start)
             .select_related("client", "service", "room")
             .annotate(later=F("start"), moves=Count("pk"))
             .order_by("start")

@@ -8,15 +8,14 @@ hands the message to the task backend. Nothing here talks to the mail server.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
+from clinic.kernel.batches import id_batches
 from clinic.kernel.outbox.models import Message, MessageStatus
 from clinic.kernel.outbox.tasks import enqueue_delivery
 
@@ -96,15 +95,6 @@ def withdraw(*, key: str, reason: str) -> bool:
             status=MessageStatus.GIVEN_UP, last_error=f"Withdrawn: {reason}"
         )
     )
-
-
-def id_batches(rows: QuerySet[Any], *, size: int = 1000) -> Iterator[list[int]]:
-    """The ids of `rows` in ascending batches of `size`, each read after the one before was
-    handled (deleted, say): a long clean-up holds its locks one batch at a time."""
-    last = 0
-    while ids := list(rows.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size]):
-        yield ids
-        last = ids[-1]
 
 
 # Messages nothing will touch again: sent, or given up (a retry from the back office would
